@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                      module against KDIR (the running kernel's headers)
+#   make KVER=6.1|6.12        module against a cached Debian cloud kernel
+#   make check                host tests + kselftests in qemu on 6.1 and 6.12
+#   make demo                 the propagation-loop incident, start to ENOSPC
+#   make vm-run KVER=.. SCRIPT=file   run a script in a VM with the module loaded
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+TOP := $(CURDIR)
+CACHE := $(TOP)/.cache
+CC := gcc
+CFLAGS := -O2 -Wall -Wextra -Werror
+KERNELS := 6.1 6.12
+
+.PHONY: all module vm-run check demo checkpatch clean
+
+ifeq ($(KVER),)
+all: module
+
+module:
+	@test -d $(KDIR) || { echo "make: no kernel headers at $(KDIR); install them or use KVER=6.1|6.12" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+else
+KDIR_CACHED = $(shell $(TOP)/selftests/fetch-kernel.sh $(KVER))
+BUILD := $(TOP)/build/$(KVER)
+
+all: module
+
+# a build directory per kernel, so 6.1 and 6.12 objects never mix
+module:
+	@kdir="$(KDIR_CACHED)"; test -n "$$kdir" || exit 1; \
+	mkdir -p $(BUILD)/src/module && \
+	cp $(TOP)/Kbuild $(BUILD)/src/ && \
+	cp $(TOP)/module/*.c $(TOP)/module/*.h $(BUILD)/src/module/ && \
+	$(MAKE) -C $$kdir/build M=$(BUILD)/src modules && \
+	cp $(BUILD)/src/mntwatch.ko $(BUILD)/mntwatch.ko
+endif
+
+# static binaries for the VM's busybox initramfs
+build/bin/mntwatch_test: selftests/mntwatch_test.c
+	@mkdir -p build/bin
+	$(CC) $(CFLAGS) -static -I$$(selftests/fetch-kernel.sh source)/tools/testing/selftests -o $@ $<
+
+build/bin/btf_resolve: selftests/btf_resolve.c module/btf.c module/btf.h
+	@mkdir -p build/bin
+	$(CC) $(CFLAGS) -o $@ selftests/btf_resolve.c module/btf.c
+
+vm-run:
+	@test -n "$(KVER)" -a -n "$(SCRIPT)" || { echo "usage: make vm-run KVER=6.1|6.12 SCRIPT=file" >&2; exit 2; }
+	@$(MAKE) --no-print-directory -s module KVER=$(KVER) >&2
+	@$(MAKE) --no-print-directory -s build/bin/mntwatch_test >&2
+	@selftests/vmtest.sh -k $(KVER) -m build/$(KVER)/mntwatch.ko -b build/bin/mntwatch_test -s selftests/vm-run-wrapper.sh -e $(SCRIPT)
+
+check:
+	@selftests/check.sh $(KERNELS)
+
+demo:
+	@$(MAKE) --no-print-directory -s module KVER=6.12 >&2
+	@selftests/vmtest.sh -k 6.12 -m build/6.12/mntwatch.ko -s selftests/demo.sh
+
+checkpatch:
+	@perl $$(selftests/fetch-kernel.sh source)/scripts/checkpatch.pl --no-tree --strict -f module/*.c module/*.h
+
+clean:
+	rm -rf build
+	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP) clean

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/mntwatch/: read-only files (no write, no ioctl), which
+ * debugfs keeps readable under lockdown.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/utsname.h>
+#include "mntwatch.h"
+
+static struct dentry *mw_dir;
+
+void mw_print_time(struct seq_file *m, u64 time_ns)
+{
+	u32 rem_ns;
+	u64 sec = div_u64_rem(time_ns, NSEC_PER_SEC, &rem_ns);
+
+	seq_printf(m, "%llu.%06u", sec, (u32)(rem_ns / NSEC_PER_USEC));
+}
+
+/* A comm is whatever a task chose; keep rows whitespace-separated. */
+void mw_print_comm(struct seq_file *m, const char *comm)
+{
+	char safe[TASK_COMM_LEN];
+	int i;
+
+	for (i = 0; i < TASK_COMM_LEN - 1 && comm[i]; i++)
+		safe[i] = isgraph(comm[i]) ? comm[i] : '?';
+	safe[i] = '\0';
+	seq_puts(m, i ? safe : "?");
+}
+
+static int mw_status_show(struct seq_file *m, void *unused)
+{
+	seq_puts(m, "key value\n");
+	seq_printf(m, "version %s\nformat %d\nkernel %s\n", MNTWATCH_VERSION,
+		   MNTWATCH_FORMAT, init_utsname()->release);
+	mw_offsets_status(m);
+	mw_probes_status(m);
+	mw_table_status(m);
+	mw_events_status(m);
+	return 0;
+}
+
+DEFINE_SHOW_ATTRIBUTE(mw_table);
+DEFINE_SHOW_ATTRIBUTE(mw_events);
+DEFINE_SHOW_ATTRIBUTE(mw_status);
+
+int mw_debugfs_init(void)
+{
+	mw_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	if (IS_ERR(mw_dir)) {
+		pr_err("cannot create debugfs directory (%ld): is CONFIG_DEBUG_FS on and debugfs allowed?\n",
+		       PTR_ERR(mw_dir));
+		return PTR_ERR(mw_dir);
+	}
+	debugfs_create_file("namespaces", 0400, mw_dir, NULL, &mw_table_fops);
+	debugfs_create_file("events", 0400, mw_dir, NULL, &mw_events_fops);
+	debugfs_create_file("status", 0400, mw_dir, NULL, &mw_status_fops);
+	return 0;
+}
+
+void mw_debugfs_exit(void)
+{
+	debugfs_remove(mw_dir);
+}

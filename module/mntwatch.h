@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MNTWATCH_H
+#define MNTWATCH_H
+
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/types.h>
+#include <linux/uaccess.h>
+#include "btf.h"
+
+#define MNTWATCH_VERSION "0.1.0"
+#define MNTWATCH_FORMAT 1
+
+/* Where the private fields live in this kernel, and who said so. */
+struct mw_offsets {
+	u32 off[MW_NR_FIELDS];
+	const char *path[MW_NR_FIELDS];	/* BTF member path, NULL: param */
+	const char *btf_source;		/* NULL when BTF was not read */
+	const char *count_proto;	/* what BTF says of count_mounts() */
+};
+
+extern struct mw_offsets mw_off;
+
+int mw_offsets_init(const char *btf_path, const char *overrides);
+int mw_mount_max_init(void);
+int mw_mount_max(u32 *max);
+void mw_offsets_status(struct seq_file *m);
+
+/* Private fields are read without faulting: a wrong offset= must not oops. */
+static inline int mw_read_u32(unsigned long base, enum mw_field field,
+			      u32 *val)
+{
+	return copy_from_kernel_nofault(val, (void *)(base + mw_off.off[field]),
+					sizeof(*val));
+}
+
+static inline int mw_read_ulong(unsigned long base, enum mw_field field,
+				unsigned long *val)
+{
+	return copy_from_kernel_nofault(val, (void *)(base + mw_off.off[field]),
+					sizeof(*val));
+}
+
+static inline int mw_read_u64(unsigned long base, enum mw_field field,
+			      u64 *val)
+{
+	return copy_from_kernel_nofault(val, (void *)(base + mw_off.off[field]),
+					sizeof(*val));
+}
+
+/* One count_mounts() call, as its return handler saw it. */
+struct mw_check {
+	u64 serial;
+	u64 time_ns;
+	u32 ns_id;
+	u32 mounts;
+	u32 pending;
+	u32 max;
+	u32 requested;
+	int ret;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+};
+
+int mw_table_init(unsigned int max_rows);
+void mw_table_exit(void);
+void mw_table_record(const struct mw_check *check);
+void mw_table_refresh(u64 serial, u32 mounts, u32 pending);
+int mw_table_show(struct seq_file *m, void *unused);
+void mw_table_status(struct seq_file *m);
+
+struct mw_event {
+	u64 time_ns;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	u32 caller_ns;
+	u32 failing_ns;
+	u32 mounts;
+	u32 pending;
+	u32 max;
+	u32 requested;
+	u32 touched;		/* 0: the check ran outside an attach */
+	int result;
+};
+
+int mw_events_init(unsigned int size);
+void mw_events_exit(void);
+void mw_events_add(const struct mw_event *event);
+int mw_events_show(struct seq_file *m, void *unused);
+void mw_events_status(struct seq_file *m);
+
+int mw_probes_init(const char *count_symbol, const char *attach_symbol);
+void mw_probes_exit(void);
+void mw_probes_status(struct seq_file *m);
+
+int mw_debugfs_init(void);
+void mw_debugfs_exit(void);
+
+void mw_print_time(struct seq_file *m, u64 time_ns);
+void mw_print_comm(struct seq_file *m, const char *comm);
+
+#endif

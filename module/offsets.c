@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where to read what: field offsets from the running kernel's BTF (or the
+ * offsets= parameter), and the address of fs.mount-max.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kernel_read_file.h>
+#include <linux/kernel.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysctl.h>
+#include <linux/vmalloc.h>
+#include "mntwatch.h"
+
+#define MW_MOUNT_MAX_PATH "/proc/sys/fs/mount-max"
+/* no private field of these structs lies beyond a page */
+#define MW_OFFSET_LIMIT 4096
+
+struct mw_offsets mw_off;
+static unsigned long mount_max_addr;
+
+/* Parses "name=bytes,name=bytes"; a field it names is marked in @given. */
+static int mw_parse_overrides(const char *overrides, bool *given)
+{
+	char *copy, *cursor, *item, *value;
+	int field, err = 0;
+	unsigned int off;
+
+	copy = kstrdup(overrides, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	cursor = copy;
+	while (!err && (item = strsep(&cursor, ",")) != NULL) {
+		if (!*item)
+			continue;
+		value = strchr(item, '=');
+		if (value)
+			*value++ = '\0';
+		for (field = 0; field < MW_NR_FIELDS; field++)
+			if (!strcmp(item, mw_fields[field].name))
+				break;
+		if (field == MW_NR_FIELDS) {
+			pr_err("offsets=: unknown field '%s'\n", item);
+			err = -EINVAL;
+		} else if (!value || kstrtouint(value, 0, &off) ||
+			   off >= MW_OFFSET_LIMIT) {
+			pr_err("offsets=: %s needs a byte offset below %d\n",
+			       item, MW_OFFSET_LIMIT);
+			err = -EINVAL;
+		} else {
+			mw_off.off[field] = off;
+			given[field] = true;
+		}
+	}
+	kfree(copy);
+	return err;
+}
+
+static int mw_resolve_btf(const struct mw_btf *btf, const bool *given)
+{
+	const struct mw_field_desc *desc;
+	int field, err;
+
+	for (field = 0; field < MW_NR_FIELDS; field++) {
+		if (given[field])
+			continue;
+		desc = &mw_fields[field];
+		err = mw_btf_resolve(btf, field, &mw_off.off[field],
+				     &mw_off.path[field]);
+		if (err) {
+			pr_err("struct %s has no usable %s%s%s in BTF (%d); pass offsets=%s=BYTES\n",
+			       desc->type, desc->paths[0],
+			       desc->paths[1] ? " or " : "",
+			       desc->paths[1] ? desc->paths[1] : "", err,
+			       desc->name);
+			return err;
+		}
+	}
+	err = mw_btf_check_count_mounts(btf, "count_mounts");
+	if (err == -EINVAL) {
+		pr_err("count_mounts() in BTF is not int (struct mnt_namespace *, struct mount *)\n");
+		return err;
+	}
+	mw_off.count_proto = err ? "unverified" : "verified";
+	return 0;
+}
+
+int mw_offsets_init(const char *btf_path, const char *overrides)
+{
+	bool given[MW_NR_FIELDS] = {};
+	struct mw_btf btf;
+	size_t file_size;
+	void *data = NULL;
+	ssize_t len;
+	int field, err;
+
+	mw_off.count_proto = "unverified";
+	err = mw_parse_overrides(overrides, given);
+	if (err)
+		return err;
+	for (field = 0; field < MW_NR_FIELDS && given[field]; field++)
+		;
+	if (field == MW_NR_FIELDS)
+		return 0;
+
+	len = kernel_read_file_from_path(btf_path, 0, &data, SZ_64M,
+					 &file_size, READING_UNKNOWN);
+	if (len < 0) {
+		pr_err("cannot read BTF from %s (%zd): needs CONFIG_DEBUG_INFO_BTF=y or offsets= naming every field\n",
+		       btf_path, len);
+		return len;
+	}
+	err = mw_btf_init(&btf, data, len);
+	if (err)
+		pr_err("%s is not BTF (%d)\n", btf_path, err);
+	else
+		err = mw_resolve_btf(&btf, given);
+	vfree(data);
+	if (!err)
+		mw_off.btf_source = btf_path;
+	return err;
+}
+
+/*
+ * sysctl_mount_max is static. Its address is the data pointer of the
+ * ctl_table behind /proc/sys/fs/mount-max, reached from the file's inode;
+ * the value read through the file proves the pointer right.
+ */
+int mw_mount_max_init(void)
+{
+	static const char name[] = "mount-max";
+	char procname[sizeof(name)], text[16];
+	struct ctl_table table;
+	unsigned long proc_inode, entry;
+	struct file *file;
+	loff_t pos = 0;
+	unsigned int from_file;
+	u32 at_addr;
+	ssize_t len;
+	int err = -ENOENT;
+
+	file = filp_open(MW_MOUNT_MAX_PATH, O_RDONLY, 0);
+	if (IS_ERR(file)) {
+		pr_err("cannot open %s (%ld): is /proc mounted?\n",
+		       MW_MOUNT_MAX_PATH, PTR_ERR(file));
+		return PTR_ERR(file);
+	}
+	proc_inode = (unsigned long)file_inode(file) -
+		     mw_off.off[MW_PROC_VFS_INODE];
+	if (mw_read_ulong(proc_inode, MW_PROC_SYSCTL_ENTRY, &entry) ||
+	    copy_from_kernel_nofault(&table, (void *)entry, sizeof(table)) ||
+	    copy_from_kernel_nofault(procname, table.procname,
+				     sizeof(procname)) ||
+	    memcmp(procname, name, sizeof(name)) ||
+	    table.maxlen != sizeof(u32))
+		goto out;
+	len = kernel_read(file, text, sizeof(text) - 1, &pos);
+	if (len <= 0)
+		goto out;
+	text[len] = '\0';
+	if (kstrtouint(strim(text), 10, &from_file) ||
+	    copy_from_kernel_nofault(&at_addr, table.data, sizeof(at_addr)) ||
+	    at_addr != from_file)
+		goto out;
+	mount_max_addr = (unsigned long)table.data;
+	err = 0;
+out:
+	fput(file);
+	if (err)
+		pr_err("cannot locate fs.mount-max behind %s: proc_inode offsets wrong?\n",
+		       MW_MOUNT_MAX_PATH);
+	return err;
+}
+
+int mw_mount_max(u32 *max)
+{
+	return copy_from_kernel_nofault(max, (void *)mount_max_addr,
+					sizeof(*max));
+}
+
+void mw_offsets_status(struct seq_file *m)
+{
+	int field;
+
+	seq_printf(m, "btf %s\n", mw_off.btf_source ? mw_off.btf_source : "-");
+	seq_printf(m, "count_mounts_prototype %s\n", mw_off.count_proto);
+	for (field = 0; field < MW_NR_FIELDS; field++)
+		seq_printf(m, "offset_%s %u %s%s%s\n", mw_fields[field].name,
+			   mw_off.off[field],
+			   mw_off.path[field] ? mw_fields[field].type : "param",
+			   mw_off.path[field] ? "." : "",
+			   mw_off.path[field] ? mw_off.path[field] : "");
+}

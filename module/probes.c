@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kretprobes. count_mounts(ns, tree) runs once for the namespace a tree
+ * is attached to and once per namespace the attach propagates into, all
+ * inside attach_recursive_mnt() and under namespace_sem, so the namespaces
+ * and the tree it is given cannot change or go away while a handler runs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
+#include <linux/nsproxy.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include "mntwatch.h"
+
+/* a failing tree is walked to report its size; beyond this it is cut */
+#define MW_WALK_MAX (1U << 20)
+/* namespaces one attach refreshes when it ends; the rest at their next check */
+#define MW_ATTACH_NS 16
+#define MW_SYMBOL_LEN 64
+
+/* gcc clones a function it specialises under these suffixes */
+static const char * const mw_clone_suffixes[] = {
+	"", ".isra.0", ".constprop.0", ".part.0", ".isra.0.constprop.0",
+	".constprop.0.isra.0",
+};
+
+/* Per call of count_mounts(); lives only until its return handler. */
+struct mw_count_call {
+	unsigned long ns;
+	unsigned long tree;
+	u32 mounts;
+	u32 pending;
+	bool readable;
+};
+
+/*
+ * The attach in flight. namespace_sem makes attaches one at a time; the pid
+ * still guards against a count_mounts() outside any attach we saw begin.
+ */
+static struct {
+	pid_t pid;
+	u32 checks;
+	unsigned int nr_ns;
+	unsigned long ns[MW_ATTACH_NS];
+	bool failed;
+	struct mw_event event;
+} attach;
+static DEFINE_SPINLOCK(attach_lock);
+
+static char count_name[MW_SYMBOL_LEN], attach_name[MW_SYMBOL_LEN];
+static bool attach_is_clone;
+static atomic64_t count_hits, attach_hits, walk_truncated;
+
+static int mw_ns_id(unsigned long ns, u32 *ns_id)
+{
+	return mw_read_u32(ns, MW_NS_INUM, ns_id);
+}
+
+/* The size of the tree rooted at @root, in the order next_mnt() takes. */
+static u32 mw_tree_size(unsigned long root)
+{
+	unsigned long p = root, next, parent;
+	u32 count = 0;
+
+	while (p && count < MW_WALK_MAX) {
+		count++;
+		if (mw_read_ulong(p, MW_MNT_MOUNTS, &next))
+			break;
+		if (next != p + mw_off.off[MW_MNT_MOUNTS]) {
+			p = next - mw_off.off[MW_MNT_CHILD];
+			continue;
+		}
+		/* no children: climb to the first ancestor with a next sibling */
+		for (;;) {
+			if (p == root ||
+			    mw_read_ulong(p, MW_MNT_CHILD, &next) ||
+			    mw_read_ulong(p, MW_MNT_PARENT, &parent)) {
+				p = 0;
+				break;
+			}
+			if (next != parent + mw_off.off[MW_MNT_MOUNTS]) {
+				p = next - mw_off.off[MW_MNT_CHILD];
+				break;
+			}
+			p = parent;
+		}
+	}
+	if (p)
+		atomic64_inc(&walk_truncated);
+	return count;
+}
+
+static u32 mw_caller_ns(void)
+{
+	struct nsproxy *nsproxy = current->nsproxy;
+	u32 ns_id = 0;
+
+	if (nsproxy)
+		mw_ns_id((unsigned long)nsproxy->mnt_ns, &ns_id);
+	return ns_id;
+}
+
+static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mw_count_call *call = (struct mw_count_call *)ri->data;
+
+	call->ns = regs_get_kernel_argument(regs, 0);
+	call->tree = regs_get_kernel_argument(regs, 1);
+	call->readable = !mw_read_u32(call->ns, MW_NS_MOUNTS, &call->mounts) &&
+			 !mw_read_u32(call->ns, MW_NS_PENDING, &call->pending);
+	return 0;
+}
+
+/* Remembers the namespaces an attach touches and its first failure. */
+static void mw_attach_note(unsigned long ns, const struct mw_event *failure)
+{
+	unsigned int i;
+
+	attach.checks++;
+	for (i = 0; i < attach.nr_ns && attach.ns[i] != ns; i++)
+		;
+	if (i == attach.nr_ns && i < MW_ATTACH_NS)
+		attach.ns[attach.nr_ns++] = ns;
+	if (!failure || attach.failed)
+		return;
+	attach.failed = true;
+	attach.event = *failure;
+	attach.event.touched = attach.checks;
+}
+
+static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mw_count_call *call = (struct mw_count_call *)ri->data;
+	bool in_attach = READ_ONCE(attach.pid) == current->pid;
+	struct mw_check check = {
+		.ret = (int)regs_return_value(regs),
+		.mounts = call->mounts,
+		.pending = call->pending,
+	};
+	struct mw_event ev;
+
+	atomic64_inc(&count_hits);
+	if (!call->readable || mw_ns_id(call->ns, &check.ns_id) ||
+	    mw_read_u64(call->ns, MW_NS_SERIAL, &check.serial) ||
+	    mw_mount_max(&check.max))
+		return 0;
+	if (check.ret != -ENOSPC) {
+		mw_table_record(&check);
+		if (in_attach)
+			mw_attach_note(call->ns, NULL);
+		return 0;
+	}
+
+	/* count_mounts() may bail out before it counts the tree */
+	check.requested = mw_tree_size(call->tree);
+	check.time_ns = ktime_get_real_ns();
+	check.pid = task_tgid_nr(current);
+	get_task_comm(check.comm, current);
+	mw_table_record(&check);
+
+	ev = (struct mw_event) {
+		.time_ns = check.time_ns,
+		.pid = check.pid,
+		.caller_ns = mw_caller_ns(),
+		.failing_ns = check.ns_id,
+		.mounts = check.mounts,
+		.pending = check.pending,
+		.max = check.max,
+		.requested = check.requested,
+	};
+	memcpy(ev.comm, check.comm, sizeof(ev.comm));
+	if (in_attach)
+		mw_attach_note(call->ns, &ev);
+	else
+		mw_events_add(&ev);
+	return 0;
+}
+
+static int attach_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	unsigned long flags;
+	int busy;
+
+	atomic64_inc(&attach_hits);
+	spin_lock_irqsave(&attach_lock, flags);
+	busy = attach.pid != 0;
+	if (!busy) {
+		memset(&attach, 0, sizeof(attach));
+		WRITE_ONCE(attach.pid, current->pid);
+	}
+	spin_unlock_irqrestore(&attach_lock, flags);
+	/* non-zero skips the return handler of an attach we do not track */
+	return busy;
+}
+
+static int attach_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	unsigned long flags;
+	u32 mounts, pending;
+	u64 serial;
+	unsigned int i;
+
+	if (READ_ONCE(attach.pid) != current->pid)
+		return 0;
+	for (i = 0; i < attach.nr_ns; i++)
+		if (!mw_read_u64(attach.ns[i], MW_NS_SERIAL, &serial) &&
+		    !mw_read_u32(attach.ns[i], MW_NS_MOUNTS, &mounts) &&
+		    !mw_read_u32(attach.ns[i], MW_NS_PENDING, &pending))
+			mw_table_refresh(serial, mounts, pending);
+	if (attach.failed) {
+		attach.event.result = (int)regs_return_value(regs);
+		mw_events_add(&attach.event);
+	}
+	spin_lock_irqsave(&attach_lock, flags);
+	WRITE_ONCE(attach.pid, 0);
+	spin_unlock_irqrestore(&attach_lock, flags);
+	return 0;
+}
+
+static struct kretprobe count_probe = {
+	.entry_handler = count_entry,
+	.handler = count_return,
+	.data_size = sizeof(struct mw_count_call),
+};
+
+static struct kretprobe attach_probe = {
+	.entry_handler = attach_entry,
+	.handler = attach_return,
+};
+
+/* Registers @rp on @base or on its first gcc clone this kernel has. */
+static int mw_register(struct kretprobe *rp, const char *base, char *name)
+{
+	unsigned int i;
+	int err = -ENOENT;
+
+	for (i = 0; i < ARRAY_SIZE(mw_clone_suffixes) && err == -ENOENT; i++) {
+		snprintf(name, MW_SYMBOL_LEN, "%s%s", base,
+			 mw_clone_suffixes[i]);
+		memset(&rp->kp, 0, sizeof(rp->kp));
+		rp->kp.symbol_name = name;
+		err = register_kretprobe(rp);
+	}
+	if (err)
+		pr_err("cannot probe %s (%d)%s\n", base, err,
+		       err == -ENOENT ? ": no such symbol, nor a gcc clone of it" : "");
+	return err;
+}
+
+int mw_probes_init(const char *count_symbol, const char *attach_symbol)
+{
+	int err;
+
+	if (strlen(count_symbol) >= MW_SYMBOL_LEN / 2 ||
+	    strlen(attach_symbol) >= MW_SYMBOL_LEN / 2) {
+		pr_err("symbol names are limited to %d bytes\n",
+		       MW_SYMBOL_LEN / 2 - 1);
+		return -EINVAL;
+	}
+	err = mw_register(&attach_probe, attach_symbol, attach_name);
+	if (err)
+		return err;
+	/* a clone may drop or reorder arguments; only its return is used */
+	attach_is_clone = strcmp(attach_name, attach_symbol) != 0;
+
+	err = mw_register(&count_probe, count_symbol, count_name);
+	if (err)
+		goto out_attach;
+	if (strcmp(count_name, count_symbol)) {
+		pr_err("%s is only a gcc clone here (%s): its arguments cannot be trusted\n",
+		       count_symbol, count_name);
+		err = -EOPNOTSUPP;
+		goto out_count;
+	}
+	return 0;
+
+out_count:
+	unregister_kretprobe(&count_probe);
+out_attach:
+	unregister_kretprobe(&attach_probe);
+	return err;
+}
+
+void mw_probes_exit(void)
+{
+	unregister_kretprobe(&count_probe);
+	unregister_kretprobe(&attach_probe);
+}
+
+void mw_probes_status(struct seq_file *m)
+{
+	seq_printf(m, "symbol_count_mounts %s\n", count_name);
+	seq_printf(m, "symbol_attach %s%s\n", attach_name,
+		   attach_is_clone ? " clone" : "");
+	seq_printf(m, "count_hits %lld\ncount_nmissed %d\n",
+		   atomic64_read(&count_hits), count_probe.nmissed);
+	seq_printf(m, "attach_hits %lld\nattach_nmissed %d\n",
+		   atomic64_read(&attach_hits), attach_probe.nmissed);
+	seq_printf(m, "walk_truncated %lld\n", atomic64_read(&walk_truncated));
+}

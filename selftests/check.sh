@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: host unit tests, static checks, then the kselftests inside
+# qemu on every kernel named on the command line. Ends with one line
+# "N passed, N failed"; a kernel that cannot be fetched, built or booted is
+# a failure, never a skip.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+logs=$top/build/check
+mkdir -p "$logs"
+passed=0
+failed=0
+
+result() {
+	if [ "$2" -eq 0 ]; then
+		echo "ok - $1"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $1"
+		failed=$((failed + 1))
+	fi
+}
+
+# Counts the TAP results a VM run printed (each test line once).
+count_tap() {
+	local ok bad
+	ok=$(grep -c '^ok ' "$1")
+	bad=$(grep -c '^not ok ' "$1")
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+}
+
+# The resolver must agree with bpftool on every field, and pick the member
+# name this kernel really has.
+btf_test() {
+	local label=$1 btf=$2 expect_mounts=$3 out field offset where oracle status=0
+	out=$(build/bin/btf_resolve "$btf") || status=1
+	while read -r field offset where; do
+		[ "$field" = count_mounts ] && continue
+		oracle=$(bpftool btf dump file "$btf" format raw |
+			awk -v type="${where%%.*}" -v path="${where#*.}" -f selftests/btf_oracle.awk)
+		if [ "$offset" != "$oracle" ]; then
+			echo "# $label: $field at $offset ($where), bpftool says $oracle"
+			status=1
+		fi
+	done <<<"$out"
+	if [ -n "$expect_mounts" ] && ! grep -qx "ns_mounts [0-9]* mnt_namespace.$expect_mounts" <<<"$out"; then
+		echo "# $label: ns_mounts should resolve through '$expect_mounts':"
+		grep '^ns_mounts' <<<"$out" | sed 's/^/# /'
+		status=1
+	fi
+	grep -qx 'count_mounts int(struct mnt_namespace \*, struct mount \*)' <<<"$out" || {
+		echo "# $label: count_mounts prototype not verified"; status=1; }
+	result "btf resolver matches bpftool on $label" $status
+}
+
+echo "# host tests"
+command -v bpftool >/dev/null || { echo "# bpftool missing (apt-get install bpftool)"; failed=$((failed + 1)); }
+make -s build/bin/btf_resolve || result "build btf_resolve" 1
+if [ -r /sys/kernel/btf/vmlinux ]; then
+	btf_test "host $(uname -r)" /sys/kernel/btf/vmlinux ""
+else
+	echo "# host kernel has no BTF: host-kernel case not run"
+fi
+head -c 4096 /sys/kernel/btf/vmlinux >"$logs/truncated.btf" 2>/dev/null ||
+	printf 'not btf' >"$logs/truncated.btf"
+! build/bin/btf_resolve "$logs/truncated.btf" >/dev/null 2>&1
+result "btf resolver refuses a truncated BTF file" $?
+
+declare -A expect=([6.1]=mounts [6.12]=nr_mounts)
+for kver in "$@"; do
+	if ! kdir=$(selftests/fetch-kernel.sh "$kver" 2>"$logs/fetch-$kver.log"); then
+		cat "$logs/fetch-$kver.log"
+		result "fetch Debian $kver kernel" 1
+		continue
+	fi
+	btf_test "Debian $(cat "$kdir/release")" "$kdir/btf" "${expect[$kver]:-}"
+done
+
+src=$(selftests/fetch-kernel.sh source 2>"$logs/source.log") || cat "$logs/source.log"
+perl "$src/scripts/checkpatch.pl" --no-tree --strict --quiet -f module/*.c module/*.h >"$logs/checkpatch.log" 2>&1
+status=$?
+sed 's/^/# /' "$logs/checkpatch.log"
+result "checkpatch --strict clean on module/" $status
+
+make -s build/bin/mntwatch_test >"$logs/build-tests.log" 2>&1
+status=$?
+sed 's/^/# /' "$logs/build-tests.log"
+result "build static kselftest binaries" $status
+
+for kver in "$@"; do
+	echo "# Debian $kver kernel in qemu"
+	if ! make -s module KVER="$kver" >"$logs/module-$kver.log" 2>&1; then
+		sed 's/^/# /' "$logs/module-$kver.log"
+		result "build mntwatch.ko for $kver" 1
+		continue
+	fi
+	result "build mntwatch.ko for $kver" 0
+	selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" \
+		-b build/bin/mntwatch_test -s selftests/run_vm.sh |
+		tr -d '\r' | tee "$logs/vm-$kver.log"
+	status=${PIPESTATUS[0]}
+	count_tap "$logs/vm-$kver.log"
+	result "Debian $kver VM run completed" $status
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
