@@ -46,11 +46,14 @@ build/bin/btf_resolve: selftests/btf_resolve.c module/btf.c module/btf.h
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -o $@ selftests/btf_resolve.c module/btf.c
 
+# the user's script runs after the module is loaded, from a generated wrapper
 vm-run:
 	@test -n "$(KVER)" -a -n "$(SCRIPT)" || { echo "usage: make vm-run KVER=6.1|6.12 SCRIPT=file" >&2; exit 2; }
+	@test -f "$(SCRIPT)" || { echo "make vm-run: $(SCRIPT) not found" >&2; exit 2; }
 	@$(MAKE) --no-print-directory -s module KVER=$(KVER) >&2
 	@$(MAKE) --no-print-directory -s build/bin/mntwatch_test >&2
-	@selftests/vmtest.sh -k $(KVER) -m build/$(KVER)/mntwatch.ko -b build/bin/mntwatch_test -s selftests/vm-run-wrapper.sh -e $(SCRIPT)
+	@{ echo 'insmod "$$MNTWATCH_KO" || exit 1'; echo 'cd /tmp'; cat $(SCRIPT); } >build/vm-run-$(KVER).sh
+	@selftests/vmtest.sh -k $(KVER) -m build/$(KVER)/mntwatch.ko -b build/bin/mntwatch_test -s build/vm-run-$(KVER).sh
 
 check:
 	@selftests/check.sh $(KERNELS)

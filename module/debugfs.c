@@ -10,6 +10,7 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/utsname.h>
+#include "compat.h"
 #include "mntwatch.h"
 
 static struct dentry *mw_dir;
@@ -46,9 +47,46 @@ static int mw_status_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
-DEFINE_SHOW_ATTRIBUTE(mw_table);
-DEFINE_SHOW_ATTRIBUTE(mw_events);
-DEFINE_SHOW_ATTRIBUTE(mw_status);
+/* Opening for write is refused outright: nothing here takes input. */
+#define MW_READ_ONLY_FILE(name)						\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	if (file->f_mode & FMODE_WRITE)					\
+		return -EPERM;						\
+	return single_open(file, name##_show, NULL);			\
+}									\
+static const struct file_operations name##_fops = {			\
+	.owner = THIS_MODULE,						\
+	.open = name##_open,						\
+	.read = seq_read,						\
+	.llseek = seq_lseek,						\
+	.release = single_release,					\
+}
+
+MW_READ_ONLY_FILE(mw_table);
+MW_READ_ONLY_FILE(mw_events);
+MW_READ_ONLY_FILE(mw_status);
+
+/* A chmod would let a non-root user read what the kernel is doing. */
+static int mw_setattr(struct mw_setattr_owner *owner, struct dentry *dentry,
+		      struct iattr *attr)
+{
+	return -EPERM;
+}
+
+static const struct inode_operations mw_file_iops = {
+	.setattr = mw_setattr,
+};
+
+static void mw_create_file(const char *name,
+			   const struct file_operations *fops)
+{
+	struct dentry *file = debugfs_create_file(name, 0400, mw_dir, NULL,
+						  fops);
+
+	if (!IS_ERR(file))
+		d_inode(file)->i_op = &mw_file_iops;
+}
 
 int mw_debugfs_init(void)
 {
@@ -58,9 +96,9 @@ int mw_debugfs_init(void)
 		       PTR_ERR(mw_dir));
 		return PTR_ERR(mw_dir);
 	}
-	debugfs_create_file("namespaces", 0400, mw_dir, NULL, &mw_table_fops);
-	debugfs_create_file("events", 0400, mw_dir, NULL, &mw_events_fops);
-	debugfs_create_file("status", 0400, mw_dir, NULL, &mw_status_fops);
+	mw_create_file("namespaces", &mw_table_fops);
+	mw_create_file("events", &mw_events_fops);
+	mw_create_file("status", &mw_status_fops);
 	return 0;
 }
 

