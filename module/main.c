@@ -37,6 +37,10 @@ static char *attach_symbol = "attach_recursive_mnt";
 module_param(attach_symbol, charp, 0444);
 MODULE_PARM_DESC(attach_symbol, "function attaching a mount tree");
 
+static char *free_symbol = MW_FREE_SYMBOL;
+module_param(free_symbol, charp, 0444);
+MODULE_PARM_DESC(free_symbol, "function freeing a namespace (\"\": none)");
+
 static int __init mntwatch_init(void)
 {
 	int err;
@@ -73,7 +77,7 @@ static int __init mntwatch_init(void)
 	err = mw_debugfs_init();
 	if (err)
 		goto out_events;
-	err = mw_probes_init(count_symbol, attach_symbol);
+	err = mw_probes_init(count_symbol, attach_symbol, free_symbol);
 	if (err)
 		goto out_debugfs;
 	pr_info("watching %s and %s\n", count_symbol, attach_symbol);

@@ -10,6 +10,7 @@
 
 #define MNTWATCH_VERSION "0.1.0"
 #define MNTWATCH_FORMAT 1
+#define MW_FREE_SYMBOL "free_mnt_ns"
 
 /* Where the private fields live in this kernel, and who said so. */
 struct mw_offsets {
@@ -66,6 +67,7 @@ int mw_table_init(unsigned int max_rows);
 void mw_table_exit(void);
 void mw_table_record(const struct mw_check *check);
 void mw_table_refresh(u64 serial, u32 mounts, u32 pending);
+void mw_table_forget(u64 serial);
 int mw_table_show(struct seq_file *m, void *unused);
 void mw_table_status(struct seq_file *m);
 
@@ -89,7 +91,8 @@ void mw_events_add(const struct mw_event *event);
 int mw_events_show(struct seq_file *m, void *unused);
 void mw_events_status(struct seq_file *m);
 
-int mw_probes_init(const char *count_symbol, const char *attach_symbol);
+int mw_probes_init(const char *count_symbol, const char *attach_symbol,
+		   const char *free_symbol);
 void mw_probes_exit(void);
 void mw_probes_status(struct seq_file *m);
 

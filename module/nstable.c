@@ -81,7 +81,10 @@ static struct mw_ns *mw_insert(u64 serial, u32 ns_id)
 		row = &rows[i];
 		if (row->ns_id == ns_id)
 			row->gone = true;
-		if (!victim || row->last_seen < victim->last_seen)
+		/* the dead go first, then the least recently checked */
+		if (!victim || row->gone > victim->gone ||
+		    (row->gone == victim->gone &&
+		     row->last_seen < victim->last_seen))
 			victim = row;
 	}
 	if (rows_used < rows_max) {
@@ -123,6 +126,19 @@ void mw_table_record(const struct mw_check *check)
 	spin_unlock_irqrestore(&table_lock, flags);
 }
 
+/* The kernel freed the namespace: its serial will never be checked again. */
+void mw_table_forget(u64 serial)
+{
+	struct mw_ns *row;
+	unsigned long flags;
+
+	spin_lock_irqsave(&table_lock, flags);
+	row = mw_lookup(serial);
+	if (row)
+		row->gone = true;
+	spin_unlock_irqrestore(&table_lock, flags);
+}
+
 /* After an attach, its namespaces hold the committed count. */
 void mw_table_refresh(u64 serial, u32 mounts, u32 pending)
 {
@@ -146,14 +162,19 @@ static u32 mw_use_permille(const struct mw_ns *row)
 	return row->max ? div_u64(used * 1000, row->max) : 0;
 }
 
-static int mw_cmp_use(const void *a, const void *b)
+/* Fullest first; among equals the living, then the newest namespace. */
+static int mw_cmp_rows(const void *a, const void *b)
 {
-	u32 use_a = mw_use_permille(a), use_b = mw_use_permille(b);
+	const struct mw_ns *row_a = a, *row_b = b;
+	u32 use_a = mw_use_permille(row_a), use_b = mw_use_permille(row_b);
 
 	if (use_a != use_b)
 		return use_a < use_b ? 1 : -1;
-	return ((const struct mw_ns *)a)->ns_id <
-	       ((const struct mw_ns *)b)->ns_id ? -1 : 1;
+	if (row_a->gone != row_b->gone)
+		return row_a->gone ? 1 : -1;
+	if (row_a->serial != row_b->serial)
+		return row_a->serial < row_b->serial ? 1 : -1;
+	return 0;
 }
 
 int mw_table_show(struct seq_file *m, void *unused)
@@ -170,7 +191,7 @@ int mw_table_show(struct seq_file *m, void *unused)
 	count = rows_used;
 	memcpy(copy, rows, count * sizeof(*copy));
 	spin_unlock_irqrestore(&table_lock, flags);
-	sort(copy, count, sizeof(*copy), mw_cmp_use, NULL);
+	sort(copy, count, sizeof(*copy), mw_cmp_rows, NULL);
 
 	seq_puts(m, "ns mounts pending max use_pct peak checks enospc last_fail last_pid last_comm last_requested state\n");
 	for (i = 0; i < count; i++) {

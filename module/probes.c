@@ -53,7 +53,8 @@ static DEFINE_SPINLOCK(attach_lock);
 
 static char count_name[MW_SYMBOL_LEN], attach_name[MW_SYMBOL_LEN];
 static bool attach_is_clone;
-static atomic64_t count_hits, attach_hits, walk_truncated;
+static atomic64_t count_hits, attach_hits, free_hits, walk_truncated;
+static bool free_probed;
 
 static int mw_ns_id(unsigned long ns, u32 *ns_id)
 {
@@ -221,6 +222,21 @@ static int attach_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+static int free_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	unsigned long ns = regs_get_kernel_argument(regs, 0);
+	u64 serial;
+
+	atomic64_inc(&free_hits);
+	if (!mw_read_u64(ns, MW_NS_SERIAL, &serial))
+		mw_table_forget(serial);
+	return 0;
+}
+
+static struct kprobe free_probe = {
+	.pre_handler = free_entry,
+};
+
 static struct kretprobe count_probe = {
 	.entry_handler = count_entry,
 	.handler = count_return,
@@ -251,7 +267,8 @@ static int mw_register(struct kretprobe *rp, const char *base, char *name)
 	return err;
 }
 
-int mw_probes_init(const char *count_symbol, const char *attach_symbol)
+int mw_probes_init(const char *count_symbol, const char *attach_symbol,
+		   const char *free_symbol)
 {
 	int err;
 
@@ -261,9 +278,21 @@ int mw_probes_init(const char *count_symbol, const char *attach_symbol)
 		       MW_SYMBOL_LEN / 2 - 1);
 		return -EINVAL;
 	}
+	/*
+	 * Without it a dead namespace is only noticed when its id is reused,
+	 * so a kernel lacking the default symbol still gets the rest.
+	 */
+	free_probe.symbol_name = free_symbol;
+	err = *free_symbol ? register_kprobe(&free_probe) : -ENOENT;
+	free_probed = !err;
+	if (err && *free_symbol && strcmp(free_symbol, MW_FREE_SYMBOL)) {
+		pr_err("cannot probe %s (%d)\n", free_symbol, err);
+		return err;
+	}
+
 	err = mw_register(&attach_probe, attach_symbol, attach_name);
 	if (err)
-		return err;
+		goto out_free;
 	/* a clone may drop or reorder arguments; only its return is used */
 	attach_is_clone = strcmp(attach_name, attach_symbol) != 0;
 
@@ -282,6 +311,9 @@ out_count:
 	unregister_kretprobe(&count_probe);
 out_attach:
 	unregister_kretprobe(&attach_probe);
+out_free:
+	if (free_probed)
+		unregister_kprobe(&free_probe);
 	return err;
 }
 
@@ -289,6 +321,8 @@ void mw_probes_exit(void)
 {
 	unregister_kretprobe(&count_probe);
 	unregister_kretprobe(&attach_probe);
+	if (free_probed)
+		unregister_kprobe(&free_probe);
 }
 
 void mw_probes_status(struct seq_file *m)
@@ -300,5 +334,8 @@ void mw_probes_status(struct seq_file *m)
 		   atomic64_read(&count_hits), count_probe.nmissed);
 	seq_printf(m, "attach_hits %lld\nattach_nmissed %d\n",
 		   atomic64_read(&attach_hits), attach_probe.nmissed);
+	seq_printf(m, "symbol_free %s\n", free_probed ? free_probe.symbol_name : "-");
+	seq_printf(m, "free_hits %lld\nfree_nmissed %lu\n",
+		   atomic64_read(&free_hits), free_probe.nmissed);
 	seq_printf(m, "walk_truncated %lld\n", atomic64_read(&walk_truncated));
 }
