@@ -47,13 +47,18 @@ static int mw_status_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
-/* Opening for write is refused outright: nothing here takes input. */
+/*
+ * Opening for write is refused outright: nothing here takes input. The
+ * buffer is sized for the whole table up front: seq_file would otherwise
+ * run the show function again, sort included, each time it doubles.
+ */
 #define MW_READ_ONLY_FILE(name)						\
 static int name##_open(struct inode *inode, struct file *file)		\
 {									\
 	if (file->f_mode & FMODE_WRITE)					\
 		return -EPERM;						\
-	return single_open(file, name##_show, NULL);			\
+	return single_open_size(file, name##_show, NULL,		\
+				name##_size());				\
 }									\
 static const struct file_operations name##_fops = {			\
 	.owner = THIS_MODULE,						\
@@ -61,6 +66,11 @@ static const struct file_operations name##_fops = {			\
 	.read = seq_read,						\
 	.llseek = seq_lseek,						\
 	.release = single_release,					\
+}
+
+static size_t mw_status_size(void)
+{
+	return PAGE_SIZE;
 }
 
 MW_READ_ONLY_FILE(mw_table);

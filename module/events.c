@@ -39,6 +39,11 @@ void mw_events_add(const struct mw_event *event)
 	spin_unlock_irqrestore(&events_lock, flags);
 }
 
+size_t mw_events_size(void)
+{
+	return (ring_size + 1) * MW_ROW_BYTES;
+}
+
 int mw_events_show(struct seq_file *m, void *unused)
 {
 	struct mw_event *copy;

@@ -69,6 +69,7 @@ void mw_table_record(const struct mw_check *check);
 void mw_table_refresh(u64 serial, u32 mounts, u32 pending);
 void mw_table_forget(u64 serial);
 int mw_table_show(struct seq_file *m, void *unused);
+size_t mw_table_size(void);
 void mw_table_status(struct seq_file *m);
 
 struct mw_event {
@@ -89,6 +90,7 @@ int mw_events_init(unsigned int size);
 void mw_events_exit(void);
 void mw_events_add(const struct mw_event *event);
 int mw_events_show(struct seq_file *m, void *unused);
+size_t mw_events_size(void);
 void mw_events_status(struct seq_file *m);
 
 int mw_probes_init(const char *count_symbol, const char *attach_symbol,
@@ -101,5 +103,8 @@ void mw_debugfs_exit(void);
 
 void mw_print_time(struct seq_file *m, u64 time_ns);
 void mw_print_comm(struct seq_file *m, const char *comm);
+
+/* room for one printed row of the widest table, with every field at its widest */
+#define MW_ROW_BYTES 192
 
 #endif

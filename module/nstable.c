@@ -177,6 +177,11 @@ static int mw_cmp_rows(const void *a, const void *b)
 	return 0;
 }
 
+size_t mw_table_size(void)
+{
+	return (READ_ONCE(rows_used) + 1) * MW_ROW_BYTES;
+}
+
 int mw_table_show(struct seq_file *m, void *unused)
 {
 	struct mw_ns *copy;

@@ -14,6 +14,7 @@ dmesg | grep 'mntwatch: watching'
 
 say "a container-like namespace: a shared tree that gets bind-mounted into itself (fs.mount-max=$max)"
 echo "$max" >/proc/sys/fs/mount-max
+# the namespace stays held by a sleeping "container" while we look at it
 unshare -m sh -c '
 	mkdir -p /ctr
 	mount -t tmpfs ctr /ctr
@@ -27,7 +28,11 @@ unshare -m sh -c '
 	done
 	echo "step $step: $(cat /tmp/err)"
 	echo "df still has room:"; df -h /ctr | tail -n 1
-'
+	touch /tmp/demo-full
+	exec sleep 600
+' &
+holder=$!
+while [ ! -e /tmp/demo-full ]; do sleep 0.2; done
 
 say "cat $dbg/namespaces"
 cat $dbg/namespaces
@@ -45,3 +50,4 @@ if command -v mntwatch >/dev/null; then
 	say "mntwatch explain"
 	mntwatch explain
 fi
+kill "$holder"
