@@ -44,6 +44,7 @@ static int mw_status_show(struct seq_file *m, void *unused)
 	mw_probes_status(m);
 	mw_table_status(m);
 	mw_events_status(m);
+	seq_printf(m, "memory_bytes %zu\n", mw_table_bytes() + mw_events_bytes());
 	return 0;
 }
 

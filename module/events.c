@@ -59,7 +59,7 @@ int mw_events_show(struct seq_file *m, void *unused)
 	first = count < ring_size ? 0 : ring_next;
 	spin_unlock_irqrestore(&events_lock, flags);
 
-	seq_puts(m, "time pid comm caller_ns failing_ns mounts pending max requested result touched\n");
+	seq_puts(m, "time pid comm caller_ns failing_ns mounts pending max requested result touched checks\n");
 	for (i = 0; i < count; i++) {
 		const struct mw_event *ev = &copy[(first + i) % ring_size];
 
@@ -69,10 +69,11 @@ int mw_events_show(struct seq_file *m, void *unused)
 		seq_printf(m, " %u %u %u %u %u %u ", ev->caller_ns,
 			   ev->failing_ns, ev->mounts, ev->pending, ev->max,
 			   ev->requested);
-		if (ev->touched)
-			seq_printf(m, "%d %u\n", ev->result, ev->touched);
+		if (ev->checks)
+			seq_printf(m, "%d %u %u\n", ev->result, ev->touched,
+				   ev->checks);
 		else
-			seq_puts(m, "- -\n");
+			seq_puts(m, "- - -\n");
 	}
 	kvfree(copy);
 	return 0;
@@ -88,5 +89,10 @@ void mw_events_status(struct seq_file *m)
 	spin_unlock_irqrestore(&events_lock, flags);
 	seq_printf(m, "events_max %u\nevents_total %llu\nevents_overwritten %llu\nevents_bytes %zu\n",
 		   ring_size, total, total > ring_size ? total - ring_size : 0,
-		   ring_size * sizeof(*ring));
+		   mw_events_bytes());
+}
+
+size_t mw_events_bytes(void)
+{
+	return ring_size * sizeof(*ring);
 }

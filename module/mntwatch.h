@@ -71,6 +71,7 @@ void mw_table_forget(u64 serial);
 int mw_table_show(struct seq_file *m, void *unused);
 size_t mw_table_size(void);
 void mw_table_status(struct seq_file *m);
+size_t mw_table_bytes(void);
 
 struct mw_event {
 	u64 time_ns;
@@ -82,7 +83,8 @@ struct mw_event {
 	u32 pending;
 	u32 max;
 	u32 requested;
-	u32 touched;		/* 0: the check ran outside an attach */
+	u32 checks;		/* 0: the check ran outside an attach */
+	u32 touched;
 	int result;
 };
 
@@ -92,6 +94,7 @@ void mw_events_add(const struct mw_event *event);
 int mw_events_show(struct seq_file *m, void *unused);
 size_t mw_events_size(void);
 void mw_events_status(struct seq_file *m);
+size_t mw_events_bytes(void);
 
 int mw_probes_init(const char *count_symbol, const char *attach_symbol,
 		   const char *free_symbol);

@@ -232,7 +232,10 @@ void mw_table_status(struct seq_file *m)
 	spin_unlock_irqrestore(&table_lock, flags);
 	seq_printf(m, "table_rows %u\ntable_max %u\ntable_evicted %llu\n",
 		   used, rows_max, evicted);
-	seq_printf(m, "table_bytes %zu\n",
-		   rows_max * sizeof(*rows) +
-		   (sizeof(*buckets) << bucket_bits));
+	seq_printf(m, "table_bytes %zu\n", mw_table_bytes());
+}
+
+size_t mw_table_bytes(void)
+{
+	return rows_max * sizeof(*rows) + (sizeof(*buckets) << bucket_bits);
 }

@@ -18,8 +18,8 @@
 
 /* a failing tree is walked to report its size; beyond this it is cut */
 #define MW_WALK_MAX (1U << 20)
-/* namespaces one attach refreshes when it ends; the rest at their next check */
-#define MW_ATTACH_NS 16
+/* namespaces one attach tells apart and refreshes when it ends */
+#define MW_ATTACH_NS 64
 #define MW_SYMBOL_LEN 64
 
 /* gcc clones a function it specialises under these suffixes */
@@ -130,7 +130,8 @@ static void mw_attach_note(unsigned long ns, const struct mw_event *failure)
 		return;
 	attach.failed = true;
 	attach.event = *failure;
-	attach.event.touched = attach.checks;
+	attach.event.checks = attach.checks;
+	attach.event.touched = attach.nr_ns;
 }
 
 static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
