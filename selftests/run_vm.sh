@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the VM (selftests/vmtest.sh): the kselftests with the module
+# loaded, then the module's life cycle. Every result is one TAP line.
+dbg=/sys/kernel/debug/mntwatch
+n=0
+failed=0
+
+check() {	# check NAME COMMAND...: one TAP line for the command's status
+	name=$1
+	shift
+	n=$((n + 1))
+	if "$@" >/tmp/check.out 2>&1; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		sed 's/^/# /' /tmp/check.out
+		failed=$((failed + 1))
+	fi
+}
+
+loaded() { [ -d $dbg ] && grep -q '^mntwatch ' /proc/modules; }
+unloaded() { [ ! -e $dbg ] && ! grep -q '^mntwatch ' /proc/modules; }
+rows() { tail -n +2 "$dbg/$1" | wc -l; }
+
+# insmod must fail with ERRNO_TEXT and leave nothing behind; dmesg names why
+refused() {	# refused PARAM DMESG_PATTERN
+	dmesg -c >/dev/null
+	if insmod "$MNTWATCH_KO" "$1"; then
+		rmmod mntwatch
+		echo "insmod $1 succeeded"
+		return 1
+	fi
+	unloaded || { echo "insmod $1 left state behind"; return 1; }
+	dmesg | grep "mntwatch: .*$2" || { echo "no dmesg line matching '$2'"; dmesg | tail -n 3; return 1; }
+}
+
+check "insmod mntwatch.ko" insmod "$MNTWATCH_KO"
+check "debugfs files are root-only and read-only" \
+	sh -c "[ \"\$(stat -c '%a %U' $dbg/namespaces $dbg/events $dbg/status | sort -u)\" = '400 root' ]"
+if mntwatch_test; then kselftest=0; else kselftest=1; fi
+check "kselftests exit status" [ $kselftest -eq 0 ]
+check "probes missed nothing" sh -c "grep -qx 'count_nmissed 0' $dbg/status && grep -qx 'attach_nmissed 0' $dbg/status"
+
+check "rmmod removes the debugfs directory" sh -c 'rmmod mntwatch && ! test -e /sys/kernel/debug/mntwatch'
+check "reload works and starts with empty tables" \
+	sh -c "insmod \"$MNTWATCH_KO\" && [ \$(tail -n +2 $dbg/events | wc -l) -eq 0 ] && grep -qx 'events_total 0' $dbg/status"
+unshare -m sh -c 'mount -t tmpfs reload /mnt'
+check "reloaded module records mounts" sh -c "[ \$(tail -n +2 $dbg/namespaces | wc -l) -ge 1 ]"
+rmmod mntwatch
+
+check "events_max=0 is refused" refused events_max=0 'events_max=0 is outside'
+check "events_max=65537 is refused" refused events_max=65537 'events_max=65537 is outside'
+check "ns_max=1 is refused" refused ns_max=1 'ns_max=1 is outside'
+check "missing BTF is refused" refused btf_path=/nonexistent 'cannot read BTF from /nonexistent'
+check "non-BTF file is refused" refused "btf_path=$MNTWATCH_KO" "is not BTF"
+check "unknown offsets= field is refused" refused offsets=bogus=8 "unknown field 'bogus'"
+check "out-of-range offset is refused" refused offsets=ns_mounts=99999 'ns_mounts needs a byte offset'
+check "unknown count_symbol is refused" refused count_symbol=no_such_fn 'cannot probe no_such_fn'
+check "unknown attach_symbol is refused" refused attach_symbol=no_such_fn 'cannot probe no_such_fn'
+check "unknown free_symbol is refused" refused free_symbol=no_such_fn 'cannot probe no_such_fn'
+check "wrong ns offset is caught by the mount-max cross-check" \
+	refused offsets=proc_sysctl_entry=0 'cannot locate fs.mount-max'
+
+check "kernel log has no oops, BUG or WARNING" \
+	sh -c "! dmesg | grep -E 'Oops|BUG|WARNING|refcount|sleeping function called from invalid context|Call Trace'"
+echo "# run_vm: $failed of $n checks failed"
+[ $failed -eq 0 ] && [ $kselftest -eq 0 ]
