@@ -156,6 +156,7 @@ static int btf_is_composite(const struct btf_type *t)
 
 static __u64 btf_size_of(const struct mw_btf *btf, const struct btf_type *t)
 {
+	const struct btf_type *elem;
 	const struct btf_array *arr;
 
 	if (!t)
@@ -165,8 +166,8 @@ static __u64 btf_size_of(const struct mw_btf *btf, const struct btf_type *t)
 		return sizeof(void *);
 	case BTF_KIND_ARRAY:
 		arr = (const struct btf_array *)(t + 1);
-		return (__u64)arr->nelems * btf_size_of(btf,
-						btf_strip(btf, arr->type));
+		elem = btf_strip(btf, arr->type);
+		return (__u64)arr->nelems * btf_size_of(btf, elem);
 	default:
 		return t->size;
 	}

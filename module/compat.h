@@ -6,7 +6,7 @@
 #include <linux/version.h>
 
 /* 6.3 passes inode operations an idmap instead of a user namespace */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
 #define mw_setattr_owner mnt_idmap
 #else
 #define mw_setattr_owner user_namespace

@@ -7,11 +7,12 @@
 
 #include <linux/module.h>
 #include <linux/security.h>
+#include <linux/sizes.h>
 #include "mntwatch.h"
 
 #define MW_EVENTS_LIMIT 65536
 #define MW_NS_MIN 16
-#define MW_NS_LIMIT (1U << 20)
+#define MW_NS_LIMIT SZ_1M
 
 static unsigned int events_max = 256;
 module_param(events_max, uint, 0444);

@@ -13,11 +13,12 @@
 #include <linux/nsproxy.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include "mntwatch.h"
 
 /* a failing tree is walked to report its size; beyond this it is cut */
-#define MW_WALK_MAX (1U << 20)
+#define MW_WALK_MAX SZ_1M
 /* namespaces one attach tells apart and refreshes when it ends */
 #define MW_ATTACH_NS 64
 #define MW_SYMBOL_LEN 64

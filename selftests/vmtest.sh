@@ -118,7 +118,7 @@ chmod 755 "$t/init"
 
 log=$top/.cache/vmtest-$kver.log
 # panic=-1 + -no-reboot: a panic (and an oops, via oops=panic) ends qemu at once.
-append="console=ttyS0 panic=-1 oops=panic quiet loglevel=5 printk.time=1 mitigations=off ${VMTEST_APPEND:-}"
+append="console=ttyS0 panic=-1 oops=panic quiet loglevel=2 printk.time=1 mitigations=off ${VMTEST_APPEND:-}"
 start=$(date +%s)
 timeout -k 5 "$tmo" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
 	-nographic -monitor none -serial stdio -net none -no-reboot \

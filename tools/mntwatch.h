@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mntwatch(8): reads the tables of mntwatch.ko from debugfs, names the
+ * processes and containers behind each mount namespace, explains ENOSPC.
+ */
+#ifndef MNTWATCH_H
+#define MNTWATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define MW_VERSION		"1.0"
+#define MW_TABLE_FORMAT		"1"	/* the only debugfs format we read */
+
+/* A field the module printed as "-", or that this source cannot know. */
+#define MW_NONE			INT64_MIN
+
+/* Exit codes: check(8)-style for "check", the same meaning elsewhere. */
+enum {
+	MW_EXIT_OK	= 0,
+	MW_EXIT_WARN	= 1,
+	MW_EXIT_USAGE	= 2,	/* also CRITICAL for "check" */
+	MW_EXIT_ERROR	= 3,	/* UNKNOWN: cannot read what we need */
+};
+
+#define MW_COMM_LEN	32	/* TASK_COMM_LEN is 16; leave room */
+#define MW_ID_LEN	72	/* container ids are 64 hex digits */
+#define MW_UID_LEN	40	/* pod uids are 36 characters */
+#define MW_UNIT_LEN	128
+
+/* --- a whitespace-separated table with a header line naming its columns */
+struct mw_table {
+	char *text;		/* the file, split in place */
+	char **cols;		/* header names */
+	int ncols;
+	char ***rows;		/* rows[r][c] */
+	int nrows;
+};
+
+int mw_table_parse(struct mw_table *tbl, char *text, char *err, size_t errlen);
+void mw_table_free(struct mw_table *tbl);
+int mw_table_col(const struct mw_table *tbl, const char *name);
+
+/* --- the module's rows, fields the module left out are MW_NONE */
+struct mw_ns {
+	uint64_t ns;
+	int64_t mounts, pending, max;
+	int64_t use_permille;		/* (mounts + pending) / max, 0.1 % */
+	int64_t peak, checks, enospc;
+	int64_t last_fail_us;		/* epoch microseconds */
+	int64_t last_pid, last_requested;
+	char last_comm[MW_COMM_LEN];	/* "" when unknown */
+	char state[8];			/* live, gone */
+};
+
+struct mw_event {
+	int64_t time_us;
+	int64_t pid;
+	char comm[MW_COMM_LEN];
+	uint64_t caller_ns, failing_ns;
+	int64_t mounts, pending, max, requested;
+	int64_t result, touched, checks;
+};
+
+int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
+			char *err, size_t errlen);
+int mw_parse_events(const struct mw_table *tbl, struct mw_event **out,
+		    char *err, size_t errlen);
+int64_t mw_parse_time_us(const char *s);
+int mw_parse_u64(const char *s, uint64_t *out);
+int64_t mw_parse_opt_int(const char *s, bool *ok);
+char *mw_read_file(const char *path, size_t *len);
+
+/* status: "key value" lines; value is the rest of the line */
+struct mw_status {
+	char *text;
+	char **keys, **values;
+	int n;
+};
+
+int mw_status_parse(struct mw_status *st, char *text, char *err, size_t errlen);
+const char *mw_status_get(const struct mw_status *st, const char *key);
+int64_t mw_status_num(const struct mw_status *st, const char *key);
+void mw_status_free(struct mw_status *st);
+
+/* --- who lives in a namespace */
+struct mw_cgroup_info {
+	char container[MW_ID_LEN];	/* full id, "" if none */
+	char runtime[16];		/* docker, containerd, crio, podman, "" */
+	char pod[MW_UID_LEN];		/* pod uid with dashes, "" if none */
+	char unit[MW_UNIT_LEN];		/* innermost systemd .service/.scope */
+};
+
+void mw_cgroup_parse(const char *cgroup_file, struct mw_cgroup_info *info);
+
+struct mw_who {
+	uint64_t ns;
+	int *pids;			/* ascending */
+	int npids, pids_cap;
+	char comm[MW_COMM_LEN];		/* of the lowest pid */
+	struct mw_cgroup_info cg;	/* of the lowest pid in a container */
+	bool host;			/* the namespace of pid 1 */
+	int64_t mounts;			/* counted live, MW_NONE if unread */
+};
+
+struct mw_procscan {
+	struct mw_who *who;
+	int nwho;
+	int unreadable;			/* processes we could not look into */
+	int64_t mount_max;		/* /proc/sys/fs/mount-max */
+};
+
+int mw_proc_scan(const char *procdir, bool count_mounts,
+		 struct mw_procscan *scan);
+void mw_proc_free(struct mw_procscan *scan);
+const struct mw_who *mw_who_find(const struct mw_procscan *scan, uint64_t ns);
+int64_t mw_count_mountinfo(const char *path);
+void mw_who_label(const struct mw_who *who, char *buf, size_t len);
+
+/* --- explain */
+struct mw_explain_in {
+	const struct mw_ns *ns;
+	int nns;
+	const struct mw_event *ev;
+	int nev;
+	int64_t events_total, events_overwritten;
+	const struct mw_procscan *scan;
+	int64_t now_us;
+};
+
+void mw_explain(FILE *out, const struct mw_explain_in *in);
+
+/* --- small helpers shared by the output code */
+void mw_sanitize(char *dst, size_t len, const char *src);
+void mw_format_ago(char *buf, size_t len, int64_t then_us, int64_t now_us);
+void mw_format_time(char *buf, size_t len, int64_t time_us);
+
+#endif

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who lives in a mount namespace: /proc/PID/ns/mnt names the namespace,
+ * /proc/PID/cgroup the container, pod and systemd unit around the process.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "mntwatch.h"
+
+/*
+ * nsfs can count a namespace's mounts itself since 6.12; the request is
+ * part of the stable uapi, so it is spelled out here for older headers and
+ * simply fails with ENOTTY on older kernels.
+ */
+#include <linux/ioctl.h>
+#ifndef NS_MNT_GET_INFO
+struct mnt_ns_info {
+	uint32_t size;
+	uint32_t nr_mounts;
+	uint64_t mnt_ns_id;
+};
+#define NS_MNT_GET_INFO _IOR(0xb7, 10, struct mnt_ns_info)
+#endif
+
+static bool all_hex(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* A 64-hex-digit container id, the way every OCI runtime names them. */
+static bool is_container_id(const char *s, size_t len)
+{
+	return len == 64 && all_hex(s, len);
+}
+
+/* 8-4-4-4-12 with '-' or, inside systemd slice names, '_'. */
+static bool take_pod_uid(const char *s, size_t len, char *dst, size_t dstlen)
+{
+	size_t i;
+
+	if (len != 36 || dstlen <= len)
+		return false;
+	for (i = 0; i < len; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? (s[i] != '-' && s[i] != '_') :
+			   !isxdigit((unsigned char)s[i]))
+			return false;
+		dst[i] = dash ? '-' : s[i];
+	}
+	dst[len] = '\0';
+	return true;
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && !memcmp(s + len - n, suffix, n);
+}
+
+/* systemd scope prefixes of the runtimes (cgroup driver "systemd") */
+static const struct {
+	const char *prefix;
+	const char *runtime;
+} scope_prefixes[] = {
+	{ "docker-", "docker" },
+	{ "cri-containerd-", "containerd" },
+	{ "crio-", "crio" },
+	{ "libpod-", "podman" },
+	{ "nerdctl-", "containerd" },
+};
+
+/*
+ * One cgroup path, component by component; the innermost match wins, so
+ * a container nested in a pod slice reports both.
+ */
+static void parse_path(const char *path, struct mw_cgroup_info *info)
+{
+	const char *comp = path, *end;
+	const char *prev = NULL;
+	size_t prev_len = 0;
+	bool kubepods = false;
+
+	for (; *comp; comp = *end ? end + 1 : end) {
+		size_t len, i;
+
+		end = strchr(comp, '/');
+		if (!end)
+			end = comp + strlen(comp);
+		len = end - comp;
+		if (!len)
+			continue;
+		if (len >= 8 && !memcmp(comp, "kubepods", 8))
+			kubepods = true;
+
+		/* cgroupfs driver: /kubepods/burstable/pod<uid>/<id> */
+		if (len > 3 && !memcmp(comp, "pod", 3))
+			take_pod_uid(comp + 3, len - 3, info->pod,
+				     sizeof(info->pod));
+		/* systemd driver: kubepods-burstable-pod<uid_>.slice */
+		if (kubepods && ends_with(comp, len, ".slice")) {
+			const char *pod = memmem(comp, len, "-pod", 4);
+
+			if (pod)
+				take_pod_uid(pod + 4, comp + len - 6 - (pod + 4),
+					     info->pod, sizeof(info->pod));
+		}
+
+		if (is_container_id(comp, len)) {
+			/* /docker/<id>, /kubepods/.../<id>, /default/<id> */
+			memcpy(info->container, comp, len);
+			info->container[len] = '\0';
+			info->runtime[0] = '\0';
+			if (prev && prev_len == 6 && !memcmp(prev, "docker", 6))
+				strcpy(info->runtime, "docker");
+		} else if (ends_with(comp, len, ".scope")) {
+			bool container = false;
+
+			for (i = 0; i < sizeof(scope_prefixes) /
+					sizeof(scope_prefixes[0]); i++) {
+				size_t plen = strlen(scope_prefixes[i].prefix);
+
+				if (len > plen + 6 &&
+				    !memcmp(comp, scope_prefixes[i].prefix, plen) &&
+				    is_container_id(comp + plen, len - plen - 6)) {
+					memcpy(info->container, comp + plen, 64);
+					info->container[64] = '\0';
+					strcpy(info->runtime,
+					       scope_prefixes[i].runtime);
+					container = true;
+				}
+			}
+			if (!container && len < sizeof(info->unit)) {
+				memcpy(info->unit, comp, len);
+				info->unit[len] = '\0';
+			}
+		} else if (ends_with(comp, len, ".service") &&
+			   len < sizeof(info->unit)) {
+			memcpy(info->unit, comp, len);
+			info->unit[len] = '\0';
+		}
+		prev = comp;
+		prev_len = len;
+	}
+}
+
+/*
+ * /proc/PID/cgroup: "hierarchy:controllers:path" per line; one "0::" line
+ * on cgroup v2, one per hierarchy on v1. The first line that names a
+ * container decides; otherwise the v2 or name=systemd line names the unit.
+ */
+void mw_cgroup_parse(const char *cgroup_file, struct mw_cgroup_info *info)
+{
+	const char *line, *next;
+
+	memset(info, 0, sizeof(*info));
+	for (line = cgroup_file; line && *line; line = next) {
+		struct mw_cgroup_info one;
+		const char *c1, *c2;
+		char path[4096];
+		size_t len;
+
+		next = strchr(line, '\n');
+		len = next ? (size_t)(next - line) : strlen(line);
+		if (next)
+			next++;
+		c1 = memchr(line, ':', len);
+		c2 = c1 ? memchr(c1 + 1, ':', line + len - c1 - 1) : NULL;
+		if (!c2)
+			continue;
+		len = line + len - c2 - 1;
+		if (len >= sizeof(path))
+			continue;
+		memcpy(path, c2 + 1, len);
+		path[len] = '\0';
+
+		memset(&one, 0, sizeof(one));
+		parse_path(path, &one);
+		if (one.container[0] && !info->container[0]) {
+			memcpy(info->container, one.container, sizeof(one.container));
+			memcpy(info->runtime, one.runtime, sizeof(one.runtime));
+		}
+		if (one.pod[0] && !info->pod[0])
+			memcpy(info->pod, one.pod, sizeof(one.pod));
+		if (one.unit[0] && !info->unit[0])
+			memcpy(info->unit, one.unit, sizeof(one.unit));
+	}
+}
+
+/* The namespace id of a /proc/PID/ns/mnt: "mnt:[ID]", else its inode. */
+static int read_ns_id(const char *path, uint64_t *ns)
+{
+	char link[64];
+	struct stat st;
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+
+	if (n > 0) {
+		link[n] = '\0';
+		if (sscanf(link, "mnt:[%" SCNu64 "]", ns) == 1)
+			return 0;
+	}
+	if (n < 0 && errno != EINVAL)
+		return -1;
+	if (stat(path, &st))
+		return -1;
+	*ns = st.st_ino;
+	return 0;
+}
+
+int64_t mw_count_mountinfo(const char *path)
+{
+	char *text = mw_read_file(path, NULL);
+	int64_t lines = 0;
+	char *p;
+
+	if (!text)
+		return MW_NONE;
+	for (p = text; *p; p++)
+		lines += *p == '\n';
+	free(text);
+	return lines;
+}
+
+/*
+ * Mounts of the namespace pid lives in: nsfs counts them all (6.12+);
+ * mountinfo only shows those under the process's root, which for the
+ * usual unchrooted process is the same thing.
+ */
+static int64_t count_mounts(const char *procdir, int pid)
+{
+	struct mnt_ns_info info = { .size = sizeof(info) };
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%d/ns/mnt", procdir, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		int ret = ioctl(fd, NS_MNT_GET_INFO, &info);
+
+		close(fd);
+		if (!ret)
+			return info.nr_mounts;
+	}
+	snprintf(path, sizeof(path), "%s/%d/mountinfo", procdir, pid);
+	return mw_count_mountinfo(path);
+}
+
+static struct mw_who *who_get(struct mw_procscan *scan, uint64_t ns)
+{
+	struct mw_who *who;
+	int i;
+
+	for (i = 0; i < scan->nwho; i++)
+		if (scan->who[i].ns == ns)
+			return &scan->who[i];
+	who = realloc(scan->who, (scan->nwho + 1) * sizeof(*who));
+	if (!who)
+		return NULL;
+	scan->who = who;
+	who = &scan->who[scan->nwho++];
+	memset(who, 0, sizeof(*who));
+	who->ns = ns;
+	who->mounts = MW_NONE;
+	return who;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void read_comm(const char *procdir, int pid, char *comm, size_t len)
+{
+	char path[4096], *text;
+
+	snprintf(path, sizeof(path), "%s/%d/comm", procdir, pid);
+	text = mw_read_file(path, NULL);
+	if (!text) {
+		comm[0] = '\0';
+		return;
+	}
+	text[strcspn(text, "\n")] = '\0';
+	snprintf(comm, len, "%s", text);
+	free(text);
+}
+
+static void read_cgroup(const char *procdir, int pid,
+			struct mw_cgroup_info *info)
+{
+	char path[4096], *text;
+
+	snprintf(path, sizeof(path), "%s/%d/cgroup", procdir, pid);
+	text = mw_read_file(path, NULL);
+	mw_cgroup_parse(text ? text : "", info);
+	free(text);
+}
+
+/*
+ * Every process, grouped by mount namespace. Processes that exit while we
+ * look are skipped; those we may not look into are counted as unreadable
+ * so the caller can say the picture is incomplete.
+ */
+int mw_proc_scan(const char *procdir, bool count, struct mw_procscan *scan)
+{
+	char path[4096], *text;
+	struct dirent *de;
+	uint64_t init_ns = 0;
+	bool have_init = false;
+	DIR *dir;
+	int i;
+
+	memset(scan, 0, sizeof(*scan));
+	snprintf(path, sizeof(path), "%s/sys/fs/mount-max", procdir);
+	text = mw_read_file(path, NULL);
+	scan->mount_max = MW_NONE;
+	if (text) {
+		bool ok;
+		int64_t v;
+
+		text[strcspn(text, "\n")] = '\0';
+		v = mw_parse_opt_int(text, &ok);
+		if (ok)
+			scan->mount_max = v;
+		free(text);
+	}
+
+	dir = opendir(procdir);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		struct mw_who *who;
+		uint64_t ns;
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || !isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "%s/%ld/ns/mnt", procdir, pid);
+		if (read_ns_id(path, &ns)) {
+			/* kernel threads have no ns link target either */
+			if (errno == EACCES || errno == EPERM)
+				scan->unreadable++;
+			continue;
+		}
+		who = who_get(scan, ns);
+		if (!who)
+			goto oom;
+		if (who->npids == who->pids_cap) {
+			int cap = who->pids_cap ? 2 * who->pids_cap : 8;
+			int *pids = realloc(who->pids, cap * sizeof(int));
+
+			if (!pids)
+				goto oom;
+			who->pids = pids;
+			who->pids_cap = cap;
+		}
+		who->pids[who->npids++] = pid;
+		if (pid == 1) {
+			init_ns = ns;
+			have_init = true;
+		}
+	}
+	closedir(dir);
+
+	for (i = 0; i < scan->nwho; i++) {
+		struct mw_who *who = &scan->who[i];
+		int p;
+
+		qsort(who->pids, who->npids, sizeof(int), cmp_int);
+		who->host = have_init && who->ns == init_ns;
+		read_comm(procdir, who->pids[0], who->comm, sizeof(who->comm));
+		/* the lowest pid inside a container names it */
+		for (p = 0; p < who->npids && !who->host; p++) {
+			read_cgroup(procdir, who->pids[p], &who->cg);
+			if (who->cg.container[0])
+				break;
+		}
+		if (!who->cg.container[0])
+			read_cgroup(procdir, who->pids[0], &who->cg);
+		if (count)
+			for (p = 0; p < who->npids && who->mounts == MW_NONE; p++)
+				who->mounts = count_mounts(procdir, who->pids[p]);
+	}
+	return 0;
+oom:
+	closedir(dir);
+	errno = ENOMEM;
+	return -1;
+}
+
+void mw_proc_free(struct mw_procscan *scan)
+{
+	int i;
+
+	for (i = 0; i < scan->nwho; i++)
+		free(scan->who[i].pids);
+	free(scan->who);
+	memset(scan, 0, sizeof(*scan));
+}
+
+const struct mw_who *mw_who_find(const struct mw_procscan *scan, uint64_t ns)
+{
+	int i;
+
+	if (!scan)
+		return NULL;
+	for (i = 0; i < scan->nwho; i++)
+		if (scan->who[i].ns == ns)
+			return &scan->who[i];
+	return NULL;
+}
+
+/* A few words naming a namespace's inhabitants, for events and explain. */
+void mw_who_label(const struct mw_who *who, char *buf, size_t len)
+{
+	char comm[MW_COMM_LEN];
+
+	if (!who) {
+		snprintf(buf, len, "no process");
+		return;
+	}
+	mw_sanitize(comm, sizeof(comm), who->comm);
+	if (who->host)
+		snprintf(buf, len, "host");
+	else if (who->cg.container[0])
+		snprintf(buf, len, "%s%s%.12s%s%s", who->cg.runtime,
+			 who->cg.runtime[0] ? " " : "container ",
+			 who->cg.container, who->cg.pod[0] ? " pod " : "",
+			 who->cg.pod);
+	else if (who->cg.unit[0])
+		snprintf(buf, len, "%s", who->cg.unit);
+	else
+		snprintf(buf, len, "%s[%d]", comm, who->pids[0]);
+}
