@@ -4,6 +4,7 @@
 #   make KVER=6.1|6.12        module against a cached Debian cloud kernel
 #   make check                host tests + kselftests in qemu on 6.1 and 6.12
 #   make demo                 the propagation-loop incident, start to ENOSPC
+#   make bench KVER=..        the module's cost on the mount path (figures, no verdict)
 #   make vm-run KVER=.. SCRIPT=file   run a script in a VM with the module loaded
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -13,7 +14,7 @@ CC := gcc
 CFLAGS := -O2 -Wall -Wextra -Werror
 KERNELS := 6.1 6.12
 
-.PHONY: all module vm-run check demo checkpatch clean
+.PHONY: all module vm-run check demo bench checkpatch clean
 
 ifeq ($(KVER),)
 all: module
@@ -61,6 +62,15 @@ check:
 demo:
 	@$(MAKE) --no-print-directory -s module KVER=6.12 >&2
 	@selftests/vmtest.sh -k 6.12 -m build/6.12/mntwatch.ko -s selftests/demo.sh
+
+build/bin/mount_bench: selftests/mount_bench.c
+	@mkdir -p build/bin
+	$(CC) $(CFLAGS) -static -o $@ $<
+
+bench: build/bin/mount_bench
+	@$(MAKE) --no-print-directory -s module KVER=$(or $(KVER),6.12) >&2
+	@selftests/vmtest.sh -k $(or $(KVER),6.12) -m build/$(or $(KVER),6.12)/mntwatch.ko \
+		-b build/bin/mount_bench -t 1200 -s selftests/bench.sh
 
 checkpatch:
 	@perl $$(selftests/fetch-kernel.sh source)/scripts/checkpatch.pl --no-tree --strict --ignore LINUX_VERSION_CODE -f module/*.c module/*.h

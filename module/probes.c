@@ -192,7 +192,10 @@ static int attach_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	spin_lock_irqsave(&attach_lock, flags);
 	busy = attach.pid != 0;
 	if (!busy) {
-		memset(&attach, 0, sizeof(attach));
+		/* the event is only read once failed is set, which fills it */
+		attach.checks = 0;
+		attach.nr_ns = 0;
+		attach.failed = false;
 		WRITE_ONCE(attach.pid, current->pid);
 	}
 	spin_unlock_irqrestore(&attach_lock, flags);

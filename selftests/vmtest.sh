@@ -124,7 +124,7 @@ timeout -k 5 "$tmo" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
 	-nographic -monitor none -serial stdio -net none -no-reboot \
 	-kernel "$kdir/vmlinuz" -initrd "$tmp/initramfs.cpio.gz" -append "$append" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log" | awk '
-	/^MNTWATCH-VM-START$/ { started = 1; next }
+	/MNTWATCH-VM-START$/ { started = 1; next }	# may follow firmware escape codes
 	/^MNTWATCH-VM-EXIT=/ { next }
 	/^\[ *[0-9]+\.[0-9]+\]/ {
 		# kernel line: keep it once the script runs or once something went wrong
