@@ -14,10 +14,10 @@ CC := gcc
 CFLAGS := -O2 -Wall -Wextra -Werror
 KERNELS := 6.1 6.12
 
-.PHONY: all module vm-run check demo bench checkpatch clean
+.PHONY: all module tool vm-run check demo bench checkpatch clean
 
 ifeq ($(KVER),)
-all: module
+all: module tool
 
 module:
 	@test -d $(KDIR) || { echo "make: no kernel headers at $(KDIR); install them or use KVER=6.1|6.12" >&2; exit 1; }
@@ -38,7 +38,14 @@ module:
 	cp $(BUILD)/src/mntwatch.ko $(BUILD)/mntwatch.ko
 endif
 
+tool:
+	$(MAKE) -C tools
+
 # static binaries for the VM's busybox initramfs
+build/bin/mntwatch: tools/*.c tools/mntwatch.h
+	@mkdir -p build/bin
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -std=gnu11 -static -o $@ tools/mntwatch.c tools/table.c tools/who.c tools/explain.c tools/util.c
+
 build/bin/mntwatch_test: selftests/mntwatch_test.c
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -static -I$$(selftests/fetch-kernel.sh source)/tools/testing/selftests -o $@ $<
@@ -52,16 +59,17 @@ vm-run:
 	@test -n "$(KVER)" -a -n "$(SCRIPT)" || { echo "usage: make vm-run KVER=6.1|6.12 SCRIPT=file" >&2; exit 2; }
 	@test -f "$(SCRIPT)" || { echo "make vm-run: $(SCRIPT) not found" >&2; exit 2; }
 	@$(MAKE) --no-print-directory -s module KVER=$(KVER) >&2
-	@$(MAKE) --no-print-directory -s build/bin/mntwatch_test >&2
+	@$(MAKE) --no-print-directory -s build/bin/mntwatch_test build/bin/mntwatch >&2
 	@{ echo 'insmod "$$MNTWATCH_KO" || exit 1'; echo 'cd /tmp'; cat $(SCRIPT); } >build/vm-run-$(KVER).sh
-	@selftests/vmtest.sh -k $(KVER) -m build/$(KVER)/mntwatch.ko -b build/bin/mntwatch_test -s build/vm-run-$(KVER).sh
+	@selftests/vmtest.sh -k $(KVER) -m build/$(KVER)/mntwatch.ko -b build/bin/mntwatch_test \
+		-b build/bin/mntwatch -s build/vm-run-$(KVER).sh
 
 check:
 	@selftests/check.sh $(KERNELS)
 
-demo:
+demo: build/bin/mntwatch
 	@$(MAKE) --no-print-directory -s module KVER=6.12 >&2
-	@selftests/vmtest.sh -k 6.12 -m build/6.12/mntwatch.ko -s selftests/demo.sh
+	@selftests/vmtest.sh -k 6.12 -m build/6.12/mntwatch.ko -b build/bin/mntwatch -s selftests/demo.sh
 
 build/bin/mount_bench: selftests/mount_bench.c
 	@mkdir -p build/bin
@@ -77,4 +85,5 @@ checkpatch:
 
 clean:
 	rm -rf build
+	$(MAKE) -C tools clean
 	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP) clean

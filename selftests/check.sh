@@ -57,7 +57,10 @@ btf_test() {
 }
 
 echo "# host tests"
-command -v bpftool >/dev/null || { echo "# bpftool missing (apt-get install bpftool)"; failed=$((failed + 1)); }
+for need in bpftool:bpftool jq:jq promtool:prometheus qemu-system-x86_64:qemu-system-x86 pahole:dwarves; do
+	command -v "${need%%:*}" >/dev/null ||
+		result "${need%%:*} present (apt-get install ${need#*:})" 1
+done
 make -s build/bin/btf_resolve || result "build btf_resolve" 1
 if [ -r /sys/kernel/btf/vmlinux ]; then
 	btf_test "host $(uname -r)" /sys/kernel/btf/vmlinux ""
@@ -87,10 +90,17 @@ status=$?
 sed 's/^/# /' "$logs/checkpatch.log"
 result "checkpatch --strict clean on module/" $status
 
-make -s build/bin/mntwatch_test >"$logs/build-tests.log" 2>&1
+make -s tool build/bin/mntwatch_test build/bin/mntwatch >"$logs/build-tests.log" 2>&1
 status=$?
 sed 's/^/# /' "$logs/build-tests.log"
-result "build static kselftest binaries" $status
+result "build the tool and the static VM binaries" $status
+
+echo "# tools/mntwatch host tests"
+make -s -C tools test >"$logs/tools.log" 2>&1
+status=$?
+grep -v ' passed, ' "$logs/tools.log"
+count_tap "$logs/tools.log"
+result "tools/mntwatch host test run completed" $status
 
 for kver in "$@"; do
 	echo "# Debian $kver kernel in qemu"
@@ -107,7 +117,8 @@ for kver in "$@"; do
 	[ -s "$logs/sparse-$kver.out" ] && status=1
 	result "sparse (C=2) clean on module/ for $kver" $status
 	selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" \
-		-b build/bin/mntwatch_test -s selftests/run_vm.sh |
+		-b build/bin/mntwatch_test -b build/bin/mntwatch -b selftests/tool_vm.sh \
+		-b "$(command -v jq)" -b "$(command -v promtool)" -s selftests/run_vm.sh |
 		tr -d '\r' | tee "$logs/vm-$kver.log"
 	status=${PIPESTATUS[0]}
 	count_tap "$logs/vm-$kver.log"

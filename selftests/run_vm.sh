@@ -62,6 +62,9 @@ check "unknown free_symbol is refused" refused free_symbol=no_such_fn 'cannot pr
 check "wrong ns offset is caught by the mount-max cross-check" \
 	refused offsets=proc_sysctl_entry=0 'cannot locate fs.mount-max'
 
+if tool_vm.sh; then tool=0; else tool=1; fi
+check "tools/mntwatch tests exit status" [ $tool -eq 0 ]
+
 check "kernel log has no oops, BUG or WARNING" \
 	sh -c "! dmesg | grep -E 'Oops|BUG|WARNING|refcount|sleeping function called from invalid context|Call Trace'"
 echo "# run_vm: $failed of $n checks failed"

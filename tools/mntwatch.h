@@ -115,8 +115,12 @@ int mw_proc_scan(const char *procdir, bool count_mounts,
 		 struct mw_procscan *scan);
 void mw_proc_free(struct mw_procscan *scan);
 const struct mw_who *mw_who_find(const struct mw_procscan *scan, uint64_t ns);
+const struct mw_who *mw_who_now(const struct mw_procscan *scan,
+				const struct mw_ns *rows, int nrows,
+				uint64_t id);
 int64_t mw_count_mountinfo(const char *path);
-void mw_who_label(const struct mw_who *who, char *buf, size_t len);
+void mw_who_label(const struct mw_who *who, bool brief, char *buf,
+		  size_t len);
 
 /* --- explain */
 struct mw_explain_in {

@@ -96,6 +96,7 @@ static void parse_path(const char *path, struct mw_cgroup_info *info)
 	bool kubepods = false;
 
 	for (; *comp; comp = *end ? end + 1 : end) {
+		const char *colon;
 		size_t len, i;
 
 		end = strchr(comp, '/');
@@ -104,7 +105,7 @@ static void parse_path(const char *path, struct mw_cgroup_info *info)
 		len = end - comp;
 		if (!len)
 			continue;
-		if (len >= 8 && !memcmp(comp, "kubepods", 8))
+		if (memmem(comp, len, "kubepods", 8))
 			kubepods = true;
 
 		/* cgroupfs driver: /kubepods/burstable/pod<uid>/<id> */
@@ -113,30 +114,52 @@ static void parse_path(const char *path, struct mw_cgroup_info *info)
 				     sizeof(info->pod));
 		/* systemd driver: kubepods-burstable-pod<uid_>.slice */
 		if (kubepods && ends_with(comp, len, ".slice")) {
-			const char *pod = memmem(comp, len, "-pod", 4);
+			const char *pod = memmem(comp, len - 6, "-pod", 4);
 
-			if (pod)
+			if (pod && pod + 4 < comp + len - 6)
 				take_pod_uid(pod + 4, comp + len - 6 - (pod + 4),
 					     info->pod, sizeof(info->pod));
 		}
 
-		if (is_container_id(comp, len)) {
+		/* kind, k3s: "kubepods-...-pod<uid_>.slice:cri-containerd:<id>" */
+		colon = memchr(comp, ':', len);
+		if (colon) {
+			const char *last = comp + len;
+			const char *pod = memmem(comp, colon - comp, "-pod", 4);
+			const char *slice = memmem(comp, colon - comp, ".slice", 6);
+
+			while (last[-1] != ':')
+				last--;
+			if (pod && slice)
+				take_pod_uid(pod + 4, slice - (pod + 4), info->pod,
+					     sizeof(info->pod));
+			if (is_container_id(last, comp + len - last)) {
+				memcpy(info->container, last, 64);
+				info->container[64] = '\0';
+				strcpy(info->runtime,
+				       memmem(comp, len, "containerd", 10) ?
+				       "containerd" : "");
+			}
+		} else if (is_container_id(comp, len)) {
 			/* /docker/<id>, /kubepods/.../<id>, /default/<id> */
 			memcpy(info->container, comp, len);
 			info->container[len] = '\0';
 			info->runtime[0] = '\0';
 			if (prev && prev_len == 6 && !memcmp(prev, "docker", 6))
 				strcpy(info->runtime, "docker");
-		} else if (ends_with(comp, len, ".scope")) {
+		} else {
+			/* runtime-id.scope (systemd driver) or runtime-id */
+			bool scope = ends_with(comp, len, ".scope");
+			size_t base = len - (scope ? 6 : 0);
 			bool container = false;
 
 			for (i = 0; i < sizeof(scope_prefixes) /
 					sizeof(scope_prefixes[0]); i++) {
 				size_t plen = strlen(scope_prefixes[i].prefix);
 
-				if (len > plen + 6 &&
+				if (base > plen &&
 				    !memcmp(comp, scope_prefixes[i].prefix, plen) &&
-				    is_container_id(comp + plen, len - plen - 6)) {
+				    is_container_id(comp + plen, base - plen)) {
 					memcpy(info->container, comp + plen, 64);
 					info->container[64] = '\0';
 					strcpy(info->runtime,
@@ -144,12 +167,13 @@ static void parse_path(const char *path, struct mw_cgroup_info *info)
 					container = true;
 				}
 			}
-			if (!container && len < sizeof(info->unit)) {
+			if (scope && !container && len < sizeof(info->unit)) {
 				memcpy(info->unit, comp, len);
 				info->unit[len] = '\0';
 			}
-		} else if (ends_with(comp, len, ".service") &&
-			   len < sizeof(info->unit)) {
+		}
+		if (ends_with(comp, len, ".service") &&
+		    len < sizeof(info->unit)) {
 			memcpy(info->unit, comp, len);
 			info->unit[len] = '\0';
 		}
@@ -426,23 +450,46 @@ const struct mw_who *mw_who_find(const struct mw_procscan *scan, uint64_t ns)
 	return NULL;
 }
 
-/* A few words naming a namespace's inhabitants, for events and explain. */
-void mw_who_label(const struct mw_who *who, char *buf, size_t len)
+/*
+ * Who lives in namespace id now, as far as the module's rows allow: nsfs
+ * reuses inode numbers, so an id the module saw die may belong to an
+ * unrelated namespace today. Such ids name nobody.
+ */
+const struct mw_who *mw_who_now(const struct mw_procscan *scan,
+				const struct mw_ns *rows, int nrows,
+				uint64_t id)
 {
+	int i;
+
+	for (i = 0; i < nrows; i++)
+		if (rows[i].ns == id && !strcmp(rows[i].state, "gone"))
+			return NULL;
+	return mw_who_find(scan, id);
+}
+
+/*
+ * A few words naming a namespace's inhabitants. brief: one token without
+ * blanks for table cells ("docker:3f5c8e0a9b1d", "nginx.service",
+ * "sleep[140]", "host"); otherwise prose with the pod uid.
+ */
+void mw_who_label(const struct mw_who *who, bool brief, char *buf, size_t len)
+{
+	const char *runtime;
 	char comm[MW_COMM_LEN];
 
 	if (!who) {
-		snprintf(buf, len, "no process");
+		snprintf(buf, len, brief ? "" : "no process");
 		return;
 	}
+	runtime = who->cg.runtime[0] ? who->cg.runtime : "container";
 	mw_sanitize(comm, sizeof(comm), who->comm);
 	if (who->host)
 		snprintf(buf, len, "host");
+	else if (who->cg.container[0] && brief)
+		snprintf(buf, len, "%s:%.12s", runtime, who->cg.container);
 	else if (who->cg.container[0])
-		snprintf(buf, len, "%s%s%.12s%s%s", who->cg.runtime,
-			 who->cg.runtime[0] ? " " : "container ",
-			 who->cg.container, who->cg.pod[0] ? " pod " : "",
-			 who->cg.pod);
+		snprintf(buf, len, "%s %.12s%s%s", runtime, who->cg.container,
+			 who->cg.pod[0] ? " pod " : "", who->cg.pod);
 	else if (who->cg.unit[0])
 		snprintf(buf, len, "%s", who->cg.unit);
 	else

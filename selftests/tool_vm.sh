@@ -1,0 +1,97 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# tools/mntwatch against the real module, inside the VM: with the module
+# absent, then after a propagation loop hit ENOSPC in a namespace held by a
+# known process. Expected values come from the raw debugfs tables, never
+# from the tool itself. Called by run_vm.sh with the module unloaded.
+dbg=/sys/kernel/debug/mntwatch
+n=0
+failed=0
+
+check() {
+	name=$1
+	shift
+	n=$((n + 1))
+	if "$@" >/tmp/tool-check.out 2>&1; then
+		echo "ok $n - tool: $name"
+	else
+		echo "not ok $n - tool: $name"
+		sed 's/^/# /' /tmp/tool-check.out
+		failed=$((failed + 1))
+	fi
+}
+
+# field NAME of the row of FILE whose column KEY equals VALUE (or the last row)
+field() {	# field FILE COLUMN [KEY VALUE]
+	awk -v col="$2" -v key="${3:-}" -v val="${4:-}" '
+		NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
+		key == "" || $idx[key] == val { found = $idx[col] }
+		END { print found }' "$1"
+}
+
+self_ns=$(stat -L -c %i /proc/self/ns/mnt)
+self_mounts=$(wc -l </proc/self/mountinfo)
+
+mntwatch >/tmp/nomod.out 2>/tmp/nomod.err
+rc=$?
+check "without the module: exit 0 and says so in one line" \
+	sh -c "[ $rc -eq 0 ] && [ \$(wc -l </tmp/nomod.err) -eq 1 ] && grep -q 'not loaded' /tmp/nomod.err"
+check "without the module: live count of this namespace" \
+	sh -c "mntwatch -J | jq -e '.namespaces[] | select(.ns == $self_ns) | .mounts == $self_mounts and .pending == null'"
+mntwatch events >/dev/null 2>/tmp/ev.err
+rc=$?
+check "without the module: events exits 3 with one line" sh -c "[ $rc -eq 3 ] && [ \$(wc -l </tmp/ev.err) -eq 1 ]"
+
+insmod "$MNTWATCH_KO" || { echo "not ok - tool: insmod"; exit 1; }
+old_max=$(cat /proc/sys/fs/mount-max)
+echo 1000 >/proc/sys/fs/mount-max
+unshare -m sh -c '
+	mkdir -p /ctr; mount -t tmpfs ctr /ctr; mount --make-shared /ctr; mkdir -p /ctr/copy
+	while mount --rbind /ctr /ctr/copy 2>/dev/null; do :; done
+	touch /tmp/tool-full; exec sleep 600' &
+holder=$!
+while [ ! -e /tmp/tool-full ]; do sleep 0.2; done
+ns=$(stat -L -c %i /proc/$holder/ns/mnt)
+cp $dbg/namespaces /tmp/raw-ns
+cp $dbg/events /tmp/raw-ev
+mounts=$(field /tmp/raw-ns mounts ns "$ns")
+pending=$(field /tmp/raw-ev pending)
+requested=$(field /tmp/raw-ev requested)
+checks=$(field /tmp/raw-ev checks)
+
+check "raw event names the holder's namespace" [ "$(field /tmp/raw-ev failing_ns)" = "$ns" ]
+check "ns table: holder's namespace first, with its mounts, pid and command" \
+	sh -c "mntwatch -n -o ns,mounts,max,pids,comm | head -n 1 | grep -Eq '^ *$ns +$mounts +1000 +$holder +sleep *\$'"
+check "ns --json: valid, numbers equal the raw table" \
+	sh -c "mntwatch -J | jq -e '.source == \"module\" and (.namespaces[] | select(.ns == $ns) | .mounts == $mounts and .max == 1000 and .enospc == 1 and (.pids | index($holder)) != null)'"
+check "events --json: the failure with its numbers" \
+	sh -c "mntwatch events -J | jq -e '.events[-1] | .failing_ns == $ns and .mounts == $mounts and .pending == $pending and .requested == $requested and .result == -28'"
+check "explain gives the sum that broke the limit" \
+	sh -c "mntwatch explain | grep -F '$mounts mounted + $pending pending + $requested requested = $((mounts + pending + requested)) > 1000'"
+check "explain says the pending copies made the difference" \
+	sh -c "mntwatch explain | grep -F 'The $pending pending copies made the difference: $mounts + $requested = $((mounts + requested)) alone fits'"
+check "explain names the holder and the check count" \
+	sh -c "mntwatch explain | grep -F '(pid $holder sleep)' && mntwatch explain | grep -F 'in $checks limit checks'"
+mntwatch check --warn 80 --crit 90 >/tmp/check.out
+rc=$?
+check "check: CRITICAL (2) after a recent ENOSPC, one line" \
+	sh -c "[ $rc -eq 2 ] && [ \$(wc -l </tmp/check.out) -eq 1 ] && grep -q '^MNTWATCH CRITICAL' /tmp/check.out"
+mntwatch check --warn 40 --crit 90 --recent 0 >/dev/null
+rc=$?
+check "check: WARNING (1) at 49% over --warn 40" [ $rc -eq 1 ]
+mntwatch check --warn 80 --crit 90 --recent 0 >/dev/null
+rc=$?
+check "check: OK (0) under --warn 80" [ $rc -eq 0 ]
+check "metrics pass promtool" sh -c "mntwatch metrics | promtool check metrics"
+check "metrics carry the namespace's mounts" \
+	sh -c "mntwatch metrics | grep -qx 'mntwatch_namespace_mounts{namespace=\"$ns\"} $mounts'"
+check "metrics --output writes the file" \
+	sh -c "mntwatch metrics --output /tmp/mntwatch.prom && grep -q '^mntwatch_module_loaded 1\$' /tmp/mntwatch.prom"
+check "no output of the tool shows a kernel pointer" \
+	sh -c "! { mntwatch; mntwatch events; mntwatch explain; mntwatch metrics; mntwatch -J; } 2>&1 | grep -Eiq 'ffff[0-9a-f]{12}'"
+
+kill "$holder"
+wait "$holder" 2>/dev/null
+echo "$old_max" >/proc/sys/fs/mount-max
+rmmod mntwatch
+[ $failed -eq 0 ]

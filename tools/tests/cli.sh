@@ -1,0 +1,216 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The mntwatch binary against fixture trees: exact tables, JSON through jq,
+# metrics through promtool, exit codes and one-line errors. TAP lines are
+# numbered from $TAP_START; exits 1 if any test failed.
+set -u
+cd "$(dirname "$0")/.."
+bin=./mntwatch
+fx=tests/fixtures
+exp=tests/expected
+n=$((${TAP_START:-1} - 1))
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export TZ=UTC MNTWATCH_NOW=1795743000 LC_ALL=C
+loop=(--debugfs $fx/loop/debugfs --proc $fx/proc)
+nomod=(--debugfs $fx/no-such-dir/mntwatch --proc $fx/proc)
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	shift; for l in "$@"; do echo "#   $l"; done
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+# run NAME WANT_RC CMD...: stdout in $tmp/out, stderr in $tmp/err
+run() {
+	local name=$1 want=$2 rc
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		not_ok "$name" "exit $rc, want $want" "stderr: $(head -c 300 "$tmp/err")"
+		return 1
+	fi
+	return 0
+}
+
+# golden NAME FILE CMD...: exit 0 and stdout equal to tests/expected/FILE
+golden() {
+	local name=$1 file=$2
+	shift 2
+	run "$name" 0 "$@" || return
+	if [ -n "${UPDATE_EXPECTED:-}" ]; then cp "$tmp/out" "$exp/$file"; fi
+	if diff -u "$exp/$file" "$tmp/out" >"$tmp/diff"; then
+		ok "$name"
+	else
+		not_ok "$name" "$(head -20 "$tmp/diff")"
+	fi
+}
+
+# one_line_error NAME RC PATTERN CMD...: exit RC, empty stdout, one stderr line
+one_line_error() {
+	local name=$1 want=$2 pat=$3
+	shift 3
+	run "$name" "$want" "$@" || return
+	if [ -s "$tmp/out" ]; then
+		not_ok "$name" "stdout not empty: $(head -c 200 "$tmp/out")"
+	elif [ "$(wc -l <"$tmp/err")" != 1 ] || ! grep -q -- "$pat" "$tmp/err"; then
+		not_ok "$name" "stderr: $(cat "$tmp/err")" "want one line matching: $pat"
+	else
+		ok "$name"
+	fi
+}
+
+# jq_is NAME FILTER WANT: JSON in $tmp/out, FILTER's output must equal WANT
+jq_is() {
+	local got
+	got=$(jq -c "$2" <"$tmp/out" 2>&1)
+	if [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1" "jq '$2' gave $got, want $3"; fi
+}
+
+golden "ns: table from the module, who from /proc" ns.txt $bin "${loop[@]}"
+golden "ns -o: chosen columns in the chosen order" ns-cols.txt $bin ns -o NS,USE%,nr_pids,RUNTIME,UNIT "${loop[@]}"
+golden "ns -o +LIST: defaults plus more, no headings" ns-plus.txt $bin -n -o +RUNTIME "${loop[@]}"
+golden "events: ENOSPC log with caller and failing namespace named" events.txt $bin events "${loop[@]}"
+golden "explain: the propagation loop" explain.txt $bin explain "${loop[@]}"
+
+if run "ns --json: valid JSON" 0 $bin --json "${loop[@]}"; then
+	if jq -e . "$tmp/out" >/dev/null 2>&1; then ok "ns --json: valid JSON"; else not_ok "ns --json: valid JSON" "jq rejects it"; fi
+	jq_is "ns --json: first row" '.namespaces[0] | [.ns, .mounts, .use_pct, .state, .pids, .comm, .runtime, .pod]' \
+		'[4026532200,700,70,"live",[250,251],"nginx","crio","1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"]'
+	jq_is "ns --json: full container id, epoch time" '.namespaces[1] | [.container, .last_fail, .last_requested]' \
+		'["3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",1795742956.843098,2]'
+	jq_is "ns --json: gone row names nobody" '.namespaces[3] | [.state, .pids, .container]' '["gone",null,null]'
+	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",20]'
+fi
+if run "events --json" 0 $bin events -J "${loop[@]}"; then
+	jq_is "events --json: caller vs failing" '.events[1] | [.caller_ns, .failing_ns, .caller_who, .failing_who, .pending, .result]' \
+		'[4026531841,4026532200,"host","crio:7e6d5c4b3a29",250,-28]'
+fi
+if run "ns -J -o: only the chosen members" 0 $bin -J -o ns,mounts "${loop[@]}"; then
+	jq_is "ns -J -o: only the chosen members" '.namespaces[0]' '{"ns":4026532200,"mounts":700}'
+fi
+
+# --list-columns comes from the same table as the headers
+if run "--list-columns" 0 $bin --list-columns; then
+	if [ "$(wc -l <"$tmp/out")" = 20 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
+	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 20 ns columns, defaults starred"
+	else not_ok "--list-columns" "$(cat "$tmp/out")"; fi
+fi
+if run "events --list-columns --json" 0 $bin events --list-columns --json; then
+	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json]' '[14,"TIME","time"]'
+fi
+
+# without the module: counted from mountinfo, pending and history unknown
+if run "no module: live table from /proc" 0 $bin "${nomod[@]}"; then
+	if grep -q 'module not loaded' "$tmp/err" && [ "$(wc -l <"$tmp/err")" = 1 ]; then
+		ok "no module: one line on stderr"
+	else not_ok "no module: one line on stderr" "$(cat "$tmp/err")"; fi
+	[ -n "${UPDATE_EXPECTED:-}" ] && cp "$tmp/out" "$exp/nomod.txt"
+	if diff -u "$exp/nomod.txt" "$tmp/out" >"$tmp/diff"; then ok "no module: counts from mountinfo, '-' for pending/history"
+	else not_ok "no module: table" "$(head -20 "$tmp/diff")"; fi
+fi
+if run "no module --json" 0 $bin -J "${nomod[@]}"; then
+	jq_is "no module --json: null where unknown" '[.source, (.namespaces | length), (.namespaces[0] | [.ns, .mounts, .max, .use_pct, .pending, .peak, .enospc, .last_fail])]' \
+		'["proc",4,[4026532200,700,1000,70,null,null,null,null]]'
+fi
+one_line_error "no module: events is an error" 3 'module not loaded' $bin events "${nomod[@]}"
+one_line_error "no module: explain is an error" 3 'module not loaded' $bin explain "${nomod[@]}"
+
+# errors: one line, nothing on stdout
+one_line_error "unknown table format: exit 3" 3 "table format '2' unknown" $bin "${loop[@]/loop/format2}"
+one_line_error "short row: exit 3, no partial table" 3 'line 3 has 8 fields' $bin --debugfs $fx/badrow/debugfs --proc $fx/proc
+one_line_error "unknown option: exit 2" 2 "unknown option '--bogus'" $bin --bogus
+one_line_error "unknown command: exit 2" 2 "unknown command 'frobnicate'" $bin frobnicate
+one_line_error "unknown column: exit 2" 2 "unknown column 'NOPE'" $bin -o NS,NOPE "${loop[@]}"
+one_line_error "option of another command: exit 2" 2 'options of .check' $bin ns --warn 50
+one_line_error "--output outside metrics: exit 2" 2 'is an option of .metrics' $bin --output /tmp/x
+one_line_error "missing argument: exit 2" 2 'needs an argument' $bin -o
+one_line_error "proc unreadable: exit 3" 3 'cannot scan' $bin --debugfs $fx/loop/debugfs --proc $fx/no-such-proc
+
+# check: Nagios exit codes and a one-line summary
+check_rc() {
+	local name=$1 want=$2 pat=$3
+	shift 3
+	run "$name" "$want" $bin check "$@" || return
+	if [ "$(wc -l <"$tmp/out")" = 1 ] && grep -q -- "$pat" "$tmp/out"; then ok "$name"
+	else not_ok "$name" "$(cat "$tmp/out")" "want: $pat"; fi
+}
+check_rc "check: OK below --warn" 0 '^MNTWATCH OK - fullest namespace 4026532200 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) at 70.0%: 700 mounts of 1000; 3 live namespaces | use_pct=70.0%;80;90;0;100' --recent 0 "${loop[@]}"
+check_rc "check: WARNING at --warn" 1 '^MNTWATCH WARNING - .* at 70.0%' --warn 70 --crit 90 --recent 0 "${loop[@]}"
+check_rc "check: CRITICAL at --crit" 2 '^MNTWATCH CRITICAL - .* at 70.0%' --warn 50 --crit 70 --recent 0 "${loop[@]}"
+check_rc "check: CRITICAL on a recent ENOSPC" 2 '2 with ENOSPC in the last 3600s (latest 43s ago)' "${loop[@]}"
+check_rc "check: old ENOSPC outside --recent" 0 '^MNTWATCH OK' --recent 30 "${loop[@]}"
+check_rc "check: UNKNOWN on unknown format" 3 '^MNTWATCH UNKNOWN' "${loop[@]/loop/format2}"
+check_rc "check: without the module" 0 'module not loaded: no ENOSPC history' "${nomod[@]}"
+run "check: usage error is UNKNOWN (3), not CRITICAL" 3 $bin check --warn 120 && ok "check: usage error is UNKNOWN (3), not CRITICAL"
+run "check: --warn above --crit" 3 $bin check --warn 95 --crit 90 && ok "check: --warn above --crit is UNKNOWN"
+
+# metrics: exposition format, labels, atomic file
+if run "metrics" 0 $bin metrics "${loop[@]}"; then
+	cp "$tmp/out" "$tmp/m.prom"
+	if grep -qx 'mntwatch_namespace_mounts{namespace="4026532114",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"} 493' "$tmp/m.prom" &&
+	   grep -qx 'mntwatch_namespace_use_ratio{namespace="4026532200",pod="1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",container="7e6d5c4b3a291807f6e5d4c3b2a19080aabbccddeeff00112233445566778899"} 0.700' "$tmp/m.prom" &&
+	   grep -qx 'mntwatch_namespace_enospc_total{namespace="4026532114",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"} 1' "$tmp/m.prom" &&
+	   grep -qx 'mntwatch_events_total 3' "$tmp/m.prom" && grep -qx 'mntwatch_module_loaded 1' "$tmp/m.prom" &&
+	   ! grep -q 4026532300 "$tmp/m.prom"; then
+		ok "metrics: values and labels, gone namespaces left out"
+	else not_ok "metrics: values and labels" "$(head -20 "$tmp/m.prom")"; fi
+	if command -v promtool >/dev/null; then
+		if promtool check metrics <"$tmp/m.prom" >"$tmp/lint" 2>&1; then ok "metrics: promtool check metrics"
+		else not_ok "metrics: promtool check metrics" "$(cat "$tmp/lint")"; fi
+		$bin metrics "${nomod[@]}" 2>/dev/null >"$tmp/m2.prom"
+		if promtool check metrics <"$tmp/m2.prom" >"$tmp/lint" 2>&1 && grep -qx 'mntwatch_module_loaded 0' "$tmp/m2.prom" &&
+		   ! grep -q "^mntwatch_namespace_pending" "$tmp/m2.prom"; then ok "metrics without the module: promtool, no pending series"
+		else not_ok "metrics without the module" "$(cat "$tmp/lint")"; fi
+	else
+		skip "metrics: promtool check metrics" "promtool not installed (Debian package prometheus)"
+		skip "metrics without the module" "promtool not installed"
+	fi
+fi
+mkdir "$tmp/textfile"
+if run "metrics --output: written atomically" 0 $bin metrics --output "$tmp/textfile/mntwatch.prom" "${loop[@]}"; then
+	if cmp -s "$tmp/textfile/mntwatch.prom" "$tmp/m.prom" && [ "$(ls "$tmp/textfile")" = mntwatch.prom ] &&
+	   [ "$(stat -c %a "$tmp/textfile/mntwatch.prom")" = 644 ]; then ok "metrics --output: written atomically, no temp file left"
+	else not_ok "metrics --output" "$(ls -l "$tmp/textfile")"; fi
+fi
+one_line_error "metrics --output into a missing directory: exit 3" 3 'cannot create' $bin metrics --output "$tmp/nodir/x.prom" "${loop[@]}"
+
+# watch: redraws until SIGINT, then exits 0
+$bin watch -i 0.2 "${loop[@]}" >"$tmp/watch" 2>&1 &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+frames=$(grep -c 'mntwatch ns, every 0.2s' "$tmp/watch")
+if [ $rc = 0 ] && [ "$frames" -ge 2 ] && grep -q '^4026532114 ' <(tr -d '\033' <"$tmp/watch" | sed 's/\[H\[2J//'); then
+	ok "watch: $frames frames, exit 0 on SIGINT"
+else not_ok "watch" "rc $rc, frames $frames"; fi
+
+# not root: the module's files are 0400 root, like in debugfs
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	nr=$(mktemp -d /tmp/mntwatch-nonroot.XXXXXX)
+	chmod 755 "$nr"
+	cp -r $fx/loop/debugfs "$nr/mntwatch" && chmod 0400 "$nr"/mntwatch/* && cp $bin "$nr/bin"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$nr/bin" --debugfs "$nr/mntwatch" --proc $fx/proc \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc = 3 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q 'Permission denied (debugfs is root-only: run as root)' "$tmp/err"; then
+		ok "not root: one line, exit 3"
+	else not_ok "not root: one line, exit 3" "rc $rc" "$(cat "$tmp/err")"; fi
+	rm -rf "$nr"
+else
+	skip "not root: one line, exit 3" "needs root and setpriv"
+fi
+
+# --help fits one screen, --version
+if run "--help" 0 $bin --help && [ "$(wc -l <"$tmp/out")" -le 24 ] && [ "$(wc -L <"$tmp/out")" -le 80 ]; then
+	ok "--help: fits 80x24"
+else not_ok "--help: fits 80x24" "$(wc -l <"$tmp/out") lines, $(wc -L <"$tmp/out") columns"; fi
+
+echo "# cli: $failed failed" >&2
+echo "TAP_NEXT=$((n + 1))" >"${TAP_STATE:-/dev/null}"
+[ $failed = 0 ]

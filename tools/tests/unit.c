@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for mntwatch's parsers against the fixtures in tests/fixtures:
+ * every test asserts exact values, so a parser that drifts fails here.
+ * Prints TAP lines numbered from $TAP_START (default 1); exits 1 on failure.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mntwatch.h"
+
+static int test_no, failed;
+static const char *fixtures = "tests/fixtures";
+
+#define CHECK(cond, fmt, ...) do {					\
+	if (!(cond)) {							\
+		printf("#   %s:%d: " fmt "\n", __FILE__, __LINE__,	\
+		       ##__VA_ARGS__);					\
+		ok = false;						\
+	}								\
+} while (0)
+#define CHECK_INT(got, want) CHECK((int64_t)(got) == (int64_t)(want),	\
+	"%s = %" PRId64 ", want %" PRId64, #got, (int64_t)(got), (int64_t)(want))
+#define CHECK_STR(got, want) CHECK(!strcmp((got), (want)),		\
+	"%s = '%s', want '%s'", #got, (got), (want))
+
+static void report(bool ok, const char *name)
+{
+	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++test_no, name);
+	if (!ok)
+		failed++;
+}
+
+static char *fixture(const char *rel)
+{
+	char path[4096];
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures, rel);
+	text = mw_read_file(path, NULL);
+	if (!text) {
+		printf("# cannot read %s\n", path);
+		exit(1);
+	}
+	return text;
+}
+
+static void test_namespaces(void)
+{
+	struct mw_table tbl;
+	struct mw_ns *ns = NULL;
+	char err[160] = "";
+	bool ok = true;
+	int n = -1;
+
+	if (!mw_table_parse(&tbl, fixture("loop/debugfs/namespaces"), err, sizeof(err)))
+		n = mw_parse_namespaces(&tbl, &ns, err, sizeof(err));
+	CHECK_INT(n, 4);
+	if (n == 4) {
+		CHECK_INT(ns[0].ns, 4026532200ULL);
+		CHECK_INT(ns[1].ns, 4026532114ULL);
+		CHECK_INT(ns[1].mounts, 493);
+		CHECK_INT(ns[1].pending, 0);
+		CHECK_INT(ns[1].max, 1000);
+		CHECK_INT(ns[1].use_permille, 493);
+		CHECK_INT(ns[1].peak, 493);
+		CHECK_INT(ns[1].checks, 498);
+		CHECK_INT(ns[1].enospc, 1);
+		CHECK_INT(ns[1].last_fail_us, 1795742956843098LL);
+		CHECK_INT(ns[1].last_pid, 133);
+		CHECK_STR(ns[1].last_comm, "mount");
+		CHECK_INT(ns[1].last_requested, 2);
+		CHECK_STR(ns[1].state, "live");
+		CHECK_INT(ns[2].last_fail_us, MW_NONE);
+		CHECK_INT(ns[2].last_pid, MW_NONE);
+		CHECK_STR(ns[2].last_comm, "");
+		CHECK_STR(ns[3].state, "gone");
+		CHECK_INT(ns[3].use_permille, 12);
+	}
+	report(ok, "namespaces: every column of the module's table");
+	free(ns);
+	mw_table_free(&tbl);
+}
+
+static void test_reordered(void)
+{
+	struct mw_table tbl;
+	struct mw_ns *ns = NULL;
+	struct mw_event *ev = NULL;
+	char err[160] = "";
+	bool ok = true;
+	int n = -1;
+
+	if (!mw_table_parse(&tbl, fixture("reordered/debugfs/namespaces"), err, sizeof(err)))
+		n = mw_parse_namespaces(&tbl, &ns, err, sizeof(err));
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_INT(ns[0].ns, 4026532114ULL);
+		CHECK_INT(ns[0].mounts, 493);
+		CHECK_INT(ns[0].max, 1000);
+		CHECK_INT(ns[0].enospc, 1);
+		CHECK_INT(ns[0].pending, MW_NONE);	/* column absent */
+		CHECK_INT(ns[0].use_permille, 493);
+		CHECK_STR(ns[0].state, "live");
+	}
+	free(ns);
+	mw_table_free(&tbl);
+	report(ok, "namespaces: columns found by name, absent ones unknown");
+
+	ok = true;
+	n = -1;
+	if (!mw_table_parse(&tbl, fixture("reordered/debugfs/events"), err, sizeof(err)))
+		n = mw_parse_events(&tbl, &ev, err, sizeof(err));
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_INT(ev[0].result, -28);
+		CHECK_INT(ev[0].touched, MW_NONE);
+		CHECK_INT(ev[0].checks, MW_NONE);
+	}
+	free(ev);
+	mw_table_free(&tbl);
+	report(ok, "events: a module without touched/checks still parses");
+}
+
+static void test_events(void)
+{
+	struct mw_table tbl;
+	struct mw_event *ev = NULL;
+	char err[160] = "";
+	bool ok = true;
+	int n = -1;
+
+	if (!mw_table_parse(&tbl, fixture("loop/debugfs/events"), err, sizeof(err)))
+		n = mw_parse_events(&tbl, &ev, err, sizeof(err));
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_INT(ev[2].time_us, 1795742956843098LL);
+		CHECK_INT(ev[2].pid, 133);
+		CHECK_STR(ev[2].comm, "mount");
+		CHECK_INT(ev[2].caller_ns, 4026532114ULL);
+		CHECK_INT(ev[2].failing_ns, 4026532114ULL);
+		CHECK_INT(ev[2].mounts, 493);
+		CHECK_INT(ev[2].pending, 506);
+		CHECK_INT(ev[2].max, 1000);
+		CHECK_INT(ev[2].requested, 2);
+		CHECK_INT(ev[2].result, -28);
+		CHECK_INT(ev[2].touched, 1);
+		CHECK_INT(ev[2].checks, 254);
+		CHECK_INT(ev[1].caller_ns, 4026531841ULL);
+		CHECK_INT(ev[1].failing_ns, 4026532200ULL);
+	}
+	report(ok, "events: every column of the module's log");
+	free(ev);
+	mw_table_free(&tbl);
+}
+
+static void test_bad_tables(void)
+{
+	struct mw_table tbl;
+	struct mw_ns *ns = NULL;
+	char err[160] = "";
+	char *text;
+	bool ok = true;
+
+	CHECK(mw_table_parse(&tbl, fixture("badrow/debugfs/namespaces"), err, sizeof(err)) == -1,
+	      "a short row parsed");
+	CHECK_STR(err, "line 3 has 8 fields, header has 13");
+	report(ok, "table: a short row rejects the whole table");
+
+	ok = true;
+	text = strdup("ns pending max\n1 2 3\n");
+	CHECK(!mw_table_parse(&tbl, text, err, sizeof(err)), "%s", err);
+	CHECK(mw_parse_namespaces(&tbl, &ns, err, sizeof(err)) == -1,
+	      "missing 'mounts' accepted");
+	CHECK_STR(err, "namespaces: no column 'mounts' in header");
+	mw_table_free(&tbl);
+	text = strdup("ns mounts max\nx 2 3\n");
+	CHECK(!mw_table_parse(&tbl, text, err, sizeof(err)), "%s", err);
+	CHECK(mw_parse_namespaces(&tbl, &ns, err, sizeof(err)) == -1,
+	      "bad ns accepted");
+	mw_table_free(&tbl);
+	text = strdup("ns mounts max\n1 - 3\n");
+	CHECK(!mw_table_parse(&tbl, text, err, sizeof(err)), "%s", err);
+	CHECK(mw_parse_namespaces(&tbl, &ns, err, sizeof(err)) == -1,
+	      "'-' in a required column accepted");
+	mw_table_free(&tbl);
+	text = strdup("");
+	CHECK(mw_table_parse(&tbl, text, err, sizeof(err)) == -1,
+	      "empty file accepted");
+	report(ok, "table: missing required column, bad number, empty file");
+}
+
+static void test_status(void)
+{
+	struct mw_status st;
+	char err[160] = "";
+	bool ok = true;
+
+	CHECK(!mw_status_parse(&st, fixture("loop/debugfs/status"), err, sizeof(err)),
+	      "%s", err);
+	CHECK_STR(mw_status_get(&st, "format"), "1");
+	CHECK_STR(mw_status_get(&st, "kernel"), "6.12.57+deb13-cloud-amd64");
+	CHECK_STR(mw_status_get(&st, "offset_ns_mounts"), "48 btf.mnt_namespace.nr_mounts");
+	CHECK_INT(mw_status_num(&st, "events_total"), 3);
+	CHECK_INT(mw_status_num(&st, "memory_bytes"), 575488);
+	CHECK_INT(mw_status_num(&st, "no_such_key"), MW_NONE);
+	CHECK_INT(mw_status_num(&st, "kernel"), MW_NONE);
+	mw_status_free(&st);
+	CHECK(mw_status_parse(&st, strdup("format 1\n"), err, sizeof(err)) == -1,
+	      "status without header accepted");
+	report(ok, "status: key value pairs, multi-word values, numbers");
+}
+
+static void test_numbers(void)
+{
+	bool ok = true, valid;
+
+	CHECK_INT(mw_parse_time_us("1795740181.590020"), 1795740181590020LL);
+	CHECK_INT(mw_parse_time_us("12.5"), 12500000);
+	CHECK_INT(mw_parse_time_us("7"), 7000000);
+	CHECK_INT(mw_parse_time_us("-"), MW_NONE);
+	CHECK_INT(mw_parse_time_us("1.2x"), MW_NONE);
+	CHECK_INT(mw_parse_opt_int("-28", &valid), -28);
+	CHECK(valid, "-28 invalid");
+	CHECK_INT(mw_parse_opt_int("-", &valid), MW_NONE);
+	CHECK(valid, "'-' invalid");
+	mw_parse_opt_int("12a", &valid);
+	CHECK(!valid, "'12a' valid");
+	report(ok, "numbers: times, '-', negative results, garbage");
+}
+
+struct cg_case {
+	const char *file, *container, *runtime, *pod, *unit;
+};
+
+#define DOCKER_ID "3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"
+#define CTRD_ID "9a8b7c6d5e4f30211f2e3d4c5b6a79880123456789abcdef0fedcba987654321"
+#define K8S_ID "8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f"
+#define CRIO_ID "7e6d5c4b3a291807f6e5d4c3b2a19080aabbccddeeff00112233445566778899"
+#define PODMAN_ID "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
+
+static const struct cg_case cg_cases[] = {
+	{ "docker-v1-cgroupfs", DOCKER_ID, "docker", "", "containerd.service" },
+	{ "docker-v2-systemd", DOCKER_ID, "docker", "", "" },
+	{ "containerd-v2-systemd", CTRD_ID, "containerd",
+	  "0f7b4c2e-8a1d-4f3b-9c5e-2d6a7b8c9d0e", "" },
+	{ "containerd-v1-cgroupfs", K8S_ID, "",
+	  "5e3b1a2c-7d8e-4f90-a1b2-c3d4e5f60718", "" },
+	{ "containerd-colon-v2", CTRD_ID, "containerd",
+	  "0f7b4c2e-8a1d-4f3b-9c5e-2d6a7b8c9d0e", "containerd.service" },
+	{ "kind-v2-systemd", CTRD_ID, "containerd",
+	  "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d", "" },
+	{ "crio-v2-systemd", CRIO_ID, "crio",
+	  "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "" },
+	{ "crio-v1-cgroupfs", CRIO_ID, "crio",
+	  "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901", "" },
+	{ "crio-conmon-v2", "", "", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+	  "crio-conmon-" CRIO_ID ".scope" },
+	{ "podman-rootless-v2", PODMAN_ID, "podman", "", "user@1000.service" },
+	{ "systemd-service-v2", "", "", "", "systemd-udevd.service" },
+	{ "systemd-service-v1", "", "", "", "nginx.service" },
+	{ "user-session-v2", "", "", "", "session-3.scope" },
+	{ "root-v2", "", "", "", "" },
+};
+
+static void test_cgroups(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cg_cases) / sizeof(cg_cases[0]); i++) {
+		const struct cg_case *c = &cg_cases[i];
+		struct mw_cgroup_info info;
+		char rel[256], name[300];
+		char *text;
+		bool ok = true;
+
+		snprintf(rel, sizeof(rel), "cgroup/%s", c->file);
+		text = fixture(rel);
+		mw_cgroup_parse(text, &info);
+		free(text);
+		CHECK_STR(info.container, c->container);
+		CHECK_STR(info.runtime, c->runtime);
+		CHECK_STR(info.pod, c->pod);
+		CHECK_STR(info.unit, c->unit);
+		snprintf(name, sizeof(name), "cgroup: %s", c->file);
+		report(ok, name);
+	}
+}
+
+static void test_cgroup_junk(void)
+{
+	struct mw_cgroup_info info;
+	bool ok = true;
+
+	/* 63 hex digits, upper case, a uid one short: none is an id */
+	mw_cgroup_parse("0::/docker/3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d\n", &info);
+	CHECK_STR(info.container, "");
+	mw_cgroup_parse("0::/system.slice/docker-3F5C8E0A9B1D2C4E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6.scope\n", &info);
+	CHECK_STR(info.container, "");
+	mw_cgroup_parse("0::/kubepods/pod5e3b1a2c-7d8e-4f90-a1b2-c3d4e5f6071/x\n", &info);
+	CHECK_STR(info.pod, "");
+	mw_cgroup_parse("garbage without colons\n\n::\n", &info);
+	CHECK_STR(info.unit, "");
+	report(ok, "cgroup: near-miss ids and garbage name nothing");
+}
+
+static void test_proc_scan(void)
+{
+	struct mw_procscan scan;
+	const struct mw_who *who;
+	char path[4096], label[200];
+	bool ok = true;
+
+	snprintf(path, sizeof(path), "%s/proc/140/mountinfo", fixtures);
+	CHECK_INT(mw_count_mountinfo(path), 493);
+	snprintf(path, sizeof(path), "%s/proc", fixtures);
+	CHECK(!mw_proc_scan(path, true, &scan), "scan failed");
+	CHECK_INT(scan.nwho, 4);
+	CHECK_INT(scan.mount_max, 1000);
+	CHECK_INT(scan.unreadable, 0);
+	who = mw_who_find(&scan, 4026532114ULL);
+	CHECK(who, "no who for 4026532114");
+	if (who) {
+		CHECK_INT(who->npids, 2);
+		CHECK_INT(who->pids[0], 140);
+		CHECK_INT(who->pids[1], 141);
+		CHECK_STR(who->comm, "sleep");
+		CHECK_STR(who->cg.container, DOCKER_ID);
+		CHECK_INT(who->mounts, 493);
+		CHECK(!who->host, "container ns is host");
+		mw_who_label(who, true, label, sizeof(label));
+		CHECK_STR(label, "docker:3f5c8e0a9b1d");
+	}
+	who = mw_who_find(&scan, 4026531841ULL);
+	CHECK(who && who->host, "pid 1's namespace is not host");
+	if (who) {
+		CHECK_INT(who->mounts, 35);
+		CHECK_STR(who->cg.container, "");
+	}
+	who = mw_who_find(&scan, 4026532200ULL);
+	if (who) {
+		mw_who_label(who, false, label, sizeof(label));
+		CHECK_STR(label, "crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d");
+	}
+	who = mw_who_find(&scan, 4026532400ULL);
+	if (who) {
+		mw_who_label(who, true, label, sizeof(label));
+		CHECK_STR(label, "systemd-udevd.service");
+	}
+	CHECK(!mw_who_find(&scan, 4026532300ULL), "gone namespace has processes");
+	mw_proc_free(&scan);
+	report(ok, "proc: namespaces, pids, comm, container, mount counts");
+}
+
+/* explain's text, asserted line by line where the numbers are */
+static void test_explain(void)
+{
+	struct mw_table ns_tbl, ev_tbl;
+	struct mw_ns *ns = NULL;
+	struct mw_event *ev = NULL;
+	struct mw_procscan scan;
+	struct mw_explain_in in = { 0 };
+	char err[160], path[4096], *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	bool ok = true;
+
+	mw_table_parse(&ns_tbl, fixture("loop/debugfs/namespaces"), err, sizeof(err));
+	mw_table_parse(&ev_tbl, fixture("loop/debugfs/events"), err, sizeof(err));
+	in.nns = mw_parse_namespaces(&ns_tbl, &ns, err, sizeof(err));
+	in.nev = mw_parse_events(&ev_tbl, &ev, err, sizeof(err));
+	snprintf(path, sizeof(path), "%s/proc", fixtures);
+	mw_proc_scan(path, false, &scan);
+	in.ns = ns;
+	in.ev = ev;
+	in.events_total = 3;
+	in.events_overwritten = 0;
+	in.scan = &scan;
+	in.now_us = 1795743000000000LL;
+	out = open_memstream(&text, &len);
+	mw_explain(out, &in);
+	fclose(out);
+
+	static const char *const want[] = {
+		"3 ENOSPC failures in the log (events_total 3), in 3 namespaces.",
+		"  mount (pid 133) asked for 2 mounts in namespace 4026532114 (docker 3f5c8e0a9b1d, pids 140,141 sleep).",
+		"Limit: fs.mount-max = 1000 mounts per namespace.",
+		"  493 mounted + 506 pending + 2 requested = 1001 > 1000: over by 1.",
+		"  The 506 pending copies made the difference: 493 + 2 = 495 alone fits;",
+		"  the namespace was at 49.3% of the limit when it failed.",
+		"  in 254 limit checks across 1 namespace.",
+		"  All 254 checks hit this one namespace: the tree was being copied into peers of",
+		"  Had it succeeded, the namespace would have grown from 493 to at least 1001 mounts (x2.03).",
+		"Now: namespace 4026532114 is live: 493 mounts of 1000 (49.3%), peak 493, 1 ENOSPC so far.",
+		"  - Restart what holds namespace 4026532114 (pids 140,141 sleep) to free its 493 mounts.",
+		"    lets 1 more such attach succeed before one needs about 2032 mounts.",
+		"  namespace 4026532300, 16m ago: 900 + 0 pending + 101 > 1000.",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char line[512];
+
+		snprintf(line, sizeof(line), "\n%s\n", want[i]);
+		CHECK(strstr(text, line) || (!i && !strncmp(text, line + 1, strlen(line + 1))),
+		      "missing line: %s", want[i]);
+	}
+	CHECK(strstr(text, "propagated from namespace 4026531841"),
+	      "foreign propagation of the crio event not named");
+	CHECK(!strstr(text, "Foreign namespace"),
+	      "last event is not foreign but explain says so");
+	report(ok, "explain: propagation loop, numbers behind every line");
+
+	/* the same log with only the foreign event */
+	ok = true;
+	in.ev = &ev[1];
+	in.nev = 1;
+	in.events_total = 1;
+	free(text);
+	out = open_memstream(&text, &len);
+	mw_explain(out, &in);
+	fclose(out);
+	CHECK(strstr(text, "\nForeign namespace: the caller lives in namespace 4026531841 (host, pids 1,400 systemd),\n"),
+	      "foreign caller not named");
+	CHECK(strstr(text, "  700 mounted + 250 pending + 60 requested = 1010 > 1000: over by 10.\n"),
+	      "sum wrong");
+	CHECK(strstr(text, "  Even without the 250 pending copies it would not fit: 700 + 60 = 760 > 1000.\n") == NULL,
+	      "760 fits in 1000");
+	CHECK(strstr(text, "  The 250 pending copies made the difference: 700 + 60 = 760 alone fits;\n"),
+	      "pending verdict missing");
+	CHECK(!strstr(text, "All 40 checks"), "3 namespaces touched, not a self loop");
+	report(ok, "explain: foreign namespace named with its processes");
+
+	/* a namespace full on its own: no propagation talk */
+	ok = true;
+	in.ev = &ev[0];
+	free(text);
+	out = open_memstream(&text, &len);
+	mw_explain(out, &in);
+	fclose(out);
+	CHECK(strstr(text, "  No copies were pending: the namespace is full with its own 900 mounts.\n"),
+	      "no-pending verdict missing");
+	CHECK(strstr(text, "Now: namespace 4026532300 is gone"), "gone not said");
+	CHECK(strstr(text, "sysctl -w fs.mount-max=N with N >= 1001"), "raise advice missing");
+	CHECK(!strstr(text, "Stop the loop"), "loop advice without a loop");
+	CHECK(!strstr(text, "Propagation:"), "propagation without pending");
+	report(ok, "explain: a namespace full on its own, gone since");
+
+	free(text);
+	free(ns);
+	free(ev);
+	mw_table_free(&ns_tbl);
+	mw_table_free(&ev_tbl);
+	mw_proc_free(&scan);
+}
+
+int main(int argc, char **argv)
+{
+	const char *start = getenv("TAP_START");
+
+	if (argc > 1)
+		fixtures = argv[1];
+	test_no = start ? atoi(start) - 1 : 0;
+	test_namespaces();
+	test_reordered();
+	test_events();
+	test_bad_tables();
+	test_status();
+	test_numbers();
+	test_cgroups();
+	test_cgroup_junk();
+	test_proc_scan();
+	test_explain();
+	return failed ? 1 : 0;
+}
