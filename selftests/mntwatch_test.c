@@ -58,22 +58,18 @@ static const char *const ev_columns[] = {
 /* small helpers                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Whole file in one buffer (NUL terminated); NULL and errno on error. */
-static char *read_file(const char *path, size_t *lenp)
+/*
+ * Whole file in one buffer (NUL terminated), read @chunk bytes per read(2)
+ * (0: as much as fits); NULL and errno on error.
+ */
+static char *read_file_chunked(const char *path, size_t *lenp, size_t chunk)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap + 1);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0 || !buf) {
-		int e = errno;
-
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		errno = e;
-		return NULL;
-	}
+	if (fd < 0 || !buf)
+		goto fail;
 	for (;;) {
 		ssize_t n;
 
@@ -85,7 +81,7 @@ static char *read_file(const char *path, size_t *lenp)
 			buf = nb;
 			cap *= 2;
 		}
-		n = read(fd, buf + len, cap - len);
+		n = read(fd, buf + len, chunk ? chunk : cap - len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -105,55 +101,16 @@ fail:
 		int e = errno;
 
 		free(buf);
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		errno = e;
 		return NULL;
 	}
 }
 
-/* Same file read with read(fd, buf, 1) until EOF. */
-static char *read_file_bytewise(const char *path, size_t *lenp)
+static char *read_file(const char *path, size_t *lenp)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *nb = realloc(buf, 2 * cap + 1);
-
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return NULL;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			close(fd);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
+	return read_file_chunked(path, lenp, 0);
 }
 
 /* A table: the header line split into column names, then rows of fields. */
@@ -1207,7 +1164,7 @@ TEST_F(mntwatch, output_hygiene)
 
 		big = read_file(f, &big_len);
 		ASSERT_NE(NULL, big) TH_LOG("%s: %s", f, strerror(errno));
-		small = read_file_bytewise(f, &small_len);
+		small = read_file_chunked(f, &small_len, 1);
 		ASSERT_NE(NULL, small) TH_LOG("%s", f);
 		ASSERT_EQ(big_len, small_len) TH_LOG("%s", f);
 		ASSERT_EQ(0, memcmp(big, small, big_len))
