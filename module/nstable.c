@@ -110,6 +110,8 @@ void mw_table_record(const struct mw_check *check)
 	row = mw_lookup(check->serial);
 	if (!row)
 		row = mw_insert(check->serial, check->ns_id);
+	/* only anonymous namespaces share a serial (0): being checked, it lives */
+	row->gone = false;
 	row->last_seen = ++table_clock;
 	row->checks++;
 	row->mounts = check->mounts;
