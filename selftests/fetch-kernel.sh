@@ -52,15 +52,15 @@ dep_of() {
 
 fetch_source() {
 	local dest=$cache/linux-source-6.1 deb tmp
-	local files="tools/testing/selftests/kselftest_harness.h tools/testing/selftests/kselftest.h
-		scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch"
+	local files=(tools/testing/selftests/kselftest_harness.h tools/testing/selftests/kselftest.h
+		scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
 	if [ ! -e "$dest/.done" ]; then
 		deb=$(fetch_deb linux-source-6.1)
 		tmp=$(mktemp -d "$cache/linux-source-6.1.tmp.XXXXXX")
-		log "extracting $(echo $files) from $(basename "$deb")"
+		log "extracting ${files[*]} from $(basename "$deb")"
 		# Stream the inner tarball: never store the ~140 MB .tar.xz itself.
 		dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.1.tar.xz |
-			tar -xJ -C "$tmp" --strip-components=1 $(printf 'linux-source-6.1/%s ' $files) ||
+			tar -xJ -C "$tmp" --strip-components=1 "${files[@]/#/linux-source-6.1/}" ||
 			{ rm -rf "$tmp"; die "extracting linux-source-6.1 files failed"; }
 		chmod 755 "$tmp"
 		touch "$tmp/.done"

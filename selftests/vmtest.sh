@@ -14,9 +14,10 @@
 # given in VMTEST_APPEND (e.g. panic_on_warn=1).
 #
 # The guest console is relayed to stdout (boot noise dropped, kernel lines after
-# the script starts or containing Oops/BUG/WARNING/Call Trace kept); the raw
-# console log is kept in .cache/vmtest-<6.1|6.12>.log. Exit status is the
-# script's, or 1 if the VM did not finish.
+# the script starts or containing Oops/BUG/WARNING/Call Trace kept). If the VM
+# does not finish, the raw console log is kept in
+# .cache/vmtest-<6.1|6.12>-<pid>.log. Exit status is the script's, or 1 if the
+# VM did not finish.
 set -euo pipefail
 
 die() { echo "vmtest: $*" >&2; exit 1; }
@@ -24,7 +25,7 @@ need() { command -v "$1" >/dev/null 2>&1 || die "missing tool '$1' (install Debi
 usage() { die "usage: $0 -k 6.1|6.12 [-m mntwatch.ko] [-b file]... [-t timeout_seconds] -s script.sh"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kver= ko= script= tmo=300 bins=()
+kver='' ko='' script='' tmo=300 bins=()
 while getopts k:m:b:t:s: opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
@@ -116,7 +117,7 @@ chmod 755 "$t/init"
 (cd "$t" && find . | "$bb" cpio -o -H newc -R 0:0 2>/dev/null | gzip -1) >"$tmp/initramfs.cpio.gz" ||
 	die "could not pack the initramfs"
 
-log=$top/.cache/vmtest-$kver.log
+log=$tmp/console.log
 # panic=-1 + -no-reboot: a panic (and an oops, via oops=panic) ends qemu at once.
 append="console=ttyS0 panic=-1 oops=panic quiet loglevel=2 printk.time=1 mitigations=off ${VMTEST_APPEND:-}"
 start=$(date +%s)
@@ -125,7 +126,7 @@ timeout -k 5 "$tmo" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
 	-kernel "$kdir/vmlinuz" -initrd "$tmp/initramfs.cpio.gz" -append "$append" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log" | awk '
 	/MNTWATCH-VM-START$/ { started = 1; next }	# may follow firmware escape codes
-	/^MNTWATCH-VM-EXIT=/ { next }
+	/^MNTWATCH-VM-EXIT=/ || /\] reboot: Power down$/ { next }
 	/^\[ *[0-9]+\.[0-9]+\]/ {
 		# kernel line: keep it once the script runs or once something went wrong
 		if (/Oops|BUG|WARNING|Call Trace|Kernel panic|RIP:|general protection/) alert = 1
@@ -137,7 +138,11 @@ secs=$(($(date +%s) - start))
 
 rc=$(grep -a -o '^MNTWATCH-VM-EXIT=[0-9]*$' "$log" | tail -n1 | cut -d= -f2 || true)
 if [ -z "$rc" ]; then
-	echo "vmtest: kernel $rel did not finish (boot failure, panic or timeout after ${secs}s; console log: $log)"
+	keep=$top/.cache/vmtest-$kver-$$.log
+	cp "$log" "$keep"
+	# nothing was relayed if the script never started: show the boot's end
+	grep -q 'MNTWATCH-VM-START$' "$log" || { echo "vmtest: last console lines:"; tail -n 25 "$log"; } >&2
+	echo "vmtest: kernel $rel did not finish (boot failure, panic or timeout after ${secs}s; console log: $keep)"
 	exit 1
 fi
 echo "vmtest: kernel $rel: script exited $rc after ${secs}s" >&2
