@@ -14,7 +14,7 @@ CC := gcc
 CFLAGS := -O2 -Wall -Wextra -Werror
 KERNELS := 6.1 6.12
 
-.PHONY: all module tool vm-run check demo bench checkpatch clean
+.PHONY: all module tool vm-run check demo bench checkpatch clean install uninstall dkms-install
 
 ifeq ($(KVER),)
 all: module tool
@@ -87,3 +87,71 @@ clean:
 	rm -rf build
 	$(MAKE) -C tools clean
 	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP) clean
+
+# ---- installing on a node (README.md, "Installing on a node") ----
+#
+#   make install [KDIR=..|KVER=..] [INSTALL_MOD_PATH=..] [DESTDIR=..] [PREFIX=/usr/local]
+#       module via the kernel's modules_install (INSTALL_MOD_PATH/lib/modules/<release>/extra,
+#       then depmod), tool to $(DESTDIR)$(PREFIX)/sbin, man page to .../share/man/man8;
+#       MOK_KEY=.. MOK_CERT=.. (DER) sign the installed module for Secure Boot. The kernel's own
+#       CONFIG_MODULE_SIG_ALL signing is turned off: distribution headers carry no private key.
+#   make uninstall   (same variables) removes exactly those files
+#   make dkms-install   source to $(DKMS_SOURCE_TREE)/mntwatch-<version>, dkms add + install;
+#       for the running kernel, or DKMS_KERNEL=<release> (DKMS_INSTALL_FLAGS=--kernelsourcedir=..);
+#       DKMS_FLAGS passes options to every dkms call (--dkmstree=.. --installtree=.. --no-depmod)
+PREFIX ?= /usr/local
+INSTALL ?= install
+INSTALL_MOD_DIR ?= extra
+DKMS ?= dkms
+DKMS_SOURCE_TREE ?= /usr/src
+DKMS_FLAGS ?=
+DKMS_KERNEL ?=
+DKMS_INSTALL_FLAGS ?=
+MNTWATCH_VERSION = $(shell sed -n 's/^\#define MNTWATCH_VERSION "\(.*\)"$$/\1/p' $(TOP)/module/mntwatch.h)
+ifeq ($(KVER),)
+INSTALL_KDIR = $(KDIR)
+INSTALL_M = $(TOP)
+else
+INSTALL_KDIR = $(KDIR_CACHED)/build
+INSTALL_M = $(BUILD)/src
+endif
+# the release the module was built for: Debian's 6.1 headers name the upstream version in
+# include/config/kernel.release, so ask UTS_RELEASE, which is also the module's vermagic
+MOD_RELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(INSTALL_KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MOD_INSTALL_DIR = $(INSTALL_MOD_PATH)/lib/modules/$(MOD_RELEASE)/$(INSTALL_MOD_DIR)
+
+install: module tool
+	@test -n "$(MOD_RELEASE)" || { echo "make install: no include/generated/utsrelease.h under $(INSTALL_KDIR)" >&2; exit 1; }
+	@test -z "$(MOK_KEY)$(MOK_CERT)" || test -r "$(MOK_KEY)" -a -r "$(MOK_CERT)" || \
+		{ echo "make install: MOK_KEY and MOK_CERT must both name readable files" >&2; exit 1; }
+	$(MAKE) -C $(INSTALL_KDIR) M=$(INSTALL_M) KERNELRELEASE=$(MOD_RELEASE) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		CONFIG_MODULE_SIG_ALL= modules_install
+	$(if $(MOK_KEY),$(INSTALL_KDIR)/scripts/sign-file sha256 $(MOK_KEY) $(MOK_CERT) $(MOD_INSTALL_DIR)/mntwatch.ko)
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
+	$(INSTALL) -m 0755 tools/mntwatch $(DESTDIR)$(PREFIX)/sbin/mntwatch
+	$(INSTALL) -m 0644 tools/mntwatch.8 $(DESTDIR)$(PREFIX)/share/man/man8/mntwatch.8
+
+uninstall:
+	@test -n "$(MOD_RELEASE)" || { echo "make uninstall: no include/generated/utsrelease.h under $(INSTALL_KDIR)" >&2; exit 1; }
+	rm -f $(MOD_INSTALL_DIR)/mntwatch.ko $(MOD_INSTALL_DIR)/mntwatch.ko.gz $(MOD_INSTALL_DIR)/mntwatch.ko.xz $(MOD_INSTALL_DIR)/mntwatch.ko.zst
+	-rmdir $(MOD_INSTALL_DIR) 2>/dev/null
+	@if [ -f $(INSTALL_MOD_PATH)/lib/modules/$(MOD_RELEASE)/modules.dep ] && command -v depmod >/dev/null; then \
+		echo "depmod $(MOD_RELEASE)"; depmod -b "$(or $(INSTALL_MOD_PATH),/)" $(MOD_RELEASE); fi
+	rm -f $(DESTDIR)$(PREFIX)/sbin/mntwatch $(DESTDIR)$(PREFIX)/share/man/man8/mntwatch.8
+
+# DKMS builds from a copy of the sources with Kbuild only (dkms.conf); a version already
+# registered is removed first, so re-running picks up changed sources.
+dkms-install:
+	@command -v $(DKMS) >/dev/null || { echo "make dkms-install: no $(DKMS) (apt-get install dkms)" >&2; exit 1; }
+	@v=$$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf); [ "$$v" = "$(MNTWATCH_VERSION)" ] || \
+		{ echo "make dkms-install: dkms.conf says $$v, module/mntwatch.h says $(MNTWATCH_VERSION)" >&2; exit 1; }
+	@if $(DKMS) status -m mntwatch -v $(MNTWATCH_VERSION) --sourcetree $(DKMS_SOURCE_TREE) $(DKMS_FLAGS) 2>/dev/null | grep -q .; then \
+		echo "dkms remove mntwatch/$(MNTWATCH_VERSION) --all"; \
+		$(DKMS) remove -m mntwatch -v $(MNTWATCH_VERSION) --all --sourcetree $(DKMS_SOURCE_TREE) $(DKMS_FLAGS) || exit 1; fi
+	rm -rf $(DKMS_SOURCE_TREE)/mntwatch-$(MNTWATCH_VERSION)
+	$(INSTALL) -d $(DKMS_SOURCE_TREE)/mntwatch-$(MNTWATCH_VERSION)/module
+	$(INSTALL) -m 0644 Kbuild dkms.conf $(DKMS_SOURCE_TREE)/mntwatch-$(MNTWATCH_VERSION)/
+	$(INSTALL) -m 0644 module/*.c module/*.h $(DKMS_SOURCE_TREE)/mntwatch-$(MNTWATCH_VERSION)/module/
+	$(DKMS) add -m mntwatch -v $(MNTWATCH_VERSION) --sourcetree $(DKMS_SOURCE_TREE) $(DKMS_FLAGS)
+	$(DKMS) install -m mntwatch -v $(MNTWATCH_VERSION) --sourcetree $(DKMS_SOURCE_TREE) $(DKMS_FLAGS) \
+		$(if $(DKMS_KERNEL),-k $(DKMS_KERNEL)) $(DKMS_INSTALL_FLAGS)

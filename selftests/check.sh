@@ -125,5 +125,21 @@ for kver in "$@"; do
 	result "Debian $kver VM run completed" $status
 done
 
+echo "# installing and deploying (dkms, make install, deploy/kubernetes)"
+selftests/install_test.sh >"$logs/install.log" 2>&1
+status=$?
+sed 's/^/# /' "$logs/install.log"
+result "make install/uninstall into a DESTDIR (Debian 6.1 headers)" $status
+selftests/deploy_test.sh >"$logs/deploy.log" 2>&1
+status=$?
+sed 's/^# //; s/^/# /' "$logs/deploy.log"
+result "deploy/kubernetes YAML parses, alerts use only metrics the tool emits" $status
+for kver in "$@"; do
+	selftests/dkms_test.sh "$kver" >"$logs/dkms-$kver.log" 2>&1
+	status=$?
+	sed 's/^# //; s/^/# /' "$logs/dkms-$kver.log"
+	result "dkms builds mntwatch.ko for $kver, seed case passes with it in the VM" $status
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
