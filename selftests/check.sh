@@ -90,7 +90,7 @@ status=$?
 sed 's/^/# /' "$logs/checkpatch.log"
 result "checkpatch --strict clean on module/" $status
 
-make -s tool build/bin/mntwatch_test build/bin/mntwatch >"$logs/build-tests.log" 2>&1
+make -s tool build/bin/mntwatch_test build/bin/mntwatch build/bin/ns_churn >"$logs/build-tests.log" 2>&1
 status=$?
 sed 's/^/# /' "$logs/build-tests.log"
 result "build the tool and the static VM binaries" $status
@@ -123,6 +123,15 @@ for kver in "$@"; do
 	status=${PIPESTATUS[0]}
 	count_tap "$logs/vm-$kver.log"
 	result "Debian $kver VM run completed" $status
+
+	# robustness: load/unload under mount and read storms, 20,000 namespaces of churn
+	for stress in storm churn; do
+		selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -b build/bin/ns_churn \
+			-t 900 -s "selftests/$stress.sh" | tr -d '\r' | tee "$logs/$stress-$kver.log"
+		status=${PIPESTATUS[0]}
+		count_tap "$logs/$stress-$kver.log"
+		result "Debian $kver $stress run completed" $status
+	done
 done
 
 echo "# installing and deploying (dkms, make install, deploy/kubernetes)"

@@ -1,0 +1,168 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Namespace churn, run inside the VM (selftests/vmtest.sh -b build/bin/ns_churn):
+# with ns_max=1024, create and destroy CHURN_COUNT (default 20,000) mount
+# namespaces, one tmpfs mount each, and check that the table stays bounded, its
+# memory fixed, that dead namespaces' rows turn gone and that a new namespace
+# whose nsfs id is reused gets a fresh row. Every result is one TAP line.
+dbg=/sys/kernel/debug/mntwatch
+total=${CHURN_COUNT:-20000}
+batch=1000
+workers=2
+ns_max=1024
+n=0
+failed=0
+
+check() {	# check NAME COMMAND...: one TAP line for the command's status
+	name=$1
+	shift
+	n=$((n + 1))
+	if "$@" >/tmp/check.out 2>&1; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		sed 's/^/# /' /tmp/check.out
+		failed=$((failed + 1))
+	fi
+}
+
+stat_of() { awk -v k="$1" '$1 == k { print $2 }' $dbg/status; }
+# one sample line: table_rows table_max memory_bytes
+sample() { awk '$1 == "table_rows" { r = $2 } $1 == "table_max" { m = $2 } $1 == "memory_bytes" { b = $2 }
+	END { print r, m, b }' $dbg/status; }
+# rows of the namespaces table as "ns state checks mounts peak enospc", columns found by name
+rows() { awk 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ print $c["ns"], $c["state"], $c["checks"], $c["mounts"], $c["peak"], $c["enospc"] }' $dbg/namespaces; }
+
+# kernel_count PID M: the kernel's own limit check proves that the mount
+# namespace of PID holds exactly M mounts: with fs.mount-max=M one more mount
+# fails with ENOSPC (M + 1 > M), with M + 1 it fits
+kernel_count() {
+	old_max=$(cat /proc/sys/fs/mount-max)
+	mkdir -p /tmp/probe_mnt
+	echo "$2" >/proc/sys/fs/mount-max
+	if nsenter -t "$1" -m mount -t tmpfs probe /tmp/probe_mnt 2>/tmp/probe.err; then
+		echo "$old_max" >/proc/sys/fs/mount-max
+		echo "a mount fit under fs.mount-max=$2"
+		return 1
+	fi
+	if ! grep -q 'No space left' /tmp/probe.err; then
+		echo "$old_max" >/proc/sys/fs/mount-max
+		cat /tmp/probe.err
+		return 1
+	fi
+	echo $(($2 + 1)) >/proc/sys/fs/mount-max
+	nsenter -t "$1" -m mount -t tmpfs probe /tmp/probe_mnt
+	rc=$?
+	echo "$old_max" >/proc/sys/fs/mount-max
+	return $rc
+}
+
+check "insmod ns_max=$ns_max" insmod "$MNTWATCH_KO" ns_max=$ns_max
+if ! [ -d $dbg ]; then
+	echo "Bail out! module not loaded"
+	exit 1
+fi
+mem0=$(stat_of memory_bytes)
+echo "# at load: table_max $(stat_of table_max) memory_bytes $mem0 symbol_free $(stat_of symbol_free)"
+check "table_max is $ns_max" [ "$(stat_of table_max)" = $ns_max ]
+
+rm -f /tmp/churn.stop /tmp/churn.samples
+# a background sampler while namespaces come and go, plus one sample per batch
+(while [ ! -e /tmp/churn.stop ]; do
+	sample
+	sleep 0.2
+done) >>/tmp/churn.samples &
+sampler=$!
+
+start=$(date +%s)
+done_ns=0
+churn_ok=0
+while [ $done_ns -lt $total ]; do
+	step=$batch
+	[ $((total - done_ns)) -lt $step ] && step=$((total - done_ns))
+	if ! ns_churn $step $workers >/tmp/churn.out 2>&1; then
+		churn_ok=1
+		sed 's/^/# /' /tmp/churn.out
+	fi
+	done_ns=$((done_ns + step))
+	sample >>/tmp/churn.samples
+done
+secs=$(($(date +%s) - start))
+touch /tmp/churn.stop
+wait $sampler
+echo "# $total namespaces in ${secs}s ($(grep ns_per_namespace /tmp/churn.out), last batch)"
+check "$total namespaces created and destroyed" [ $churn_ok -eq 0 ]
+echo "# $(wc -l </tmp/churn.samples) status samples; last: $(tail -n 1 /tmp/churn.samples)"
+check "at least $((total / batch)) status samples" [ "$(wc -l </tmp/churn.samples)" -ge $((total / batch)) ]
+check "table_rows never exceeds table_max" \
+	awk '$1 > $2 || $2 != '$ns_max' { print "bad sample: " $0; bad = 1 } END { exit bad }' /tmp/churn.samples
+check "memory_bytes stays at its load value ($mem0)" \
+	awk -v m="$mem0" '$3 != m { print "bad sample: " $0; bad = 1 } END { exit bad }' /tmp/churn.samples
+echo "# table_rows $(stat_of table_rows) table_evicted $(stat_of table_evicted) free_hits $(stat_of free_hits) count_hits $(stat_of count_hits)"
+check "table is full" [ "$(stat_of table_rows)" = $ns_max ]
+check "table_evicted > 0" [ "$(stat_of table_evicted)" -gt 0 ]
+check "probes missed nothing" \
+	sh -c "grep -qx 'count_nmissed 0' $dbg/status && grep -qx 'attach_nmissed 0' $dbg/status"
+
+# the namespaces that exist now; every other row must be gone, and no id may
+# have two live rows
+for p in /proc/[0-9]*; do stat -L -c %i "$p/ns/mnt" 2>/dev/null; done | sort -u >/tmp/live.ids
+rows >/tmp/rows.txt
+echo "# rows: $(awk '$2 == "gone"' /tmp/rows.txt | wc -l) gone, $(awk '$2 == "live"' /tmp/rows.txt | wc -l) live; distinct ids: $(cut -d' ' -f1 /tmp/rows.txt | sort -u | wc -l); live namespaces: $(wc -l </tmp/live.ids)"
+check "rows of dead namespaces are gone" \
+	awk 'NR == FNR { alive[$1] = 1; next }
+	$2 == "live" && !alive[$1] { print "row of dead namespace " $1 " is live"; bad = 1 }
+	$2 == "live" && seen[$1]++ { print "two live rows for " $1; bad = 1 }
+	$2 != "live" && $2 != "gone" { print "bad state: " $0; bad = 1 }
+	END { exit bad }' /tmp/live.ids /tmp/rows.txt
+check "churn rows record one check and no ENOSPC each" \
+	awk '$3 != 1 || $6 != 0 { print "row: " $0; bad = 1 } END { exit bad }' /tmp/rows.txt
+awk '$2 == "gone" { print $1 }' /tmp/rows.txt | sort -u >/tmp/gone.ids
+
+# a new live namespace, three mounts, held open while we look at its row
+rm -f /tmp/fresh.id
+mkdir -p /tmp/fresh
+unshare -m sh -c '
+	for i in 1 2 3; do
+		mkdir -p /tmp/fresh/m$i && mount -t tmpfs fresh$i /tmp/fresh/m$i || exit 1
+	done
+	echo "$(stat -L -c %i /proc/self/ns/mnt) $(wc -l </proc/self/mountinfo)" >/tmp/fresh.tmp
+	mv /tmp/fresh.tmp /tmp/fresh.id
+	exec sleep 1000' &
+holder=$!
+i=0
+while [ ! -e /tmp/fresh.id ] && [ $i -lt 100 ] && kill -0 $holder 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+read -r fresh_id fresh_mounts </tmp/fresh.id
+rows >/tmp/rows2.txt
+echo "# new namespace $fresh_id, $fresh_mounts mounts; its rows: $(awk -v id="$fresh_id" '$1 == id' /tmp/rows2.txt | sort | uniq -c | tr '\n' ';')"
+check "new namespace reuses a dead namespace's id" grep -qx "$fresh_id" /tmp/gone.ids
+check "new namespace has exactly one live row" \
+	[ "$(awk -v id="$fresh_id" '$1 == id && $2 == "live"' /tmp/rows2.txt | wc -l)" -eq 1 ]
+check "its checks equal the 3 mounts it made" \
+	awk -v id="$fresh_id" '$1 == id && $2 == "live" { print; found = 1; if ($3 != 3) bad = 1 }
+	END { exit bad || !found }' /tmp/rows2.txt
+fresh_row_mounts=$(awk -v id="$fresh_id" '$1 == id && $2 == "live" { print $4 }' /tmp/rows2.txt)
+# mountinfo lists the mounts under the process's root; the namespace also holds
+# the initramfs rootfs that vmtest's switch_root left under /, which the kernel
+# counts (and limits) but mountinfo never shows
+check "its mounts ($fresh_row_mounts) are its mountinfo lines ($fresh_mounts) + the hidden rootfs" \
+	[ -n "$fresh_row_mounts" -a "$fresh_row_mounts" = $((fresh_mounts + 1)) ]
+check "its mounts are the kernel's count (ENOSPC at mount-max=$fresh_row_mounts, fits at +1)" \
+	kernel_count $holder "$fresh_row_mounts"
+check "its peak equals its mounts, no ENOSPC before the probe" \
+	awk -v id="$fresh_id" -v m="$fresh_row_mounts" '$1 == id && $2 == "live" { print; found = 1; if ($5 != m || $6 != 0) bad = 1 }
+	END { exit bad || !found }' /tmp/rows2.txt
+kill $holder
+wait $holder 2>/dev/null
+check "memory_bytes still $mem0" [ "$(stat_of memory_bytes)" = "$mem0" ]
+
+check "rmmod" rmmod mntwatch
+check "kernel log has no oops, BUG or WARNING" \
+	sh -c "! dmesg | grep -E 'Oops|BUG|WARNING|refcount|sleeping function called from invalid context|Call Trace'"
+echo "1..$n"
+echo "# churn: $failed of $n checks failed; $total namespaces in ${secs}s"
+[ $failed -eq 0 ]
