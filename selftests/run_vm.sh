@@ -3,21 +3,8 @@
 # Runs inside the VM (selftests/vmtest.sh): the kselftests with the module
 # loaded, then the module's life cycle. Every result is one TAP line.
 dbg=/sys/kernel/debug/mntwatch
-n=0
-failed=0
+. tap.sh
 
-check() {	# check NAME COMMAND...: one TAP line for the command's status
-	name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >/tmp/check.out 2>&1; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name"
-		sed 's/^/# /' /tmp/check.out
-		failed=$((failed + 1))
-	fi
-}
 
 loaded() { [ -d $dbg ] && grep -q '^mntwatch ' /proc/modules; }
 unloaded() { [ ! -e $dbg ] && ! grep -q '^mntwatch ' /proc/modules; }

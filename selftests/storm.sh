@@ -10,21 +10,8 @@ dbg=/sys/kernel/debug/mntwatch
 cycles=50
 w=/tmp/storm
 stop=$w/stop
-n=0
-failed=0
+. tap.sh
 
-check() {	# check NAME COMMAND...: one TAP line for the command's status
-	name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >/tmp/check.out 2>&1; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name"
-		sed 's/^/# /' /tmp/check.out
-		failed=$((failed + 1))
-	fi
-}
 
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $dbg/status 2>/dev/null; }
 

@@ -5,21 +5,9 @@
 # known process. Expected values come from the raw debugfs tables, never
 # from the tool itself. Called by run_vm.sh with the module unloaded.
 dbg=/sys/kernel/debug/mntwatch
-n=0
-failed=0
+TAP_PREFIX="tool: "
+. tap.sh
 
-check() {
-	name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >/tmp/tool-check.out 2>&1; then
-		echo "ok $n - tool: $name"
-	else
-		echo "not ok $n - tool: $name"
-		sed 's/^/# /' /tmp/tool-check.out
-		failed=$((failed + 1))
-	fi
-}
 
 # field NAME of the row of FILE whose column KEY equals VALUE (or the last row)
 field() {	# field FILE COLUMN [KEY VALUE]
