@@ -117,7 +117,7 @@ for kver in "$@"; do
 	[ -s "$logs/sparse-$kver.out" ] && status=1
 	result "sparse (C=2) clean on module/ for $kver" $status
 	selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" \
-		-b build/bin/mntwatch_test -b build/bin/mntwatch -b selftests/tool_vm.sh -b selftests/tap.sh \
+		-b build/bin/mntwatch_test -b build/bin/mntwatch -b selftests/tool_vm.sh -b selftests/vmlib.sh \
 		-b "$(command -v jq)" -b "$(command -v promtool)" -s selftests/run_vm.sh |
 		tr -d '\r' | tee "$logs/vm-$kver.log"
 	status=${PIPESTATUS[0]}
@@ -126,7 +126,7 @@ for kver in "$@"; do
 
 	# robustness: load/unload under mount and read storms, 20,000 namespaces of churn
 	for stress in storm churn; do
-		selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -b build/bin/ns_churn -b selftests/tap.sh \
+		selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -b build/bin/ns_churn -b selftests/vmlib.sh \
 			-t 900 -s "selftests/$stress.sh" | tr -d '\r' | tee "$logs/$stress-$kver.log"
 		status=${PIPESTATUS[0]}
 		count_tap "$logs/$stress-$kver.log"

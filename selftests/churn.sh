@@ -10,7 +10,7 @@ total=${CHURN_COUNT:-20000}
 batch=1000
 workers=2
 ns_max=1024
-. tap.sh
+. vmlib.sh
 
 
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $dbg/status; }
@@ -20,30 +20,6 @@ sample() { awk '$1 == "table_rows" { r = $2 } $1 == "table_max" { m = $2 } $1 ==
 # rows of the namespaces table as "ns state checks mounts peak enospc", columns found by name
 rows() { awk 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	{ print $c["ns"], $c["state"], $c["checks"], $c["mounts"], $c["peak"], $c["enospc"] }' $dbg/namespaces; }
-
-# kernel_count PID M: the kernel's own limit check proves that the mount
-# namespace of PID holds exactly M mounts: with fs.mount-max=M one more mount
-# fails with ENOSPC (M + 1 > M), with M + 1 it fits
-kernel_count() {
-	old_max=$(cat /proc/sys/fs/mount-max)
-	mkdir -p /tmp/probe_mnt
-	echo "$2" >/proc/sys/fs/mount-max
-	if nsenter -t "$1" -m mount -t tmpfs probe /tmp/probe_mnt 2>/tmp/probe.err; then
-		echo "$old_max" >/proc/sys/fs/mount-max
-		echo "a mount fit under fs.mount-max=$2"
-		return 1
-	fi
-	if ! grep -q 'No space left' /tmp/probe.err; then
-		echo "$old_max" >/proc/sys/fs/mount-max
-		cat /tmp/probe.err
-		return 1
-	fi
-	echo $(($2 + 1)) >/proc/sys/fs/mount-max
-	nsenter -t "$1" -m mount -t tmpfs probe /tmp/probe_mnt
-	rc=$?
-	echo "$old_max" >/proc/sys/fs/mount-max
-	return $rc
-}
 
 check "insmod ns_max=$ns_max" insmod "$MNTWATCH_KO" ns_max=$ns_max
 if ! [ -d $dbg ]; then

@@ -3,7 +3,7 @@
 # Runs inside the VM (selftests/vmtest.sh): the kselftests with the module
 # loaded, then the module's life cycle. Every result is one TAP line.
 dbg=/sys/kernel/debug/mntwatch
-. tap.sh
+. vmlib.sh
 
 
 loaded() { [ -d $dbg ] && grep -q '^mntwatch ' /proc/modules; }

@@ -10,34 +10,10 @@ dbg=/sys/kernel/debug/mntwatch
 cycles=50
 w=/tmp/storm
 stop=$w/stop
-. tap.sh
+. vmlib.sh
 
 
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $dbg/status 2>/dev/null; }
-
-# kernel_count PID M: the kernel's own limit check proves that the mount
-# namespace of PID holds exactly M mounts: with fs.mount-max=M one more mount
-# fails with ENOSPC (M + 1 > M), with M + 1 it fits
-kernel_count() {
-	old_max=$(cat /proc/sys/fs/mount-max)
-	mkdir -p /tmp/probe_mnt
-	echo "$2" >/proc/sys/fs/mount-max
-	if nsenter -t "$1" -m mount -t tmpfs probe /tmp/probe_mnt 2>/tmp/probe.err; then
-		echo "$old_max" >/proc/sys/fs/mount-max
-		echo "a mount fit under fs.mount-max=$2"
-		return 1
-	fi
-	if ! grep -q 'No space left' /tmp/probe.err; then
-		echo "$old_max" >/proc/sys/fs/mount-max
-		cat /tmp/probe.err
-		return 1
-	fi
-	echo $(($2 + 1)) >/proc/sys/fs/mount-max
-	nsenter -t "$1" -m mount -t tmpfs probe /tmp/probe_mnt
-	rc=$?
-	echo "$old_max" >/proc/sys/fs/mount-max
-	return $rc
-}
 
 rm -rf $w
 mkdir -p $w

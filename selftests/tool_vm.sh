@@ -6,7 +6,7 @@
 # from the tool itself. Called by run_vm.sh with the module unloaded.
 dbg=/sys/kernel/debug/mntwatch
 TAP_PREFIX="tool: "
-. tap.sh
+. vmlib.sh
 
 
 # field NAME of the row of FILE whose column KEY equals VALUE (or the last row)

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the scripts that run inside the VM; they source it with
+# ". vmlib.sh" (vmtest.sh -b selftests/vmlib.sh puts it on PATH).
+n=0
+failed=0
+
+# check NAME COMMAND...: one TAP line for the command's status; TAP_PREFIX
+# names the suite
+check() {
+	name=$1
+	shift
+	n=$((n + 1))
+	if "$@" >/tmp/tap-check.out 2>&1; then
+		echo "ok $n - ${TAP_PREFIX:-}$name"
+	else
+		echo "not ok $n - ${TAP_PREFIX:-}$name"
+		sed 's/^/# /' /tmp/tap-check.out
+		failed=$((failed + 1))
+	fi
+}
+
+# kernel_count PID M: the kernel's own limit check proves that the mount
+# namespace of PID holds exactly M mounts: with fs.mount-max=M one more mount
+# fails with ENOSPC (M + 1 > M), with M + 1 it fits
+kernel_count() {
+	old_max=$(cat /proc/sys/fs/mount-max)
+	mkdir -p /tmp/probe_mnt
+	echo "$2" >/proc/sys/fs/mount-max
+	if nsenter -t "$1" -m mount -t tmpfs probe /tmp/probe_mnt 2>/tmp/probe.err; then
+		echo "$old_max" >/proc/sys/fs/mount-max
+		echo "a mount fit under fs.mount-max=$2"
+		return 1
+	fi
+	if ! grep -q 'No space left' /tmp/probe.err; then
+		echo "$old_max" >/proc/sys/fs/mount-max
+		cat /tmp/probe.err
+		return 1
+	fi
+	echo $(($2 + 1)) >/proc/sys/fs/mount-max
+	nsenter -t "$1" -m mount -t tmpfs probe /tmp/probe_mnt
+	rc=$?
+	echo "$old_max" >/proc/sys/fs/mount-max
+	return $rc
+}
