@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -1205,6 +1206,14 @@ TEST_F(mntwatch, output_hygiene)
 		fd = open(f, O_RDONLY);
 		ASSERT_GE(fd, 0);
 		ASSERT_EQ(-1, write(fd, "1\n", 2));
+		/*
+		 * No ioctl either (debugfs under lockdown requires it): a
+		 * command the VFS does not answer itself reaches the file.
+		 */
+		ASSERT_EQ(-1, ioctl(fd, _IO('m', 0x42)));
+		ASSERT_EQ(ENOTTY, errno) TH_LOG("%s: ioctl: %s", f, strerror(errno));
+		ASSERT_EQ(-1, fchmod(fd, 0644));
+		ASSERT_EQ(EPERM, errno) TH_LOG("%s: fchmod: %s", f, strerror(errno));
 		close(fd);
 		free(big);
 		free(small);
