@@ -79,10 +79,10 @@ build/bin/mount_bench: selftests/mount_bench.c
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -static -o $@ $<
 
-bench: build/bin/mount_bench
+bench: build/bin/mount_bench build/bin/ns_churn
 	@$(MAKE) --no-print-directory -s module KVER=$(or $(KVER),6.12) >&2
 	@selftests/vmtest.sh -k $(or $(KVER),6.12) -m build/$(or $(KVER),6.12)/mntwatch.ko \
-		-b build/bin/mount_bench -t 1200 -s selftests/bench.sh
+		-b build/bin/mount_bench -b build/bin/ns_churn -t 1200 -s selftests/bench.sh
 
 checkpatch:
 	@perl $$(selftests/fetch-kernel.sh source)/scripts/checkpatch.pl --no-tree --strict --ignore LINUX_VERSION_CODE -f module/*.c module/*.h

@@ -191,11 +191,12 @@ int mw_table_show(struct seq_file *m, void *unused)
 	unsigned int i, count;
 	u32 use;
 
-	copy = kvmalloc_array(rows_max, sizeof(*copy), GFP_KERNEL);
+	/* rows are only ever added: a copy sized now holds at least as many */
+	count = READ_ONCE(rows_used);
+	copy = kvmalloc_array(max(count, 1U), sizeof(*copy), GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
 	spin_lock_irqsave(&table_lock, flags);
-	count = rows_used;
 	memcpy(copy, rows, count * sizeof(*copy));
 	spin_unlock_irqrestore(&table_lock, flags);
 	sort(copy, count, sizeof(*copy), mw_cmp_rows, NULL);

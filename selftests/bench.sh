@@ -57,9 +57,9 @@ hits=$(cat "$out"/hits-* | median)
 awk -v h="$hits" -v o="$ops" -v s="$secs" 'BEGIN { printf "count_mounts probe hits per round: %d (bind + tmpfs, %d mounts each); the bind loop ran %.0f hits/s\n", h, o, h / 2 / s }'
 
 insmod "$MNTWATCH_KO" ns_max=16384
-mount_bench spawn 10 >/dev/null
+ns_churn 10 1 >/dev/null
 echo "memory at $(stat_of table_rows) namespaces: table_bytes $(stat_of table_bytes) events_bytes $(stat_of events_bytes) (allocated at load for ns_max=$(stat_of table_max))"
-mount_bench spawn 9990 >"$out/spawn"
+ns_churn 9990 >"$out/spawn"
 echo "memory at $(stat_of table_rows) namespaces: table_bytes $(stat_of table_bytes) events_bytes $(stat_of events_bytes)"
 for i in 1 2 3 4 5; do mount_bench read $dbg/namespaces | awk '$1 == "read_ns" { print $2 }'; done >"$out/cat"
 echo "cat namespaces at $(stat_of table_rows) rows: median $(median <"$out/cat" | awk '{ printf "%.2f", $1 / 1e6 }') ms ($(mount_bench read $dbg/namespaces | awk '$1 == "read_bytes" { print $2 }') bytes)"

@@ -4,7 +4,6 @@
  *
  *   mount_bench bind N     N bind mounts + umounts in a private namespace
  *   mount_bench tmpfs N    the same with fresh tmpfs mounts
- *   mount_bench spawn N    N short-lived namespaces, one mount each
  *   mount_bench read FILE  time one whole read of FILE
  *
  * Prints "key value" lines; timings are nanoseconds of CLOCK_MONOTONIC.
@@ -18,7 +17,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,30 +70,6 @@ static int mount_loop(long count, int use_tmpfs)
 	return 0;
 }
 
-static int spawn(long count)
-{
-	long long start = now_ns();
-	int status;
-	long i;
-	pid_t pid;
-
-	for (i = 0; i < count; i++) {
-		pid = fork();
-		if (pid < 0)
-			die("fork");
-		if (!pid) {
-			if (unshare(CLONE_NEWNS) ||
-			    mount("bench", "/tmp", "tmpfs", 0, NULL))
-				_exit(1);
-			_exit(0);
-		}
-		if (waitpid(pid, &status, 0) < 0 || status)
-			die("namespace child");
-	}
-	printf("spawn_ns_per_namespace %lld\n", (now_ns() - start) / count);
-	return 0;
-}
-
 static int read_once(const char *path)
 {
 	long long start = now_ns(), total = 0;
@@ -121,15 +95,13 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "read"))
 		return read_once(argv[2]);
 	if (argc != 3 || count <= 0) {
-		fprintf(stderr, "usage: mount_bench bind|tmpfs|spawn N | read FILE\n");
+		fprintf(stderr, "usage: mount_bench bind|tmpfs N | read FILE\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "bind"))
 		return mount_loop(count, 0);
 	if (!strcmp(argv[1], "tmpfs"))
 		return mount_loop(count, 1);
-	if (!strcmp(argv[1], "spawn"))
-		return spawn(count);
 	fprintf(stderr, "mount_bench: unknown mode %s\n", argv[1]);
 	return 2;
 }
