@@ -24,7 +24,7 @@ extern struct mw_offsets mw_off;
 
 int mw_offsets_init(const char *btf_path, const char *overrides);
 int mw_mount_max_init(void);
-int mw_mount_max(u32 *max);
+u32 mw_mount_max(void);
 void mw_offsets_status(struct seq_file *m);
 
 /* Private fields are read without faulting: a wrong offset= must not oops. */
@@ -49,7 +49,7 @@ static inline int mw_read_u64(unsigned long base, enum mw_field field,
 					sizeof(*val));
 }
 
-/* One count_mounts() call, as its return handler saw it. */
+/* count_mounts() calls on one namespace, as the probes saw them. */
 struct mw_check {
 	u64 serial;
 	u64 time_ns;
@@ -58,6 +58,7 @@ struct mw_check {
 	u32 pending;
 	u32 max;
 	u32 requested;
+	u32 checks;		/* count_mounts() calls this record stands for */
 	int ret;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
@@ -66,7 +67,6 @@ struct mw_check {
 int mw_table_init(unsigned int max_rows);
 void mw_table_exit(void);
 void mw_table_record(const struct mw_check *check);
-void mw_table_refresh(u64 serial, u32 mounts, u32 pending);
 void mw_table_forget(u64 serial);
 int mw_table_show(struct seq_file *m, void *unused);
 size_t mw_table_size(void);

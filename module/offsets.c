@@ -204,10 +204,10 @@ out:
 	return err;
 }
 
-int mw_mount_max(u32 *max)
+/* The address was checked at load against what /proc reads. */
+u32 mw_mount_max(void)
 {
-	return copy_from_kernel_nofault(max, (void *)mount_max_addr,
-					sizeof(*max));
+	return READ_ONCE(*(u32 *)mount_max_addr);
 }
 
 void mw_offsets_status(struct seq_file *m)

@@ -29,37 +29,66 @@ static const char * const mw_clone_suffixes[] = {
 	".constprop.0.isra.0",
 };
 
+/* What the probes read of a namespace. */
+struct mw_ns_state {
+	u64 serial;
+	u32 ns_id;
+	u32 mounts;
+	u32 pending;
+};
+
 /* Per call of count_mounts(); lives only until its return handler. */
 struct mw_count_call {
 	unsigned long ns;
 	unsigned long tree;
-	u32 mounts;
-	u32 pending;
+	struct mw_ns_state state;
 	bool readable;
 };
 
 /*
  * The attach in flight. namespace_sem makes attaches one at a time; the pid
  * still guards against a count_mounts() outside any attach we saw begin.
+ * Passing checks are tallied per namespace and recorded once, at the end.
  */
 static struct {
 	pid_t pid;
 	u32 checks;
 	unsigned int nr_ns;
-	unsigned long ns[MW_ATTACH_NS];
+	struct {
+		unsigned long ns;
+		u32 passed;
+	} touched[MW_ATTACH_NS];
 	bool failed;
 	struct mw_event event;
 } attach;
-static DEFINE_SPINLOCK(attach_lock);
 
 static char count_name[MW_SYMBOL_LEN], attach_name[MW_SYMBOL_LEN];
 static bool attach_is_clone;
 static atomic64_t count_hits, attach_hits, free_hits, walk_truncated;
 static bool free_probed;
 
-static int mw_ns_id(unsigned long ns, u32 *ns_id)
+/*
+ * Every mount pays for these reads, so they are single loads in one no-fault
+ * section rather than a copy_from_kernel_nofault() call each; a wrong
+ * offsets= still reads garbage instead of oopsing.
+ */
+static int mw_read_ns(unsigned long ns, struct mw_ns_state *state)
 {
-	return mw_read_u32(ns, MW_NS_INUM, ns_id);
+	int err = -EFAULT;
+
+	pagefault_disable();
+	__get_kernel_nofault(&state->serial,
+			     (void *)(ns + mw_off.off[MW_NS_SERIAL]), u64, out);
+	__get_kernel_nofault(&state->ns_id,
+			     (void *)(ns + mw_off.off[MW_NS_INUM]), u32, out);
+	__get_kernel_nofault(&state->mounts,
+			     (void *)(ns + mw_off.off[MW_NS_MOUNTS]), u32, out);
+	__get_kernel_nofault(&state->pending,
+			     (void *)(ns + mw_off.off[MW_NS_PENDING]), u32, out);
+	err = 0;
+out:
+	pagefault_enable();
+	return err;
 }
 
 /* The size of the tree rooted at @root, in the order next_mnt() takes. */
@@ -102,7 +131,7 @@ static u32 mw_caller_ns(void)
 	u32 ns_id = 0;
 
 	if (nsproxy)
-		mw_ns_id((unsigned long)nsproxy->mnt_ns, &ns_id);
+		mw_read_u32((unsigned long)nsproxy->mnt_ns, MW_NS_INUM, &ns_id);
 	return ns_id;
 }
 
@@ -112,53 +141,73 @@ static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	call->ns = regs_get_kernel_argument(regs, 0);
 	call->tree = regs_get_kernel_argument(regs, 1);
-	call->readable = !mw_read_u32(call->ns, MW_NS_MOUNTS, &call->mounts) &&
-			 !mw_read_u32(call->ns, MW_NS_PENDING, &call->pending);
+	call->readable = !mw_read_ns(call->ns, &call->state);
 	return 0;
 }
 
-/* Remembers the namespaces an attach touches and its first failure. */
-static void mw_attach_note(unsigned long ns, const struct mw_event *failure)
+/*
+ * Counts a check of @ns in the attach in flight and keeps its first failure.
+ * Returns true when attach_return() will record this passing check.
+ */
+static bool mw_attach_note(unsigned long ns, const struct mw_event *failure)
 {
 	unsigned int i;
 
 	attach.checks++;
-	for (i = 0; i < attach.nr_ns && attach.ns[i] != ns; i++)
+	for (i = 0; i < attach.nr_ns && attach.touched[i].ns != ns; i++)
 		;
-	if (i == attach.nr_ns && i < MW_ATTACH_NS)
-		attach.ns[attach.nr_ns++] = ns;
-	if (!failure || attach.failed)
-		return;
-	attach.failed = true;
-	attach.event = *failure;
-	attach.event.checks = attach.checks;
-	attach.event.touched = attach.nr_ns;
+	if (i == attach.nr_ns && i < MW_ATTACH_NS) {
+		attach.touched[i].ns = ns;
+		attach.touched[i].passed = 0;
+		attach.nr_ns++;
+	}
+	if (failure && !attach.failed) {
+		attach.failed = true;
+		attach.event = *failure;
+		attach.event.checks = attach.checks;
+		attach.event.touched = attach.nr_ns;
+	}
+	if (failure || i == MW_ATTACH_NS)
+		return false;
+	attach.touched[i].passed++;
+	return true;
+}
+
+static void mw_check_init(struct mw_check *check,
+			  const struct mw_ns_state *state, int ret, u32 checks)
+{
+	*check = (struct mw_check) {
+		.serial = state->serial,
+		.ns_id = state->ns_id,
+		.mounts = state->mounts,
+		.pending = state->pending,
+		.max = mw_mount_max(),
+		.ret = ret,
+		.checks = checks,
+	};
 }
 
 static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct mw_count_call *call = (struct mw_count_call *)ri->data;
 	bool in_attach = READ_ONCE(attach.pid) == current->pid;
-	struct mw_check check = {
-		.ret = (int)regs_return_value(regs),
-		.mounts = call->mounts,
-		.pending = call->pending,
-	};
+	int ret = (int)regs_return_value(regs);
+	struct mw_check check;
 	struct mw_event ev;
 
 	atomic64_inc(&count_hits);
-	if (!call->readable || mw_ns_id(call->ns, &check.ns_id) ||
-	    mw_read_u64(call->ns, MW_NS_SERIAL, &check.serial) ||
-	    mw_mount_max(&check.max))
+	if (!call->readable)
 		return 0;
-	if (check.ret != -ENOSPC) {
-		mw_table_record(&check);
-		if (in_attach)
-			mw_attach_note(call->ns, NULL);
+	if (ret != -ENOSPC) {
+		if (!in_attach || !mw_attach_note(call->ns, NULL)) {
+			mw_check_init(&check, &call->state, ret, 1);
+			mw_table_record(&check);
+		}
 		return 0;
 	}
 
 	/* count_mounts() may bail out before it counts the tree */
+	mw_check_init(&check, &call->state, ret, 1);
 	check.requested = mw_tree_size(call->tree);
 	check.time_ns = ktime_get_real_ns();
 	check.pid = task_tgid_nr(current);
@@ -185,45 +234,38 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 static int attach_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	unsigned long flags;
-	int busy;
-
 	atomic64_inc(&attach_hits);
-	spin_lock_irqsave(&attach_lock, flags);
-	busy = attach.pid != 0;
-	if (!busy) {
-		/* the event is only read once failed is set, which fills it */
-		attach.checks = 0;
-		attach.nr_ns = 0;
-		attach.failed = false;
-		WRITE_ONCE(attach.pid, current->pid);
-	}
-	spin_unlock_irqrestore(&attach_lock, flags);
 	/* non-zero skips the return handler of an attach we do not track */
-	return busy;
+	if (cmpxchg(&attach.pid, 0, current->pid))
+		return 1;
+	/* the event is only read once failed is set, which fills it */
+	attach.checks = 0;
+	attach.nr_ns = 0;
+	attach.failed = false;
+	return 0;
 }
 
+/* Records what the attach did to each namespace, as committed now. */
 static int attach_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	unsigned long flags;
-	u32 mounts, pending;
-	u64 serial;
+	struct mw_ns_state state;
+	struct mw_check check;
 	unsigned int i;
 
 	if (READ_ONCE(attach.pid) != current->pid)
 		return 0;
-	for (i = 0; i < attach.nr_ns; i++)
-		if (!mw_read_u64(attach.ns[i], MW_NS_SERIAL, &serial) &&
-		    !mw_read_u32(attach.ns[i], MW_NS_MOUNTS, &mounts) &&
-		    !mw_read_u32(attach.ns[i], MW_NS_PENDING, &pending))
-			mw_table_refresh(serial, mounts, pending);
+	for (i = 0; i < attach.nr_ns; i++) {
+		if (mw_read_ns(attach.touched[i].ns, &state))
+			continue;
+		mw_check_init(&check, &state, 0, attach.touched[i].passed);
+		mw_table_record(&check);
+	}
 	if (attach.failed) {
 		attach.event.result = (int)regs_return_value(regs);
 		mw_events_add(&attach.event);
 	}
-	spin_lock_irqsave(&attach_lock, flags);
-	WRITE_ONCE(attach.pid, 0);
-	spin_unlock_irqrestore(&attach_lock, flags);
+	/* pairs with the next attach_entry()'s cmpxchg(): our writes are done */
+	smp_store_release(&attach.pid, 0);
 	return 0;
 }
 

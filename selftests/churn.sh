@@ -30,6 +30,20 @@ mem0=$(stat_of memory_bytes)
 echo "# at load: table_max $(stat_of table_max) memory_bytes $mem0 symbol_free $(stat_of symbol_free)"
 check "table_max is $ns_max" [ "$(stat_of table_max)" = $ns_max ]
 
+# an elder: checked once before the churn, alive throughout. Rows of dead
+# namespaces are reused first, so its row must outlive the 20,000 newer ones.
+mkdir -p /tmp/elder
+unshare -m sh -c 'mount -t tmpfs elder /tmp/elder || exit 1
+	stat -L -c %i /proc/self/ns/mnt >/tmp/elder.tmp && mv /tmp/elder.tmp /tmp/elder.id
+	exec sleep 1000' &
+elder=$!
+i=0
+while [ ! -e /tmp/elder.id ] && [ $i -lt 100 ] && kill -0 $elder 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+elder_id=$(cat /tmp/elder.id)
+
 rm -f /tmp/churn.stop /tmp/churn.samples
 # a background sampler while namespaces come and go, plus one sample per batch
 (while [ ! -e /tmp/churn.stop ]; do
@@ -82,6 +96,8 @@ check "rows of dead namespaces are gone" \
 check "churn rows record one check and no ENOSPC each" \
 	awk '$3 != 1 || $6 != 0 { print "row: " $0; bad = 1 } END { exit bad }' /tmp/rows.txt
 awk '$2 == "gone" { print $1 }' /tmp/rows.txt | sort -u >/tmp/gone.ids
+check "the elder namespace ($elder_id) kept its live row: dead rows are reused first" \
+	grep -qx "$elder_id live 1 .*" /tmp/rows.txt
 
 # a new live namespace, three mounts, held open while we look at its row
 rm -f /tmp/fresh.id
@@ -119,8 +135,8 @@ check "its mounts are the kernel's count (ENOSPC at mount-max=$fresh_row_mounts,
 check "its peak equals its mounts, no ENOSPC before the probe" \
 	awk -v id="$fresh_id" -v m="$fresh_row_mounts" '$1 == id && $2 == "live" { print; found = 1; if ($5 != m || $6 != 0) bad = 1 }
 	END { exit bad || !found }' /tmp/rows2.txt
-kill $holder
-wait $holder 2>/dev/null
+kill $holder $elder
+wait $holder $elder 2>/dev/null
 check "memory_bytes still $mem0" [ "$(stat_of memory_bytes)" = "$mem0" ]
 
 check "rmmod" rmmod mntwatch
