@@ -14,7 +14,7 @@ CC := gcc
 CFLAGS := -O2 -Wall -Wextra -Werror
 KERNELS := 6.1 6.12
 
-.PHONY: all module tool vm-run check demo bench checkpatch clean install uninstall dkms-install
+.PHONY: all module floor tool vm-run check demo bench checkpatch clean install uninstall dkms-install
 
 ifeq ($(KVER),)
 all: module tool
@@ -36,6 +36,15 @@ module:
 	cp $(TOP)/module/*.c $(TOP)/module/*.h $(BUILD)/src/module/ && \
 	$(MAKE) -C $$kdir/build M=$(BUILD)/src modules && \
 	cp $(BUILD)/src/mntwatch.ko $(BUILD)/mntwatch.ko
+
+# the benchmark's baseline: the same kretprobes, empty handlers
+floor:
+	@kdir="$(KDIR_CACHED)"; test -n "$$kdir" || exit 1; \
+	mkdir -p $(BUILD)/floor && \
+	cp $(TOP)/selftests/kretprobe_floor.c $(BUILD)/floor/ && \
+	echo 'obj-m := kretprobe_floor.o' >$(BUILD)/floor/Kbuild && \
+	$(MAKE) -C $$kdir/build M=$(BUILD)/floor modules && \
+	cp $(BUILD)/floor/kretprobe_floor.ko $(BUILD)/kretprobe_floor.ko
 endif
 
 tool:
@@ -79,13 +88,19 @@ build/bin/mount_bench: selftests/mount_bench.c
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -static -o $@ $<
 
+# one vCPU with instruction-counted time: the guest clock advances 1 ns per
+# instruction, so ratios do not move with the host's load
+BENCH_QEMU_ARGS ?= -icount shift=0,sleep=off
 bench: build/bin/mount_bench build/bin/ns_churn
-	@$(MAKE) --no-print-directory -s module KVER=$(or $(KVER),6.12) >&2
-	@selftests/vmtest.sh -k $(or $(KVER),6.12) -m build/$(or $(KVER),6.12)/mntwatch.ko \
+	@$(MAKE) --no-print-directory -s module floor KVER=$(or $(KVER),6.12) >&2
+	@VMTEST_SMP=1 VMTEST_QEMU_ARGS="$(BENCH_QEMU_ARGS)" \
+		VMTEST_APPEND="$(if $(findstring icount,$(BENCH_QEMU_ARGS)),bench_clock=icount)" \
+		selftests/vmtest.sh -k $(or $(KVER),6.12) -m build/$(or $(KVER),6.12)/mntwatch.ko \
+		-b build/$(or $(KVER),6.12)/kretprobe_floor.ko \
 		-b build/bin/mount_bench -b build/bin/ns_churn -t 1200 -s selftests/bench.sh
 
 checkpatch:
-	@perl $$(selftests/fetch-kernel.sh source)/scripts/checkpatch.pl --no-tree --strict --ignore LINUX_VERSION_CODE -f module/*.c module/*.h
+	@perl $$(selftests/fetch-kernel.sh source)/scripts/checkpatch.pl --no-tree --strict --ignore LINUX_VERSION_CODE -f module/*.c module/*.h selftests/kretprobe_floor.c
 
 clean:
 	rm -rf build
