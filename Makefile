@@ -80,11 +80,11 @@ demo: build/bin/mntwatch
 	@$(MAKE) --no-print-directory -s module KVER=6.12 >&2
 	@selftests/vmtest.sh -k 6.12 -m build/6.12/mntwatch.ko -b build/bin/mntwatch -s selftests/demo.sh
 
-build/bin/ns_churn: selftests/ns_churn.c
+build/bin/ns_churn: selftests/ns_churn.c selftests/vmbin.h
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -static -o $@ $<
 
-build/bin/mount_bench: selftests/mount_bench.c
+build/bin/mount_bench: selftests/mount_bench.c selftests/vmbin.h
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -static -o $@ $<
 

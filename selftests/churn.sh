@@ -37,11 +37,7 @@ unshare -m sh -c 'mount -t tmpfs elder /tmp/elder || exit 1
 	stat -L -c %i /proc/self/ns/mnt >/tmp/elder.tmp && mv /tmp/elder.tmp /tmp/elder.id
 	exec sleep 1000' &
 elder=$!
-i=0
-while [ ! -e /tmp/elder.id ] && [ $i -lt 100 ] && kill -0 $elder 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for /tmp/elder.id $elder
 elder_id=$(cat /tmp/elder.id)
 
 rm -f /tmp/churn.stop /tmp/churn.samples
@@ -110,11 +106,7 @@ unshare -m sh -c '
 	mv /tmp/fresh.tmp /tmp/fresh.id
 	exec sleep 1000' &
 holder=$!
-i=0
-while [ ! -e /tmp/fresh.id ] && [ $i -lt 100 ] && kill -0 $holder 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for /tmp/fresh.id $holder
 read -r fresh_id fresh_mounts </tmp/fresh.id
 rows >/tmp/rows2.txt
 echo "# new namespace $fresh_id, $fresh_mounts mounts; its rows: $(awk -v id="$fresh_id" '$1 == id' /tmp/rows2.txt | sort | uniq -c | tr '\n' ';')"

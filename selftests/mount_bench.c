@@ -19,22 +19,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "vmbin.h"
 
 #define BENCH_DIR "/tmp/mount_bench"
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "mount_bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
 static void private_namespace(void)
 {

@@ -20,20 +20,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "ns_churn: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#include "vmbin.h"
 
 /* One worker: COUNT namespaces in a row; returns how many failed. */
 static long churn(long count)

@@ -165,11 +165,7 @@ unshare -m sh -c '
 	mv $d/id.tmp $d/id
 	exec sleep 1000' &
 holder=$!
-i=0
-while [ ! -e $w/fresh/id ] && [ $i -lt 100 ] && kill -0 $holder 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for $w/fresh/id $holder
 read -r fid flines <$w/fresh/id
 set -- $(awk -v id="$fid" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	$c["ns"] == id && $c["state"] == "live" { print $c["mounts"], $c["checks"] }' $dbg/namespaces)

@@ -19,6 +19,15 @@ check() {
 	fi
 }
 
+# wait_for FILE PID: until FILE exists, PID has died or 10 s have passed
+wait_for() {
+	i=0
+	while [ ! -e "$1" ] && [ $i -lt 100 ] && kill -0 "$2" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # kernel_count PID M: the kernel's own limit check proves that the mount
 # namespace of PID holds exactly M mounts: with fs.mount-max=M one more mount
 # fails with ENOSPC (M + 1 > M), with M + 1 it fits
