@@ -49,6 +49,28 @@ check "unknown free_symbol is refused" refused free_symbol=no_such_fn 'cannot pr
 check "wrong ns offset is caught by the mount-max cross-check" \
 	refused offsets=proc_sysctl_entry=0 'cannot locate fs.mount-max'
 
+# gcc clones: a function the kernel has only as NAME.isra.0 (or .constprop.0,
+# .part.0) is found under its plain name; as the limit check it is refused,
+# since a clone's arguments may be dropped or reordered
+clone_only() {	# the first of the given names that exists only as a clone
+	for name in "$@"; do
+		awk -v n="$name" '$3 == n { plain = 1 }
+			$3 == n ".isra.0" || $3 == n ".constprop.0" || $3 == n ".part.0" { clone = $3 }
+			END { if (clone && !plain) { print clone; exit 0 } exit 1 }' /proc/kallsyms && return
+	done
+	return 1
+}
+attach_clone=$(clone_only audit_mount __put_mountpoint may_context_mount_sb_relabel)
+count_clone=$(clone_only propagate_one vfs_statfs)
+echo "# clone-only functions: ${attach_clone:-none} and ${count_clone:-none}"
+check "attach_symbol falls back to the clone ${attach_clone%%.*} -> $attach_clone" sh -c "
+	[ -n '$attach_clone' ] && insmod \"$MNTWATCH_KO\" attach_symbol=${attach_clone%%.*} &&
+	grep -qx 'symbol_attach $attach_clone clone' $dbg/status && rmmod mntwatch"
+check "count_symbol that is only a clone ($count_clone) is refused" \
+	refused "count_symbol=${count_clone%%.*}" 'is only a gcc clone here'
+check "the refusal was EOPNOTSUPP" \
+	sh -c "insmod \"$MNTWATCH_KO\" count_symbol=${count_clone%%.*} 2>&1 | grep 'Operation not supported'"
+
 if tool_vm.sh; then tool=0; else tool=1; fi
 check "tools/mntwatch tests exit status" [ $tool -eq 0 ]
 
