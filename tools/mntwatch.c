@@ -634,70 +634,85 @@ static void print_rows(FILE *out, const struct column **sel, int nsel,
 
 /* -------------------------------------------------------------- commands */
 
-static int cmd_ns(const struct opts *o, FILE *out)
+/* A row of `ns`: a gone namespace's id may live on in an unrelated reuse. */
+static void fill_ns_view(void *view, int i, const struct data *d)
+{
+	struct ns_view *row = (struct ns_view *)view + i;
+
+	row->ns = &d->ns[i];
+	row->who = strcmp(d->ns[i].state, "gone") ?
+		mw_who_find(&d->scan, d->ns[i].ns) : NULL;
+}
+
+/* A row of `events`: who is in its namespaces now. */
+static void fill_ev_view(void *view, int i, const struct data *d)
+{
+	struct ev_view *row = (struct ev_view *)view + i;
+
+	row->ev = &d->ev[i];
+	row->caller = mw_who_now(&d->scan, d->ns, d->nns, d->ev[i].caller_ns);
+	row->failing = mw_who_now(&d->scan, d->ns, d->nns, d->ev[i].failing_ns);
+}
+
+/* What `ns` and `events` share: pick columns, load, build the view, print. */
+struct table_cmd {
+	const struct column *columns;
+	bool events;			/* the events table, which needs the module */
+	size_t view_size;
+	void (*fill)(void *view, int i, const struct data *d);
+	const char *json_key;
+};
+
+static int cmd_table(const struct opts *o, FILE *out,
+		     const struct table_cmd *cmd)
 {
 	const struct column *sel[MAX_SELECTED];
-	struct ns_view *view;
 	struct data d;
-	int nsel, i, ret;
+	int nsel, nrows, i, ret;
+	void *view;
 
-	nsel = select_columns(ns_columns, o->columns, o->json, sel);
+	nsel = select_columns(cmd->columns, o->columns, o->json, sel);
 	if (nsel < 0)
 		return MW_EXIT_USAGE;
-	ret = load(o, &d, false, false);
+	ret = load(o, &d, cmd->events, cmd->events);
 	if (ret) {
 		data_free(&d);
 		return ret;
 	}
-	view = calloc(d.nns + 1, sizeof(*view));
+	nrows = cmd->events ? d.nev : d.nns;
+	view = calloc(nrows + 1, cmd->view_size);
 	if (!view) {
 		data_free(&d);
 		return MW_EXIT_ERROR;
 	}
-	for (i = 0; i < d.nns; i++) {
-		view[i].ns = &d.ns[i];
-		/* a gone namespace's id may live on in an unrelated reuse */
-		view[i].who = strcmp(d.ns[i].state, "gone") ?
-			mw_who_find(&d.scan, d.ns[i].ns) : NULL;
-	}
-	print_rows(out, sel, nsel, view, sizeof(*view), d.nns, "namespaces",
-		   d.module ? "module" : "proc", o->json, o->noheadings,
-		   d.now_us);
+	for (i = 0; i < nrows; i++)
+		cmd->fill(view, i, &d);
+	print_rows(out, sel, nsel, view, cmd->view_size, nrows, cmd->json_key,
+		   d.module || cmd->events ? "module" : "proc", o->json,
+		   o->noheadings, d.now_us);
 	free(view);
 	data_free(&d);
 	return MW_EXIT_OK;
 }
 
+static int cmd_ns(const struct opts *o, FILE *out)
+{
+	static const struct table_cmd ns = {
+		ns_columns, false, sizeof(struct ns_view), fill_ns_view,
+		"namespaces",
+	};
+
+	return cmd_table(o, out, &ns);
+}
+
 static int cmd_events(const struct opts *o)
 {
-	const struct column *sel[MAX_SELECTED];
-	struct ev_view *view;
-	struct data d;
-	int nsel, i, ret;
+	static const struct table_cmd events = {
+		ev_columns, true, sizeof(struct ev_view), fill_ev_view,
+		"events",
+	};
 
-	nsel = select_columns(ev_columns, o->columns, o->json, sel);
-	if (nsel < 0)
-		return MW_EXIT_USAGE;
-	ret = load(o, &d, true, true);
-	if (ret) {
-		data_free(&d);
-		return ret;
-	}
-	view = calloc(d.nev + 1, sizeof(*view));
-	if (!view) {
-		data_free(&d);
-		return MW_EXIT_ERROR;
-	}
-	for (i = 0; i < d.nev; i++) {
-		view[i].ev = &d.ev[i];
-		view[i].caller = mw_who_now(&d.scan, d.ns, d.nns, d.ev[i].caller_ns);
-		view[i].failing = mw_who_now(&d.scan, d.ns, d.nns, d.ev[i].failing_ns);
-	}
-	print_rows(stdout, sel, nsel, view, sizeof(*view), d.nev, "events",
-		   "module", o->json, o->noheadings, d.now_us);
-	free(view);
-	data_free(&d);
-	return MW_EXIT_OK;
+	return cmd_table(o, stdout, &events);
 }
 
 static int cmd_explain(const struct opts *o)
@@ -882,6 +897,18 @@ static const struct metric ns_metrics[] = {
 	{ "mntwatch_namespace_processes", "gauge", "Processes living in the namespace.", m_procs, false },
 };
 
+/* The module's own counters, from status; absent without the module. */
+static const struct {
+	const char *name, *type, *help, *key;
+} module_metrics[] = {
+	{ "mntwatch_events_total", "counter", "ENOSPC events recorded since the module was loaded.", "events_total" },
+	{ "mntwatch_events_overwritten_total", "counter", "ENOSPC events lost to the ring's wrap-around.", "events_overwritten" },
+	{ "mntwatch_table_rows", "gauge", "Namespaces in the module's table.", "table_rows" },
+	{ "mntwatch_table_evicted_total", "counter", "Namespace rows dropped from the full table.", "table_evicted" },
+	{ "mntwatch_probe_missed_total", "counter", "kretprobe hits missed on count_mounts (numbers may be incomplete).", "count_nmissed" },
+	{ "mntwatch_memory_bytes", "gauge", "Memory the module allocated for its tables.", "memory_bytes" },
+};
+
 static void metrics_global(FILE *out, const char *name, const char *type,
 			   const char *help, int64_t value)
 {
@@ -937,24 +964,10 @@ static void write_metrics(FILE *out, const struct data *d)
 	}
 	if (!d->module)
 		return;
-	metrics_global(out, "mntwatch_events_total", "counter",
-		       "ENOSPC events recorded since the module was loaded.",
-		       mw_status_num(&d->status, "events_total"));
-	metrics_global(out, "mntwatch_events_overwritten_total", "counter",
-		       "ENOSPC events lost to the ring's wrap-around.",
-		       mw_status_num(&d->status, "events_overwritten"));
-	metrics_global(out, "mntwatch_table_rows", "gauge",
-		       "Namespaces in the module's table.",
-		       mw_status_num(&d->status, "table_rows"));
-	metrics_global(out, "mntwatch_table_evicted_total", "counter",
-		       "Namespace rows dropped from the full table.",
-		       mw_status_num(&d->status, "table_evicted"));
-	metrics_global(out, "mntwatch_probe_missed_total", "counter",
-		       "kretprobe hits missed on count_mounts (numbers may be incomplete).",
-		       mw_status_num(&d->status, "count_nmissed"));
-	metrics_global(out, "mntwatch_memory_bytes", "gauge",
-		       "Memory the module allocated for its tables.",
-		       mw_status_num(&d->status, "memory_bytes"));
+	for (m = 0; m < sizeof(module_metrics) / sizeof(module_metrics[0]); m++)
+		metrics_global(out, module_metrics[m].name, module_metrics[m].type,
+			       module_metrics[m].help,
+			       mw_status_num(&d->status, module_metrics[m].key));
 }
 
 /* node_exporter must never read half a file: temp file, fsync, rename. */

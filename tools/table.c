@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -244,12 +245,26 @@ int64_t mw_parse_time_us(const char *s)
 	return (int64_t)(sec * 1000000 + usec);
 }
 
-/* Per-table column lookup: required columns missing is a format error. */
+/* What a column holds, and so how its text is parsed into a record. */
+enum col_kind {
+	COL_INT,	/* int64_t, "-" is MW_NONE */
+	COL_ID,		/* uint64_t namespace id */
+	COL_TIME,	/* int64_t epoch microseconds, "-" is MW_NONE */
+	COL_PERMILLE,	/* int64_t, "81.0" -> 810, "-" is MW_NONE */
+	COL_STR,	/* char[size], "-" is "" */
+};
+
+/* A column of a table and where its value goes in a record. */
 struct col_spec {
 	const char *name;
-	bool required;
-	int idx;
+	bool required;		/* missing column or "-" is a format error */
+	enum col_kind kind;
+	size_t offset, size;
+	int idx;		/* in the header; -1: absent */
 };
+
+#define COL(rec, col, member, req, kind) \
+	{ col, req, kind, offsetof(rec, member), sizeof(((rec *)0)->member), -1 }
 
 static int find_cols(const struct mw_table *tbl, struct col_spec *spec,
 		     const char *what, char *err, size_t errlen)
@@ -265,31 +280,6 @@ static int find_cols(const struct mw_table *tbl, struct col_spec *spec,
 	return 0;
 }
 
-static const char *field(char **row, const struct col_spec *spec)
-{
-	return spec->idx < 0 ? "-" : row[spec->idx];
-}
-
-/* Integer column: "-" allowed unless required; bad text is an error. */
-static int get_int(char **row, const struct col_spec *spec, int64_t *out,
-		   int line, char *err, size_t errlen)
-{
-	bool ok;
-
-	*out = mw_parse_opt_int(field(row, spec), &ok);
-	if (!ok || (spec->required && *out == MW_NONE)) {
-		set_err(err, errlen, "row %d: bad %s '%s'", line, spec->name,
-			field(row, spec));
-		return -1;
-	}
-	return 0;
-}
-
-static void copy_str(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", strcmp(src, "-") ? src : "");
-}
-
 /* "81.0" -> 810 */
 static int64_t parse_permille(const char *s)
 {
@@ -298,135 +288,128 @@ static int64_t parse_permille(const char *s)
 	return us == MW_NONE ? MW_NONE : us / 100000;
 }
 
-enum { NS_NS, NS_MOUNTS, NS_PENDING, NS_MAX, NS_USE, NS_PEAK, NS_CHECKS,
-	NS_ENOSPC, NS_LAST_FAIL, NS_LAST_PID, NS_LAST_COMM, NS_LAST_REQ,
-	NS_STATE };
+/* One field into its place in @rec; false when the text is not a value. */
+static bool parse_field(const struct col_spec *spec, const char *text,
+			char *rec)
+{
+	int64_t *num = (int64_t *)(rec + spec->offset);
+	bool ok = true;
+
+	switch (spec->kind) {
+	case COL_INT:
+		*num = mw_parse_opt_int(text, &ok);
+		break;
+	case COL_ID:
+		return !mw_parse_u64(text, (uint64_t *)(rec + spec->offset));
+	case COL_TIME:
+		*num = mw_parse_time_us(text);
+		ok = *num != MW_NONE || !strcmp(text, "-");
+		break;
+	case COL_PERMILLE:
+		*num = parse_permille(text);
+		ok = *num != MW_NONE || !strcmp(text, "-");
+		break;
+	case COL_STR:
+		snprintf(rec + spec->offset, spec->size, "%s",
+			 strcmp(text, "-") ? text : "");
+		return true;
+	}
+	return ok && !(spec->required && *num == MW_NONE);
+}
+
+/*
+ * Every row of @tbl as a record of @size bytes, laid out as @spec says;
+ * returns the array (one spare zeroed record at its end) or NULL with @err.
+ */
+static void *parse_rows(const struct mw_table *tbl, struct col_spec *spec,
+			size_t size, const char *what, char *err, size_t errlen)
+{
+	const struct col_spec *col;
+	char *rows, *rec;
+	const char *text;
+	int r;
+
+	if (find_cols(tbl, spec, what, err, errlen))
+		return NULL;
+	rows = calloc(tbl->nrows + 1, size);
+	if (!rows) {
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (r = 0; r < tbl->nrows; r++) {
+		rec = rows + r * size;
+		for (col = spec; col->name; col++) {
+			text = col->idx < 0 ? "-" : tbl->rows[r][col->idx];
+			if (!parse_field(col, text, rec)) {
+				set_err(err, errlen, "%s line %d: bad %s '%s'",
+					what, r + 2, col->name, text);
+				free(rows);
+				return NULL;
+			}
+		}
+	}
+	return rows;
+}
 
 int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
 			char *err, size_t errlen)
 {
 	struct col_spec spec[] = {
-		[NS_NS] = { "ns", true, -1 },
-		[NS_MOUNTS] = { "mounts", true, -1 },
-		[NS_PENDING] = { "pending", false, -1 },
-		[NS_MAX] = { "max", true, -1 },
-		[NS_USE] = { "use_pct", false, -1 },
-		[NS_PEAK] = { "peak", false, -1 },
-		[NS_CHECKS] = { "checks", false, -1 },
-		[NS_ENOSPC] = { "enospc", false, -1 },
-		[NS_LAST_FAIL] = { "last_fail", false, -1 },
-		[NS_LAST_PID] = { "last_pid", false, -1 },
-		[NS_LAST_COMM] = { "last_comm", false, -1 },
-		[NS_LAST_REQ] = { "last_requested", false, -1 },
-		[NS_STATE] = { "state", false, -1 },
-		{ NULL, false, -1 },
+		COL(struct mw_ns, "ns", ns, true, COL_ID),
+		COL(struct mw_ns, "mounts", mounts, true, COL_INT),
+		COL(struct mw_ns, "pending", pending, false, COL_INT),
+		COL(struct mw_ns, "max", max, true, COL_INT),
+		COL(struct mw_ns, "use_pct", use_permille, false, COL_PERMILLE),
+		COL(struct mw_ns, "peak", peak, false, COL_INT),
+		COL(struct mw_ns, "checks", checks, false, COL_INT),
+		COL(struct mw_ns, "enospc", enospc, false, COL_INT),
+		COL(struct mw_ns, "last_fail", last_fail_us, false, COL_TIME),
+		COL(struct mw_ns, "last_pid", last_pid, false, COL_INT),
+		COL(struct mw_ns, "last_comm", last_comm, false, COL_STR),
+		COL(struct mw_ns, "last_requested", last_requested, false, COL_INT),
+		COL(struct mw_ns, "state", state, false, COL_STR),
+		{ NULL },
 	};
-	struct mw_ns *rows;
-	int r;
+	struct mw_ns *rows, *ns;
 
-	if (find_cols(tbl, spec, "namespaces", err, errlen))
+	rows = parse_rows(tbl, spec, sizeof(*rows), "namespaces", err, errlen);
+	if (!rows)
 		return -1;
-	rows = calloc(tbl->nrows + 1, sizeof(*rows));
-	if (!rows) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	for (r = 0; r < tbl->nrows; r++) {
-		char **f = tbl->rows[r];
-		struct mw_ns *ns = &rows[r];
-		int line = r + 2;
-
-		if (mw_parse_u64(f[spec[NS_NS].idx], &ns->ns)) {
-			set_err(err, errlen, "namespaces line %d: bad ns '%s'",
-				line, f[spec[NS_NS].idx]);
-			goto fail;
-		}
-		if (get_int(f, &spec[NS_MOUNTS], &ns->mounts, line, err, errlen) ||
-		    get_int(f, &spec[NS_PENDING], &ns->pending, line, err, errlen) ||
-		    get_int(f, &spec[NS_MAX], &ns->max, line, err, errlen) ||
-		    get_int(f, &spec[NS_PEAK], &ns->peak, line, err, errlen) ||
-		    get_int(f, &spec[NS_CHECKS], &ns->checks, line, err, errlen) ||
-		    get_int(f, &spec[NS_ENOSPC], &ns->enospc, line, err, errlen) ||
-		    get_int(f, &spec[NS_LAST_PID], &ns->last_pid, line, err, errlen) ||
-		    get_int(f, &spec[NS_LAST_REQ], &ns->last_requested, line, err, errlen))
-			goto fail;
-		ns->use_permille = parse_permille(field(f, &spec[NS_USE]));
+	/* an older format without use_pct: derive it */
+	for (ns = rows; ns < rows + tbl->nrows; ns++)
 		if (ns->use_permille == MW_NONE && ns->max > 0)
 			ns->use_permille = (ns->mounts +
 				(ns->pending == MW_NONE ? 0 : ns->pending)) *
 				1000 / ns->max;
-		ns->last_fail_us = mw_parse_time_us(field(f, &spec[NS_LAST_FAIL]));
-		copy_str(ns->last_comm, sizeof(ns->last_comm),
-			 field(f, &spec[NS_LAST_COMM]));
-		copy_str(ns->state, sizeof(ns->state), field(f, &spec[NS_STATE]));
-	}
 	*out = rows;
 	return tbl->nrows;
-fail:
-	free(rows);
-	return -1;
 }
-
-enum { EV_TIME, EV_PID, EV_COMM, EV_CALLER, EV_FAILING, EV_MOUNTS,
-	EV_PENDING, EV_MAX, EV_REQUESTED, EV_RESULT, EV_TOUCHED, EV_CHECKS };
 
 int mw_parse_events(const struct mw_table *tbl, struct mw_event **out,
 		    char *err, size_t errlen)
 {
 	struct col_spec spec[] = {
-		[EV_TIME] = { "time", true, -1 },
-		[EV_PID] = { "pid", true, -1 },
-		[EV_COMM] = { "comm", false, -1 },
-		[EV_CALLER] = { "caller_ns", true, -1 },
-		[EV_FAILING] = { "failing_ns", true, -1 },
-		[EV_MOUNTS] = { "mounts", true, -1 },
-		[EV_PENDING] = { "pending", true, -1 },
-		[EV_MAX] = { "max", true, -1 },
-		[EV_REQUESTED] = { "requested", true, -1 },
-		[EV_RESULT] = { "result", false, -1 },
-		[EV_TOUCHED] = { "touched", false, -1 },
-		[EV_CHECKS] = { "checks", false, -1 },
-		{ NULL, false, -1 },
+		COL(struct mw_event, "time", time_us, true, COL_TIME),
+		COL(struct mw_event, "pid", pid, true, COL_INT),
+		COL(struct mw_event, "comm", comm, false, COL_STR),
+		COL(struct mw_event, "caller_ns", caller_ns, true, COL_ID),
+		COL(struct mw_event, "failing_ns", failing_ns, true, COL_ID),
+		COL(struct mw_event, "mounts", mounts, true, COL_INT),
+		COL(struct mw_event, "pending", pending, true, COL_INT),
+		COL(struct mw_event, "max", max, true, COL_INT),
+		COL(struct mw_event, "requested", requested, true, COL_INT),
+		COL(struct mw_event, "result", result, false, COL_INT),
+		COL(struct mw_event, "touched", touched, false, COL_INT),
+		COL(struct mw_event, "checks", checks, false, COL_INT),
+		{ NULL },
 	};
 	struct mw_event *rows;
-	int r;
 
-	if (find_cols(tbl, spec, "events", err, errlen))
+	rows = parse_rows(tbl, spec, sizeof(*rows), "events", err, errlen);
+	if (!rows)
 		return -1;
-	rows = calloc(tbl->nrows + 1, sizeof(*rows));
-	if (!rows) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	for (r = 0; r < tbl->nrows; r++) {
-		char **f = tbl->rows[r];
-		struct mw_event *ev = &rows[r];
-		int line = r + 2;
-
-		ev->time_us = mw_parse_time_us(f[spec[EV_TIME].idx]);
-		if (ev->time_us == MW_NONE ||
-		    mw_parse_u64(f[spec[EV_CALLER].idx], &ev->caller_ns) ||
-		    mw_parse_u64(f[spec[EV_FAILING].idx], &ev->failing_ns)) {
-			set_err(err, errlen, "events line %d: bad time or namespace id",
-				line);
-			goto fail;
-		}
-		if (get_int(f, &spec[EV_PID], &ev->pid, line, err, errlen) ||
-		    get_int(f, &spec[EV_MOUNTS], &ev->mounts, line, err, errlen) ||
-		    get_int(f, &spec[EV_PENDING], &ev->pending, line, err, errlen) ||
-		    get_int(f, &spec[EV_MAX], &ev->max, line, err, errlen) ||
-		    get_int(f, &spec[EV_REQUESTED], &ev->requested, line, err, errlen) ||
-		    get_int(f, &spec[EV_RESULT], &ev->result, line, err, errlen) ||
-		    get_int(f, &spec[EV_TOUCHED], &ev->touched, line, err, errlen) ||
-		    get_int(f, &spec[EV_CHECKS], &ev->checks, line, err, errlen))
-			goto fail;
-		copy_str(ev->comm, sizeof(ev->comm), field(f, &spec[EV_COMM]));
-	}
 	*out = rows;
 	return tbl->nrows;
-fail:
-	free(rows);
-	return -1;
 }
 
 int mw_status_parse(struct mw_status *st, char *text, char *err, size_t errlen)
