@@ -97,7 +97,7 @@ bench: build/bin/mount_bench build/bin/ns_churn
 		VMTEST_APPEND="$(if $(findstring icount,$(BENCH_QEMU_ARGS)),bench_clock=icount)" \
 		selftests/vmtest.sh -k $(or $(KVER),6.12) -m build/$(or $(KVER),6.12)/mntwatch.ko \
 		-b build/$(or $(KVER),6.12)/kretprobe_floor.ko \
-		-b build/bin/mount_bench -b build/bin/ns_churn -t 1200 -s selftests/bench.sh
+		-b build/bin/mount_bench -b build/bin/ns_churn -b selftests/vmlib.sh -t 1200 -s selftests/bench.sh
 
 checkpatch:
 	@perl $$(selftests/fetch-kernel.sh source)/scripts/checkpatch.pl --no-tree --strict --ignore LINUX_VERSION_CODE -f module/*.c module/*.h selftests/kretprobe_floor.c

@@ -278,6 +278,7 @@ static void mw_show_row(struct seq_file *m, const struct mw_ns *row,
 {
 	static const char no_failure[] = " - - - -";
 	char line[9 * 21 + sizeof(no_failure) + 6], *p = line;
+	const char *start = line + 1;	/* the first field has no separator */
 
 	p = mw_put_dec(p, ' ', row->ns_id);
 	p = mw_put_dec(p, ' ', row->mounts);
@@ -289,21 +290,22 @@ static void mw_show_row(struct seq_file *m, const struct mw_ns *row,
 	p = mw_put_dec(p, ' ', row->checks);
 	p = mw_put_dec(p, ' ', row->enospc);
 	if (row->enospc) {
-		/* skip the separator the first field was given */
-		seq_write(m, line + 1, p - line - 1);
+		/* the rare failure columns are printed in between */
+		seq_write(m, start, p - start);
 		seq_putc(m, ' ');
 		mw_print_time(m, row->last_fail_ns);
 		seq_printf(m, " %d ", row->last_pid);
 		mw_print_comm(m, row->last_comm);
 		seq_printf(m, " %u", row->last_requested);
-		p = line + 1;
+		p = line;
+		start = line;
 	} else {
 		memcpy(p, no_failure, sizeof(no_failure) - 1);
 		p += sizeof(no_failure) - 1;
 	}
 	memcpy(p, row->gone ? " gone\n" : " live\n", 6);
 	p += 6;
-	seq_write(m, line + 1, p - line - 1);
+	seq_write(m, start, p - start);
 }
 
 int mw_table_show(struct seq_file *m, void *unused)

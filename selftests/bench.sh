@@ -11,8 +11,7 @@ ops=${BENCH_OPS:-2000}
 out=/tmp/bench
 mkdir -p $out
 
-stat_of() { awk -v k="$1" '$1 == k { print $2 }' $dbg/status; }
-value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+. vmlib.sh
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 side() {	# SIDE ROUND

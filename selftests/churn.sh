@@ -12,8 +12,6 @@ workers=2
 ns_max=1024
 . vmlib.sh
 
-
-stat_of() { awk -v k="$1" '$1 == k { print $2 }' $dbg/status; }
 # one sample line: table_rows table_max memory_bytes
 sample() { awk '$1 == "table_rows" { r = $2 } $1 == "table_max" { m = $2 } $1 == "memory_bytes" { b = $2 }
 	END { print r, m, b }' $dbg/status; }

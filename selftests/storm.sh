@@ -12,9 +12,6 @@ w=/tmp/storm
 stop=$w/stop
 . vmlib.sh
 
-
-stat_of() { awk -v k="$1" '$1 == k { print $2 }' $dbg/status 2>/dev/null; }
-
 rm -rf $w
 mkdir -p $w
 start=$(date +%s)

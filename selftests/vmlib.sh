@@ -19,6 +19,12 @@ check() {
 	fi
 }
 
+# value KEY FILE: the value of FILE's "KEY value" line
+value() { awk -v k="$1" '$1 == k { print $2 }' "$2" 2>/dev/null; }
+
+# stat_of KEY: from the module's status; empty while it is not loaded
+stat_of() { value "$1" /sys/kernel/debug/mntwatch/status; }
+
 # wait_for FILE PID: until FILE exists, PID has died or 10 s have passed
 wait_for() {
 	i=0

@@ -688,7 +688,7 @@ static int cmd_table(const struct opts *o, FILE *out,
 	for (i = 0; i < nrows; i++)
 		cmd->fill(view, i, &d);
 	print_rows(out, sel, nsel, view, cmd->view_size, nrows, cmd->json_key,
-		   d.module || cmd->events ? "module" : "proc", o->json,
+		   d.module ? "module" : "proc", o->json,
 		   o->noheadings, d.now_us);
 	free(view);
 	data_free(&d);
