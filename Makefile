@@ -1,26 +1,29 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make                      module against KDIR (the running kernel's headers)
-#   make KVER=6.1|6.12        module against a cached Debian cloud kernel
-#   make check                host tests + kselftests in qemu on 6.1 and 6.12
+#   make KVER=LINE            module against a cached Debian cloud kernel
+#                             (LINE: 5.10, 6.1, 6.12 or 7, from selftests/kernels.conf)
+#   make check                host tests + the whole suite in qemu on every LINE
 #   make demo                 the propagation-loop incident, start to ENOSPC
 #   make bench KVER=..        the module's cost on the mount path (figures, no verdict)
 #   make vm-run KVER=.. SCRIPT=file   run a script in a VM with the module loaded
+#   make deps                 install the Debian packages the above need (selftests/deps.sh)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP := $(CURDIR)
 CACHE := $(TOP)/.cache
 CC := gcc
 CFLAGS := -O2 -Wall -Wextra -Werror
-KERNELS := 6.1 6.12
+KERNELS = $(shell awk '!/^\#/ && NF { print $$1 }' $(TOP)/selftests/kernels.conf)
+DEPS := $(TOP)/selftests/deps.sh
 
-.PHONY: all module floor tool vm-run check demo bench checkpatch clean install uninstall dkms-install
+.PHONY: all module floor tool vm-run check demo bench checkpatch clean install uninstall dkms-install deps
 
 ifeq ($(KVER),)
 all: module tool
 
 module:
-	@test -d $(KDIR) || { echo "make: no kernel headers at $(KDIR); install them or use KVER=6.1|6.12" >&2; exit 1; }
+	@test -d $(KDIR) || { echo "make: no kernel headers at $(KDIR); install them or use KVER=$(firstword $(KERNELS))|..." >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 else
 KDIR_CACHED = $(shell $(TOP)/selftests/fetch-kernel.sh $(KVER))
@@ -28,22 +31,25 @@ BUILD := $(TOP)/build/$(KVER)
 
 all: module
 
-# a build directory per kernel, so 6.1 and 6.12 objects never mix
+# kbuild with the toolchain the line's headers ask for (selftests/kbuild.sh)
+KBUILD = $(TOP)/selftests/kbuild.sh $(KVER) make -C '$$KDIR/build'
+
+# a build directory per kernel, so objects of two kernels never mix
 module:
-	@kdir="$(KDIR_CACHED)"; test -n "$$kdir" || exit 1; \
-	mkdir -p $(BUILD)/src/module && \
+	@$(DEPS) build
+	@mkdir -p $(BUILD)/src/module && \
 	cp $(TOP)/Kbuild $(BUILD)/src/ && \
 	cp $(TOP)/module/*.c $(TOP)/module/*.h $(BUILD)/src/module/ && \
-	$(MAKE) -C $$kdir/build M=$(BUILD)/src modules && \
+	$(KBUILD) M=$(BUILD)/src modules && \
 	cp $(BUILD)/src/mntwatch.ko $(BUILD)/mntwatch.ko
 
 # the benchmark's baseline: the same kretprobes, empty handlers
 floor:
-	@kdir="$(KDIR_CACHED)"; test -n "$$kdir" || exit 1; \
-	mkdir -p $(BUILD)/floor && \
+	@$(DEPS) build
+	@mkdir -p $(BUILD)/floor && \
 	cp $(TOP)/selftests/kretprobe_floor.c $(BUILD)/floor/ && \
 	echo 'obj-m := kretprobe_floor.o' >$(BUILD)/floor/Kbuild && \
-	$(MAKE) -C $$kdir/build M=$(BUILD)/floor modules && \
+	$(KBUILD) M=$(BUILD)/floor modules && \
 	cp $(BUILD)/floor/kretprobe_floor.ko $(BUILD)/kretprobe_floor.ko
 endif
 
@@ -65,19 +71,25 @@ build/bin/btf_resolve: selftests/btf_resolve.c module/btf.c module/btf.h
 
 # the user's script runs after the module is loaded, from a generated wrapper
 vm-run:
-	@test -n "$(KVER)" -a -n "$(SCRIPT)" || { echo "usage: make vm-run KVER=6.1|6.12 SCRIPT=file" >&2; exit 2; }
+	@test -n "$(KVER)" -a -n "$(SCRIPT)" || { echo "usage: make vm-run KVER=$(subst $(eval) ,|,$(KERNELS)) SCRIPT=file" >&2; exit 2; }
 	@test -f "$(SCRIPT)" || { echo "make vm-run: $(SCRIPT) not found" >&2; exit 2; }
+	@$(DEPS) vm
 	@$(MAKE) --no-print-directory -s module KVER=$(KVER) >&2
 	@$(MAKE) --no-print-directory -s build/bin/mntwatch_test build/bin/mntwatch >&2
 	@{ echo 'insmod "$$MNTWATCH_KO" || exit 1'; echo 'cd /tmp'; cat $(SCRIPT); } >build/vm-run-$(KVER).sh
 	@selftests/vmtest.sh -k $(KVER) -m build/$(KVER)/mntwatch.ko -b build/bin/mntwatch_test \
 		-b build/bin/mntwatch -s build/vm-run-$(KVER).sh
 
+deps:
+	@$(DEPS) check
+
 check:
+	@$(DEPS) check
 	@selftests/check.sh $(KERNELS)
 
-demo: build/bin/mntwatch
-	@$(MAKE) --no-print-directory -s module KVER=6.12 >&2
+demo:
+	@$(DEPS) vm
+	@$(MAKE) --no-print-directory -s build/bin/mntwatch module KVER=6.12 >&2
 	@selftests/vmtest.sh -k 6.12 -m build/6.12/mntwatch.ko -b build/bin/mntwatch -s selftests/demo.sh
 
 build/bin/ns_churn: selftests/ns_churn.c selftests/vmbin.h
@@ -91,8 +103,9 @@ build/bin/mount_bench: selftests/mount_bench.c selftests/vmbin.h
 # one vCPU with instruction-counted time: the guest clock advances 1 ns per
 # instruction, so ratios do not move with the host's load
 BENCH_QEMU_ARGS ?= -icount shift=0,sleep=off
-bench: build/bin/mount_bench build/bin/ns_churn
-	@$(MAKE) --no-print-directory -s module floor KVER=$(or $(KVER),6.12) >&2
+bench:
+	@$(DEPS) vm
+	@$(MAKE) --no-print-directory -s build/bin/mount_bench build/bin/ns_churn module floor KVER=$(or $(KVER),6.12) >&2
 	@VMTEST_SMP=1 VMTEST_QEMU_ARGS="$(BENCH_QEMU_ARGS)" \
 		VMTEST_APPEND="$(if $(findstring icount,$(BENCH_QEMU_ARGS)),bench_clock=icount)" \
 		selftests/vmtest.sh -k $(or $(KVER),6.12) -m build/$(or $(KVER),6.12)/mntwatch.ko \
@@ -126,7 +139,7 @@ DKMS_SOURCE_TREE ?= /usr/src
 DKMS_FLAGS ?=
 DKMS_KERNEL ?=
 DKMS_INSTALL_FLAGS ?=
-MNTWATCH_VERSION = $(shell sed -n 's/^\#define MNTWATCH_VERSION "\(.*\)"$$/\1/p' $(TOP)/module/mntwatch.h)
+MNTWATCH_VERSION = $(shell sed -n 's/^\#define MNTWATCH_VERSION "\(.*\)"$$/\1/p' $(TOP)/module/version.h)
 ifeq ($(KVER),)
 INSTALL_KDIR = $(KDIR)
 INSTALL_M = $(TOP)
@@ -148,7 +161,7 @@ install: module tool
 	$(if $(MOK_KEY),$(INSTALL_KDIR)/scripts/sign-file sha256 $(MOK_KEY) $(MOK_CERT) $(MOD_INSTALL_DIR)/mntwatch.ko)
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
 	$(INSTALL) -m 0755 tools/mntwatch $(DESTDIR)$(PREFIX)/sbin/mntwatch
-	$(INSTALL) -m 0644 tools/mntwatch.8 $(DESTDIR)$(PREFIX)/share/man/man8/mntwatch.8
+	sed 's/@MNTWATCH_VERSION@/$(MNTWATCH_VERSION)/' tools/mntwatch.8 >$(DESTDIR)$(PREFIX)/share/man/man8/mntwatch.8
 
 uninstall:
 	@test -n "$(MOD_RELEASE)" || { echo "make uninstall: no include/generated/utsrelease.h under $(INSTALL_KDIR)" >&2; exit 1; }
@@ -162,14 +175,14 @@ uninstall:
 # registered is removed first, so re-running picks up changed sources.
 dkms-install:
 	@command -v $(DKMS) >/dev/null || { echo "make dkms-install: no $(DKMS) (apt-get install dkms)" >&2; exit 1; }
-	@v=$$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf); [ "$$v" = "$(MNTWATCH_VERSION)" ] || \
-		{ echo "make dkms-install: dkms.conf says $$v, module/mntwatch.h says $(MNTWATCH_VERSION)" >&2; exit 1; }
+	@test -n "$(MNTWATCH_VERSION)" || { echo "make dkms-install: no MNTWATCH_VERSION in module/version.h" >&2; exit 1; }
 	@if $(DKMS) status -m mntwatch -v $(MNTWATCH_VERSION) --sourcetree $(DKMS_SOURCE_TREE) $(DKMS_FLAGS) 2>/dev/null | grep -q .; then \
 		echo "dkms remove mntwatch/$(MNTWATCH_VERSION) --all"; \
 		$(DKMS) remove -m mntwatch -v $(MNTWATCH_VERSION) --all --sourcetree $(DKMS_SOURCE_TREE) $(DKMS_FLAGS) || exit 1; fi
 	rm -rf $(DKMS_SOURCE_TREE)/mntwatch-$(MNTWATCH_VERSION)
 	$(INSTALL) -d $(DKMS_SOURCE_TREE)/mntwatch-$(MNTWATCH_VERSION)/module
-	$(INSTALL) -m 0644 Kbuild dkms.conf $(DKMS_SOURCE_TREE)/mntwatch-$(MNTWATCH_VERSION)/
+	$(INSTALL) -m 0644 Kbuild $(DKMS_SOURCE_TREE)/mntwatch-$(MNTWATCH_VERSION)/
+	sed 's/@MNTWATCH_VERSION@/$(MNTWATCH_VERSION)/' dkms.conf >$(DKMS_SOURCE_TREE)/mntwatch-$(MNTWATCH_VERSION)/dkms.conf
 	$(INSTALL) -m 0644 module/*.c module/*.h $(DKMS_SOURCE_TREE)/mntwatch-$(MNTWATCH_VERSION)/module/
 	$(DKMS) add -m mntwatch -v $(MNTWATCH_VERSION) --sourcetree $(DKMS_SOURCE_TREE) $(DKMS_FLAGS)
 	$(DKMS) install -m mntwatch -v $(MNTWATCH_VERSION) --sourcetree $(DKMS_SOURCE_TREE) $(DKMS_FLAGS) \

@@ -13,6 +13,7 @@
 #include <linux/btf.h>
 #endif
 #include "btf.h"
+#include "compat.h"
 
 #define MW_BTF_MAX_DEPTH 8
 
@@ -52,7 +53,7 @@ static __u32 btf_rec_size(const struct btf_type *t)
 	switch (BTF_INFO_KIND(t->info)) {
 	case BTF_KIND_INT:
 	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
+	case MW_BTF_KIND_DECL_TAG:
 		return size + sizeof(__u32);
 	case BTF_KIND_PTR:
 	case BTF_KIND_FWD:
@@ -61,8 +62,8 @@ static __u32 btf_rec_size(const struct btf_type *t)
 	case BTF_KIND_CONST:
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_FUNC:
-	case BTF_KIND_FLOAT:
-	case BTF_KIND_TYPE_TAG:
+	case MW_BTF_KIND_FLOAT:
+	case MW_BTF_KIND_TYPE_TAG:
 		return size;
 	case BTF_KIND_ARRAY:
 		return size + sizeof(struct btf_array);
@@ -71,8 +72,8 @@ static __u32 btf_rec_size(const struct btf_type *t)
 		return size + vlen * sizeof(struct btf_member);
 	case BTF_KIND_ENUM:
 		return size + vlen * sizeof(struct btf_enum);
-	case BTF_KIND_ENUM64:
-		return size + vlen * sizeof(struct btf_enum64);
+	case MW_BTF_KIND_ENUM64:
+		return size + vlen * MW_BTF_ENUM64_SIZE;
 	case BTF_KIND_FUNC_PROTO:
 		return size + vlen * sizeof(struct btf_param);
 	case BTF_KIND_DATASEC:
@@ -138,7 +139,7 @@ static const struct btf_type *btf_strip(const struct mw_btf *btf, __u32 id)
 		case BTF_KIND_VOLATILE:
 		case BTF_KIND_CONST:
 		case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPE_TAG:
+		case MW_BTF_KIND_TYPE_TAG:
 			t = btf_type(btf, t->type);
 			break;
 		default:

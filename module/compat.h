@@ -1,15 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Every kernel-version difference mntwatch has to bridge, in one place. */
+/*
+ * Every kernel-version difference mntwatch has to bridge, in one place. It is
+ * also included by the host build of btf.c, so only the uapi version header.
+ */
 #ifndef MNTWATCH_COMPAT_H
 #define MNTWATCH_COMPAT_H
 
 #include <linux/version.h>
 
-/* 6.3 passes inode operations an idmap instead of a user namespace */
+/*
+ * BTF kinds newer than the oldest uapi mntwatch builds against (5.10 has
+ * none of them): 5.13 FLOAT, 5.16 DECL_TAG, 5.17 TYPE_TAG, 6.0 ENUM64. A
+ * btf_path= file may come from a newer kernel than the headers, so the reader
+ * knows them all; the numbers and record sizes are BTF's ABI.
+ */
+#define MW_BTF_KIND_FLOAT	16
+#define MW_BTF_KIND_DECL_TAG	17
+#define MW_BTF_KIND_TYPE_TAG	18
+#define MW_BTF_KIND_ENUM64	19
+#define MW_BTF_ENUM64_SIZE	12	/* name_off, val_lo32, val_hi32 */
+
+/*
+ * inode_operations.setattr: 5.12 added the caller's user namespace in
+ * front, 6.3 replaced it with an idmap.
+ */
 #if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
-#define mw_setattr_owner mnt_idmap
+#define MW_SETATTR_DEFINE(fn) \
+	static int fn(struct mnt_idmap *idmap, struct dentry *dentry, \
+		      struct iattr *attr)
+#elif KERNEL_VERSION(5, 12, 0) <= LINUX_VERSION_CODE
+#define MW_SETATTR_DEFINE(fn) \
+	static int fn(struct user_namespace *ns, struct dentry *dentry, \
+		      struct iattr *attr)
 #else
-#define mw_setattr_owner user_namespace
+#define MW_SETATTR_DEFINE(fn) \
+	static int fn(struct dentry *dentry, struct iattr *attr)
 #endif
 
 #endif

@@ -79,8 +79,7 @@ MW_READ_ONLY_FILE(mw_events);
 MW_READ_ONLY_FILE(mw_status);
 
 /* A chmod would let a non-root user read what the kernel is doing. */
-static int mw_setattr(struct mw_setattr_owner *owner, struct dentry *dentry,
-		      struct iattr *attr)
+MW_SETATTR_DEFINE(mw_setattr)
 {
 	return -EPERM;
 }

@@ -7,8 +7,8 @@
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #include "btf.h"
+#include "version.h"
 
-#define MNTWATCH_VERSION "0.1.0"
 #define MNTWATCH_FORMAT 1
 #define MW_FREE_SYMBOL "free_mnt_ns"
 

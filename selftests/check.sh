@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: host unit tests, static checks, then the kselftests inside
-# qemu on every kernel named on the command line. Ends with one line
-# "N passed, N failed"; a kernel that cannot be fetched, built or booted is
-# a failure, never a skip.
+# make check: host unit tests, static checks, then the whole suite inside
+# qemu on every kernel line named on the command line (selftests/kernels.conf),
+# two lines at a time. Ends with one line "N passed, N failed"; a kernel that
+# cannot be fetched, built or booted is a failure, never a skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -72,13 +72,18 @@ head -c 4096 /sys/kernel/btf/vmlinux >"$logs/truncated.btf" 2>/dev/null ||
 ! build/bin/btf_resolve "$logs/truncated.btf" >/dev/null 2>&1
 result "btf resolver refuses a truncated BTF file" $?
 
-declare -A expect=([6.1]=mounts [6.12]=nr_mounts)
+# the namespace's mount count became nr_mounts when its mounts became an rbtree (6.8)
+declare -A expect=([5.10]=mounts [6.1]=mounts [6.12]=nr_mounts [7]=nr_mounts)
+lines=()
 for kver in "$@"; do
-	if ! kdir=$(selftests/fetch-kernel.sh "$kver" 2>"$logs/fetch-$kver.log"); then
+	# "newest" lines are resolved anew here, once; the suite reuses the result
+	if ! kdir=$(selftests/fetch-kernel.sh --resolve "$kver" 2>"$logs/fetch-$kver.log"); then
 		cat "$logs/fetch-$kver.log"
-		result "fetch Debian $kver kernel" 1
+		result "fetch the Debian $kver kernel" 1
 		continue
 	fi
+	result "fetch the Debian $kver kernel: $(cat "$kdir/release") ($(cat "$kdir/version"))" 0
+	lines+=("$kver")
 	btf_test "Debian $(cat "$kdir/release")" "$kdir/btf" "${expect[$kver]:-}"
 done
 
@@ -102,40 +107,59 @@ grep -v ' passed, ' "$logs/tools.log"
 count_tap "$logs/tools.log"
 result "tools/mntwatch host test run completed" $status
 
-for kver in "$@"; do
-	echo "# Debian $kver kernel in qemu"
+# One kernel line's suite: module build, sparse, the bench baseline, then
+# run_vm (kselftests, life cycle, tool), storm, churn and dkms in qemu. Its
+# output is one log whose ok/not ok lines are counted once it is done.
+suite() {
+	local kver=$1 kdir rel status stress
+	kdir=$(selftests/fetch-kernel.sh "$kver") || { echo "not ok - fetch the Debian $kver kernel"; return; }
+	rel=$(cat "$kdir/release")
+	echo "# Debian $kver kernel in qemu: $rel"
 	if ! make -s module KVER="$kver" >"$logs/module-$kver.log" 2>&1; then
 		sed 's/^/# /' "$logs/module-$kver.log"
-		result "build mntwatch.ko for $kver" 1
-		continue
+		echo "not ok - build mntwatch.ko for $rel"
+		return
 	fi
-	result "build mntwatch.ko for $kver" 0
-	make -s -C "$(selftests/fetch-kernel.sh "$kver")/build" M="$top/build/$kver/src" C=2 modules \
+	echo "ok - build mntwatch.ko for $rel"
+	selftests/kbuild.sh "$kver" make -s -C '$KDIR/build' M="$top/build/$kver/src" C=2 modules \
 		>"$logs/sparse-$kver.log" 2>&1
 	status=$?
 	grep -v '^Skipping BTF' "$logs/sparse-$kver.log" | sed 's/^/# /' | tee "$logs/sparse-$kver.out"
 	[ -s "$logs/sparse-$kver.out" ] && status=1
-	result "sparse (C=2) clean on module/ for $kver" $status
+	tap "sparse (C=2) clean on module/ for $rel" $status
 	make -s floor KVER="$kver" >"$logs/floor-$kver.log" 2>&1
 	status=$?
 	grep -v '^Skipping BTF' "$logs/floor-$kver.log" | sed 's/^/# /'
-	result "build the bench baseline kretprobe_floor.ko for $kver" $status
+	tap "build the bench baseline kretprobe_floor.ko for $rel" $status
 	selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" \
 		-b build/bin/mntwatch_test -b build/bin/mntwatch -b selftests/tool_vm.sh -b selftests/vmlib.sh \
-		-b "$(command -v jq)" -b "$(command -v promtool)" -s selftests/run_vm.sh |
-		tr -d '\r' | tee "$logs/vm-$kver.log"
-	status=${PIPESTATUS[0]}
-	count_tap "$logs/vm-$kver.log"
-	result "Debian $kver VM run completed" $status
+		-b "$(command -v jq)" -b "$(command -v promtool)" -s selftests/run_vm.sh 2>&1 | tr -d '\r'
+	tap "Debian $rel VM run completed" "${PIPESTATUS[0]}"
 
 	# robustness: load/unload under mount and read storms, 20,000 namespaces of churn
 	for stress in storm churn; do
 		selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -b build/bin/ns_churn -b selftests/vmlib.sh \
-			-t 900 -s "selftests/$stress.sh" | tr -d '\r' | tee "$logs/$stress-$kver.log"
-		status=${PIPESTATUS[0]}
-		count_tap "$logs/$stress-$kver.log"
-		result "Debian $kver $stress run completed" $status
+			-t 900 -s "selftests/$stress.sh" 2>&1 | tr -d '\r'
+		tap "Debian $rel $stress run completed" "${PIPESTATUS[0]}"
 	done
+	selftests/dkms_test.sh "$kver" >"$logs/dkms-$kver.log" 2>&1
+	status=$?
+	sed 's/^# //; s/^/# /' "$logs/dkms-$kver.log"
+	tap "dkms builds mntwatch.ko for $rel, seed case passes with it in the VM" $status
+}
+
+tap() { if [ "$2" -eq 0 ]; then echo "ok - $1"; else echo "not ok - $1"; fi; }
+
+# two suites at a time: each VM is one host thread (tcg,thread=single)
+jobs_max=${CHECK_JOBS:-2}
+for kver in ${lines[@]+"${lines[@]}"}; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
+	suite "$kver" >"$logs/suite-$kver.log" 2>&1 &
+done
+wait
+for kver in ${lines[@]+"${lines[@]}"}; do
+	cat "$logs/suite-$kver.log"
+	count_tap "$logs/suite-$kver.log"
 done
 
 echo "# installing and deploying (dkms, make install, deploy/kubernetes)"
@@ -147,12 +171,6 @@ selftests/deploy_test.sh >"$logs/deploy.log" 2>&1
 status=$?
 sed 's/^# //; s/^/# /' "$logs/deploy.log"
 result "deploy/kubernetes YAML parses, alerts use only metrics the tool emits" $status
-for kver in "$@"; do
-	selftests/dkms_test.sh "$kver" >"$logs/dkms-$kver.log" 2>&1
-	status=$?
-	sed 's/^# //; s/^/# /' "$logs/dkms-$kver.log"
-	result "dkms builds mntwatch.ko for $kver, seed case passes with it in the VM" $status
-done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-#   selftests/dkms_test.sh 6.1|6.12
+#   selftests/dkms_test.sh LINE       (a line of selftests/kernels.conf)
 #
 # Builds mntwatch.ko with Debian's dkms (through `make dkms-install`) for a cached Debian
 # kernel, using that kernel's cached headers and throwaway source/dkms/install trees (nothing
-# is written to /usr/src, /var/lib/dkms or /lib/modules), then boots the kernel in qemu,
+# is written to /usr/src, /var/lib/dkms or /lib/modules), with the toolchain the kernel's
+# headers ask for (selftests/kbuild.sh: dkms from the trixie root for 7.x), then boots the kernel in qemu,
 # loads the DKMS-built module and runs the seed case: in an `unshare -m` shell, fs.mount-max
 # is set to the namespace's mounts + 3 and tmpfs is mounted until ENOSPC; the last row of
 # /sys/kernel/debug/mntwatch/events must name that namespace as failing_ns, with result -28.
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.." || exit 1
 top=$PWD
 
 fail() { echo "dkms_test: $*" >&2; exit 1; }
-[ $# -eq 1 ] || fail "usage: $0 6.1|6.12"
+[ $# -eq 1 ] || fail "usage: $0 LINE"
 kver=$1
 command -v dkms >/dev/null || fail "missing tool 'dkms' (apt-get install dkms)"
 kdir=$(selftests/fetch-kernel.sh "$kver") || fail "fetch-kernel.sh $kver failed"
@@ -26,7 +27,7 @@ rm -rf "$work"
 mkdir -p "$work/src" "$work/dkms" "$work/inst/$rel"
 trap 'rm -rf "$work/src" "$work/dkms"' EXIT
 
-make -s --no-print-directory dkms-install DKMS_SOURCE_TREE="$work/src" \
+selftests/kbuild.sh "$kver" make -s --no-print-directory dkms-install DKMS_SOURCE_TREE="$work/src" \
 	DKMS_FLAGS="--dkmstree=$work/dkms --installtree=$work/inst --no-depmod" \
 	DKMS_KERNEL="$rel" DKMS_INSTALL_FLAGS="--kernelsourcedir=$kdir/build" >"$work/dkms.log" 2>&1 || {
 	cat "$work/dkms.log" >&2
@@ -41,7 +42,7 @@ ko=$work/inst/$rel/updates/dkms/mntwatch.ko
 [ -f "$ko" ] || fail "no DKMS-installed module at $ko: $(find "$work/inst" -type f)"
 vermagic=$(modinfo -F vermagic "$ko" | awk '{ print $1 }')
 [ "$vermagic" = "$rel" ] || fail "DKMS-built module has vermagic '$vermagic', want '$rel'"
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+version=$(sed -n 's/^#define MNTWATCH_VERSION "\(.*\)"$/\1/p' module/version.h)
 
 cat >"$work/seed.sh" <<SEED
 dbg=/sys/kernel/debug/mntwatch

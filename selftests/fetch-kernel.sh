@@ -1,61 +1,71 @@
 #!/bin/bash
-# Fetch a Debian bookworm cloud kernel (image + headers + kbuild) or the few
-# linux-source-6.1 files we need into .cache/, without installing anything.
+# Fetch a Debian cloud kernel (image + headers + kbuild) of a line named in
+# selftests/kernels.conf, or the few linux-source-6.1 files we need, into
+# .cache/ without installing anything (a private apt configuration, see
+# selftests/debian.sh).
 #
-#   selftests/fetch-kernel.sh 6.1|6.12   -> prints .cache/kernels/<release>
-#   selftests/fetch-kernel.sh source     -> prints .cache/linux-source-6.1
+#   selftests/fetch-kernel.sh LINE     -> prints .cache/kernels/<release>
+#   selftests/fetch-kernel.sh --resolve LINE   the same, a "newest" line resolved anew
+#   selftests/fetch-kernel.sh lines    -> the lines of kernels.conf
+#   selftests/fetch-kernel.sh source   -> prints .cache/linux-source-6.1
 #
 # Kernel dir layout: vmlinuz, build (KDIR for make -C build M=...), release,
+# version (the Debian package version), toolchain (host or trixie),
 # btf (raw .BTF, same format as /sys/kernel/btf/vmlinux), root/ (dpkg -x tree).
-# Idempotent: a .done stamp marks a finished directory. Logs go to stderr.
+# Idempotent: a .done stamp marks a finished directory, and a line already
+# fetched needs no network. Logs go to stderr.
 set -euo pipefail
 
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
 log() { echo "fetch-kernel: $*" >&2; }
-need() { command -v "$1" >/dev/null 2>&1 || die "missing tool '$1' (install Debian package $2)"; }
+need() { command -v "$1" >/dev/null 2>&1 || die "missing tool '$1' (install Debian package $2; make deps does)"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=$top/.cache
 debdir=$cache/deb
+conf=$top/selftests/kernels.conf
+. "$top/selftests/debian.sh"
 
-need apt-cache apt
 need apt-get apt
 need dpkg-deb dpkg
 need tar tar
 need xz xz-utils
 
-# Candidate version of a package, from the local apt lists.
-candidate() {
-	apt-cache show --no-all-versions "$1" 2>/dev/null | awk '/^Version:/ { print $2; exit }'
-}
+lines() { awk '!/^#/ && NF { print $1 }' "$conf"; }
 
-# Download package $1 (candidate version) into .cache/deb unless cached; print the .deb path.
+# Download package $1 at version $2 into .cache/deb unless cached; print the .deb path.
 fetch_deb() {
-	local pkg=$1 ver f
-	ver=$(candidate "$pkg")
-	[ -n "$ver" ] || die "apt does not know package $pkg (run apt-get update?)"
+	local pkg=$1 ver=$2 f
 	f=$(ls "$debdir/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$f" ]; then
+		papt_lists
 		log "downloading $pkg $ver"
 		mkdir -p "$debdir"
-		(cd "$debdir" && apt-get download -q "$pkg=$ver" >&2) || die "apt-get download $pkg=$ver failed"
+		(cd "$debdir" && papt apt-get download -q "$pkg=$ver" >&2) ||
+			die "apt-get download $pkg=$ver failed (is the version still in Debian's archive?)"
 		f=$(ls "$debdir/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
 		[ -n "$f" ] || die "apt-get download $pkg=$ver produced no .deb in $debdir"
 	fi
 	echo "$f"
 }
 
-# First "Depends:" of package $1 whose name matches the regex $2.
-dep_of() {
-	apt-cache depends "$1" 2>/dev/null | awk -v re="$2" '$1 == "Depends:" && $2 ~ re { print $2; exit }'
+# The highest version of package $1 the lists know, or nothing.
+newest_version() {
+	papt apt-cache madison "$1" 2>/dev/null | awk '{ print $3 }' | sort -V | tail -n1
+}
+
+# Package names that .deb $1 depends on and that match the regex $2 (no versions).
+deps_of() {
+	dpkg-deb -f "$1" Depends | tr ',' '\n' | sed 's/^ *//; s/[ |].*//' | grep -E "$2" || true
 }
 
 fetch_source() {
-	local dest=$cache/linux-source-6.1 deb tmp
+	local dest=$cache/linux-source-6.1 deb tmp ver
 	local files=(tools/testing/selftests/kselftest_harness.h tools/testing/selftests/kselftest.h
 		scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
 	if [ ! -e "$dest/.done" ]; then
-		deb=$(fetch_deb linux-source-6.1)
+		ver=$(awk '$1 == "6.1" { print $3 }' "$conf")
+		deb=$(fetch_deb linux-source-6.1 "$ver")
 		tmp=$(mktemp -d "$cache/linux-source-6.1.tmp.XXXXXX")
 		log "extracting ${files[*]} from $(basename "$deb")"
 		# Stream the inner tarball: never store the ~140 MB .tar.xz itself.
@@ -94,58 +104,97 @@ extract_vmlinux() {
 	[ "$(head -c4 "$out" | od -An -t x1 | tr -d ' ')" = 7f454c46 ] || die "$img: could not decompress vmlinux ($cmd)"
 }
 
+# "RELEASE VERSION" of the newest cloud kernel of line $1 that has headers,
+# from the lists as they are now (sid drops old versions: resolved each fetch).
+resolve_newest() {
+	local line=$1 pkg rel ver best='' bestver=''
+	papt_refresh
+	for pkg in $(papt apt-cache pkgnames linux-headers- 2>/dev/null |
+		grep -E "^linux-headers-${line//./\\.}\.[0-9.]+\+deb[0-9]+-cloud-amd64\$"); do
+		rel=${pkg#linux-headers-}
+		ver=$(newest_version "$pkg")
+		[ -n "$ver" ] && [ "$(newest_version "linux-image-$rel")" = "$ver" ] || continue
+		if [ -z "$best" ] || dpkg --compare-versions "$ver" gt "$bestver"; then
+			best=$rel bestver=$ver
+		fi
+	done
+	[ -n "$best" ] || die "no $line.x cloud kernel with headers in sid or trixie-backports"
+	echo "$best $bestver"
+}
+
 fetch_kernel() {
-	local series=$1 meta img rel hdr common kbuild kdir root tmp deb inc
-	case $series in
-	6.1) meta=linux-image-cloud-amd64 ;;
-	6.12) meta=linux-image-6.12-cloud-amd64 ;;
-	esac
-	img=$(dep_of "$meta" '^linux-image-')
-	[ -n "$img" ] || die "cannot resolve $meta with apt-cache depends (run apt-get update?)"
-	rel=${img#linux-image-}
+	local line=$1 rel ver toolchain kdir root tmp deb pkgs p vmlinuz inc
+	read -r rel ver toolchain < <(awk -v l="$line" '$1 == l { print $2, $3, $4 }' "$conf")
+	[ -n "$rel" ] || die "kernel line '$line' is not in selftests/kernels.conf (lines: $(lines | tr '\n' ' '))"
+	if [ "$rel" = newest ]; then
+		# resolved once (make check resolves anew), then reused offline
+		if [ -z "$resolve" ] && [ -e "$cache/kernels/newest-$line/.done" ]; then
+			rel=$(cat "$cache/kernels/newest-$line/release")
+		elif ! read -r rel ver < <(resolve_newest "$line"); then
+			[ -e "$cache/kernels/newest-$line/.done" ] || exit 1
+			rel=$(cat "$cache/kernels/newest-$line/release")
+			log "cannot resolve the newest $line.x now; using the cached $rel"
+		else
+			log "newest $line.x cloud kernel with headers: $rel ($ver)"
+		fi
+	fi
 	kdir=$cache/kernels/$rel
 	root=$kdir/root
 	if [ ! -e "$kdir/.done" ]; then
 		need objcopy binutils
 		need od coreutils
-		hdr=linux-headers-$rel
-		common=$(dep_of "$hdr" '^linux-headers-.*-common$')
-		kbuild=$(dep_of "$hdr" '^linux-kbuild-')
-		[ -n "$common" ] && [ -n "$kbuild" ] || die "cannot resolve common/kbuild dependencies of $hdr"
 		rm -rf "$kdir"
 		mkdir -p "$kdir"
 		tmp=$(mktemp -d "$kdir/root.tmp.XXXXXX")
-		for p in "$img" "$hdr" "$common" "$kbuild"; do
-			deb=$(fetch_deb "$p")
+		# 7.x splits the image (vmlinuz in linux-binary-*) and the headers
+		pkgs=("linux-image-$rel" "linux-headers-$rel")
+		for p in "${pkgs[@]}"; do
+			deb=$(fetch_deb "$p" "$ver")
+			pkgs+=($(deps_of "$deb" '^linux-(binary-[0-9]|headers-.*-common$|kbuild-)'))
+		done
+		for p in "${pkgs[@]}"; do
+			case $p in
+			linux-kbuild-*) deb=$(fetch_deb "$p" "$(newest_version "$p")") ;;
+			*) deb=$(fetch_deb "$p" "$ver") ;;
+			esac
 			log "extracting $(basename "$deb")"
 			dpkg-deb -x "$deb" "$tmp" || die "dpkg -x $deb failed"
 		done
 		chmod 755 "$tmp"
 		mv "$tmp" "$root"
-		[ -f "$root/boot/vmlinuz-$rel" ] || die "no boot/vmlinuz-$rel in $img"
-		ln -sfn "root/boot/vmlinuz-$rel" "$kdir/vmlinuz"
+		vmlinuz=$(cd "$kdir" && ls "root/boot/vmlinuz-$rel" "root/usr/lib/modules/$rel/vmlinuz" 2>/dev/null | head -n1 || true)
+		[ -n "$vmlinuz" ] || die "no vmlinuz for $rel in ${pkgs[*]}"
+		ln -sfn "$vmlinuz" "$kdir/vmlinuz"
 		ln -sfn "root/usr/src/linux-headers-$rel" "$kdir/build"
 		echo "$rel" >"$kdir/release"
-		log "extracting BTF from vmlinuz-$rel"
-		extract_vmlinux "$root/boot/vmlinuz-$rel" "$kdir/vmlinux.tmp"
+		echo "$ver" >"$kdir/version"
+		echo "$toolchain" >"$kdir/toolchain"
+		log "extracting BTF from $vmlinuz"
+		extract_vmlinux "$kdir/$vmlinuz" "$kdir/vmlinux.tmp"
 		objcopy -O binary --only-section=.BTF "$kdir/vmlinux.tmp" "$kdir/btf" || die "objcopy .BTF failed"
 		rm -f "$kdir/vmlinux.tmp"
 		# BTF magic 0xeb9f, little endian
 		[ "$(head -c2 "$kdir/btf" | od -An -t x1 | tr -d ' ')" = 9feb ] || die "$kdir/btf is not BTF"
 		touch "$kdir/.done"
 	fi
-	# The wrapper Makefile includes the common headers by absolute path; point it
-	# at our copy (re-checked every run so a moved checkout keeps working).
+	[ "$(awk -v l="$line" '$1 == l { print $2 }' "$conf")" = newest ] && ln -sfn "$rel" "$cache/kernels/newest-$line"
+	# The wrapper Makefile names the common headers (and, from 7.x, its own
+	# output directory) by absolute path; point them at our copy (re-checked
+	# every run so a moved checkout keeps working).
 	inc=$(ls -d "$root"/usr/src/linux-headers-*-common 2>/dev/null | head -n1)
 	[ -n "$inc" ] || die "no linux-headers-*-common in $root"
-	sed -i "s|^include .*/linux-headers-[^/]*-common/Makefile\$|include $inc/Makefile|" "$kdir/build/Makefile"
-	grep -qx "include $inc/Makefile" "$kdir/build/Makefile" || die "could not fix include in $kdir/build/Makefile"
+	sed -i -e "s|^include .*/linux-headers-[^/]*-common/Makefile\$|include $inc/Makefile|" \
+		-e "s|^\(export KBUILD_OUTPUT *:\?= *\)/.*|\1$root/usr/src/linux-headers-$rel|" \
+		-e "s|^\(KBUILD_OUTPUT *:\?= *\)/.*|\1$root/usr/src/linux-headers-$rel|" "$kdir/build/Makefile"
+	grep -q "^include $inc/Makefile\$\|$inc" "$kdir/build/Makefile" || die "could not fix include in $kdir/build/Makefile"
 	echo "$kdir"
 }
 
-[ $# -eq 1 ] || die "usage: $0 6.1|6.12|source"
+resolve=''
+[ "${1:-}" != --resolve ] || { resolve=1; shift; }
+[ $# -eq 1 ] || die "usage: $0 [--resolve] LINE|lines|source (lines: $(lines | tr '\n' ' '))"
 case $1 in
-6.1 | 6.12) fetch_kernel "$1" ;;
+lines) lines ;;
 source) fetch_source ;;
-*) die "usage: $0 6.1|6.12|source (got '$1')" ;;
+*) fetch_kernel "$1" ;;
 esac

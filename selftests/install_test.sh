@@ -38,10 +38,16 @@ got=$(cd "$root" && find . -type f | sed 's|^\./||' | sort)
 $(diff <(echo "$want") <(echo "$got"))"
 [ "$(stat -c %a "$root/usr/sbin/mntwatch")" = 755 ] || fail "usr/sbin/mntwatch is not mode 755"
 [ "$(stat -c %a "$root/usr/share/man/man8/mntwatch.8")" = 644 ] || fail "mntwatch.8 is not mode 644"
-cmp -s "$root/usr/share/man/man8/mntwatch.8" tools/mntwatch.8 || fail "installed man page differs from tools/mntwatch.8"
-"$root/usr/sbin/mntwatch" --version >/dev/null 2>&1 || fail "installed mntwatch --version fails"
+# one version, module/version.h, in the man page, the tool and the module
+version=$(sed -n 's/^#define MNTWATCH_VERSION "\(.*\)"$/\1/p' module/version.h)
+[ -n "$version" ] || fail "no MNTWATCH_VERSION in module/version.h"
+sed "s/@MNTWATCH_VERSION@/$version/" tools/mntwatch.8 | cmp -s - "$root/usr/share/man/man8/mntwatch.8" ||
+	fail "installed man page is not tools/mntwatch.8 with version $version"
+"$root/usr/sbin/mntwatch" --version 2>&1 | grep -q "^mntwatch $version " ||
+	fail "installed mntwatch --version does not say $version: $("$root/usr/sbin/mntwatch" --version 2>&1)"
 ko=$root/lib/modules/$rel/extra/mntwatch.ko
 [ "$(modinfo -F vermagic "$ko" | awk '{ print $1 }')" = "$rel" ] || fail "installed module's vermagic is not $rel"
+[ "$(modinfo -F version "$ko")" = "$version" ] || fail "installed module's version is not $version"
 [ "$(modinfo -F signer "$ko")" = "mntwatch install_test MOK" ] || fail "installed module is not signed with MOK_KEY"
 
 make -s -C "$work/src" uninstall "${vars[@]}" >"$work/uninstall.log" 2>&1 ||

@@ -64,7 +64,7 @@ clone_only() {	# the first of the given names that exists only as a clone
 	return 1
 }
 attach_clone=$(clone_only audit_mount __put_mountpoint may_context_mount_sb_relabel)
-count_clone=$(clone_only propagate_one vfs_statfs)
+count_clone=$(clone_only propagate_one maybe_free_mountpoint do_lock_mount __umount_mnt)
 echo "# clone-only functions: ${attach_clone:-none} and ${count_clone:-none}"
 check "attach_symbol falls back to the clone ${attach_clone%%.*} -> $attach_clone" sh -c "
 	[ -n '$attach_clone' ] && insmod \"$MNTWATCH_KO\" attach_symbol=${attach_clone%%.*} &&

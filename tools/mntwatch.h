@@ -9,8 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "../module/version.h"
 
-#define MW_VERSION		"1.0"
+#define MW_VERSION		MNTWATCH_VERSION
 #define MW_TABLE_FORMAT		"1"	/* the only debugfs format we read */
 
 /* A field the module printed as "-", or that this source cannot know. */

@@ -245,24 +245,62 @@ static int read_ns_id(const char *path, uint64_t *ns)
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Mounts of a namespace as fs.mount-max counts them, from its mountinfo:
+ * one per line, plus each ancestor that lines name as their parent but the
+ * file does not list, since it lies above the reader's root (the initramfs
+ * rootfs under a switch_root).
+ */
 int64_t mw_count_mountinfo(const char *path)
 {
 	char *text = mw_read_file(path, NULL);
-	int64_t lines = 0;
+	uint64_t *ids = NULL, *parents = NULL;
+	int64_t lines = 0, n = 0, hidden = 0, i;
 	char *p;
 
 	if (!text)
 		return MW_NONE;
 	for (p = text; *p; p++)
 		lines += *p == '\n';
+	ids = calloc(lines + 1, sizeof(*ids));
+	parents = calloc(lines + 1, sizeof(*parents));
+	for (p = text; ids && parents && *p && n < lines; n++) {
+		if (sscanf(p, "%" SCNu64 " %" SCNu64, &ids[n], &parents[n]) != 2)
+			break;
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
 	free(text);
-	return lines;
+	if (!ids || !parents || n != lines) {
+		free(ids);
+		free(parents);
+		return MW_NONE;
+	}
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	qsort(parents, n, sizeof(*parents), cmp_u64);
+	for (i = 0; i < n; i++)
+		if ((i == 0 || parents[i] != parents[i - 1]) &&
+		    !bsearch(&parents[i], ids, n, sizeof(*ids), cmp_u64))
+			hidden++;
+	free(ids);
+	free(parents);
+	return lines + hidden;
 }
 
 /*
- * Mounts of the namespace pid lives in: nsfs counts them all (6.12+);
- * mountinfo only shows those under the process's root, which for the
- * usual unchrooted process is the same thing.
+ * Mounts of the namespace pid lives in, as fs.mount-max is checked against
+ * them (nr_mounts). nsfs reports them since 6.12, less the namespace's root
+ * mount (nsfs.c subtracts it; from 7.0 that root is the nullfs below
+ * rootfs); before, mountinfo and its unlisted ancestors.
  */
 static int64_t count_mounts(const char *procdir, int pid)
 {
@@ -277,7 +315,7 @@ static int64_t count_mounts(const char *procdir, int pid)
 
 		close(fd);
 		if (!ret)
-			return info.nr_mounts;
+			return (int64_t)info.nr_mounts + 1;
 	}
 	snprintf(path, sizeof(path), "%s/%d/mountinfo", procdir, pid);
 	return mw_count_mountinfo(path);

@@ -114,7 +114,7 @@ if run "no module: live table from /proc" 0 $bin "${nomod[@]}"; then
 fi
 if run "no module --json" 0 $bin -J "${nomod[@]}"; then
 	jq_is "no module --json: null where unknown" '[.source, (.namespaces | length), (.namespaces[0] | [.ns, .mounts, .max, .use_pct, .pending, .peak, .enospc, .last_fail])]' \
-		'["proc",4,[4026532200,700,1000,70,null,null,null,null]]'
+		'["proc",4,[4026532200,701,1000,70.1,null,null,null,null]]'
 fi
 one_line_error "no module: events is an error" 3 'module not loaded' $bin events "${nomod[@]}"
 one_line_error "no module: explain is an error" 3 'module not loaded' $bin explain "${nomod[@]}"

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#   selftests/deps.sh [build|vm|check]     (default: check, everything)
+#
+# The one list of the Debian packages mntwatch's targets need. Each make
+# target runs it for what it needs before it starts: packages already there
+# cost one dpkg-query; missing ones are installed as root with apt-get
+# (update once, --no-install-recommends), said in one line; without root or
+# apt-get it stops with the exact apt-get command to run.
+set -euo pipefail
+
+# make tool, make KVER=..: the module for a cached Debian kernel and the tool
+build=(make gcc gcc-12 libc6-dev binutils dwarves libelf-dev kmod
+	apt dpkg tar xz-utils zstd gzip ca-certificates debootstrap util-linux)
+# make demo, make vm-run, make bench: the above plus the VM
+vm=("${build[@]}" qemu-system-x86 busybox-static cpio)
+# make check: the above plus the static checks and the test tools
+check=("${vm[@]}" perl sparse bpftool jq prometheus dkms openssl python3-yaml)
+
+group=${1:-check}
+case $group in
+build) want=("${build[@]}") ;;
+vm) want=("${vm[@]}") ;;
+check) want=("${check[@]}") ;;
+*) echo "deps: unknown group '$group' (build, vm or check)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+	echo "deps: missing Debian packages; as root run: apt-get update && $cmd" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+{ apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >/tmp/mntwatch-deps.log 2>&1 || {
+	tail -n 20 /tmp/mntwatch-deps.log >&2
+	echo "deps: '$cmd' failed (log: /tmp/mntwatch-deps.log)" >&2
+	exit 1
+}

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Runs a command with the toolchain a kernel line's headers ask for
+# (selftests/kernels.conf), with KDIR set to the cached kernel's directory.
+#
+#   selftests/kbuild.sh LINE make -C '$KDIR/build' M=... modules
+#   selftests/kbuild.sh LINE dkms ...
+#
+# "host": this machine's gcc; a compiler the headers name but the host lacks
+# (5.10 asks for gcc-10) is stood in for by gcc-12 through a shim directory on
+# PATH, so plain make and dkms both find it. "trixie": the command runs in a
+# cached Debian trixie root (debootstrap; gcc-14, glibc 2.38 for 7.x's
+# kbuild tools), chrooted in a private mount namespace that sees this
+# checkout at the same path. Arguments are expanded once more, so '$KDIR'
+# may be quoted by the caller.
+set -euo pipefail
+
+die() { echo "kbuild: $*" >&2; exit 1; }
+log() { echo "kbuild: $*" >&2; }
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+[ $# -ge 2 ] || die "usage: $0 LINE COMMAND..."
+line=$1
+shift
+KDIR=$("$top/selftests/fetch-kernel.sh" "$line") || die "fetch-kernel.sh $line failed"
+export KDIR
+toolchain=$(cat "$KDIR/toolchain")
+args=()
+for a in "$@"; do args+=("${a//\$KDIR/$KDIR}"); done
+
+# The compiler a Debian headers package was built with (gcc-10 for 5.10),
+# from the .kernelvariables its Makefile includes
+headers_cc() {
+	sed -n 's/^CC = .*)\(gcc-[0-9]*\)$/\1/p' "$KDIR/build/.kernelvariables" 2>/dev/null
+}
+
+case $toolchain in
+host)
+	cc=$(headers_cc)
+	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null; then
+		command -v gcc-12 >/dev/null || die "$cc is not installed and gcc-12 cannot stand in for it (make deps)"
+		shim=$top/.cache/toolchains/shim-$line
+		mkdir -p "$shim"
+		ln -sfn "$(command -v gcc-12)" "$shim/$cc"
+		export PATH=$shim:$PATH
+	fi
+	exec "${args[@]}"
+	;;
+trixie)
+	root=$top/.cache/toolchains/trixie
+	if [ ! -e "$root/.done" ]; then
+		command -v debootstrap >/dev/null || die "missing tool 'debootstrap' (install Debian package debootstrap; make deps does)"
+		. "$top/selftests/debian.sh"
+		log "creating a Debian trixie root with gcc-14 in .cache/toolchains/trixie (debootstrap, once)"
+		rm -rf "$root" "$root.tmp"
+		mkdir -p "$(dirname "$root")"
+		debootstrap --variant=minbase \
+			--include=gcc-14,make,libc6-dev,libelf1t64,libssl3t64,zlib1g,pahole,kmod,sparse,dkms \
+			trixie "$root.tmp" "$mirror" >"$top/.cache/toolchains/trixie.log" 2>&1 ||
+			die "debootstrap trixie failed, see .cache/toolchains/trixie.log"
+		mv "$root.tmp" "$root"
+		touch "$root/.done"
+	fi
+	command -v unshare >/dev/null || die "missing tool 'unshare' (install Debian package util-linux)"
+	# the mounts vanish with the namespace; the root is never touched outside
+	exec unshare -m --propagation private /bin/sh -c '
+		root=$1 top=$2 cwd=$3
+		shift 3
+		mkdir -p "$root$top" && mount --bind "$top" "$root$top" &&
+			mount -t proc proc "$root/proc" && mount --bind /dev "$root/dev" || exit 1
+		exec chroot "$root" /usr/bin/env -C "$cwd" PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+	' kbuild "$root" "$top" "$PWD" "${args[@]}"
+	;;
+*) die "unknown toolchain '$toolchain' in $KDIR/toolchain" ;;
+esac
