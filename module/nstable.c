@@ -4,6 +4,9 @@
  * preallocated so that the probes never allocate. Rows are keyed by the
  * namespace's serial, which the kernel never reuses; the nsfs inode number
  * users know is reused, and a row whose number reappears is marked gone.
+ * Anonymous namespaces (detached trees) own no nsfs number: up to 6.17 their
+ * number and serial are 0, so they share a row; from 6.18 each has a serial
+ * and all show MNT_NS_ANON_INO, which names none of them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,6 +20,9 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include "mntwatch.h"
+
+/* uapi/linux/nsfs.h, 6.18 */
+#define MW_MNT_NS_ANON_INO 0xEFFFFFF7U
 
 struct mw_ns {
 	struct hlist_node by_serial;
@@ -79,6 +85,11 @@ static struct mw_ns *mw_lookup(u64 serial)
 	return NULL;
 }
 
+static bool mw_is_anon(u32 ns_id)
+{
+	return !ns_id || ns_id == MW_MNT_NS_ANON_INO;
+}
+
 /* Only the living are found by nsfs number: a dead one's may be reused. */
 static void mw_mark_gone(struct mw_ns *row)
 {
@@ -90,7 +101,9 @@ static void mw_mark_gone(struct mw_ns *row)
 static void mw_mark_live(struct mw_ns *row)
 {
 	row->gone = false;
-	hlist_add_head(&row->by_id, &id_buckets[hash_32(row->ns_id, bucket_bits)]);
+	if (!mw_is_anon(row->ns_id))
+		hlist_add_head(&row->by_id,
+			       &id_buckets[hash_32(row->ns_id, bucket_bits)]);
 }
 
 /*

@@ -115,12 +115,7 @@ check "its checks equal the 3 mounts it made" \
 	awk -v id="$fresh_id" '$1 == id && $2 == "live" { print; found = 1; if ($3 != 3) bad = 1 }
 	END { exit bad || !found }' /tmp/rows2.txt
 fresh_row_mounts=$(awk -v id="$fresh_id" '$1 == id && $2 == "live" { print $4 }' /tmp/rows2.txt)
-# mountinfo lists the mounts under the process's root; the namespace also holds
-# the initramfs rootfs that vmtest's switch_root left under /, and from 7.0 the
-# nullfs that rootfs sits on, which the kernel counts (and limits) but
-# mountinfo never shows
-hidden=1
-[ "$(uname -r | cut -d. -f1)" -ge 7 ] && hidden=2
+hidden=$(hidden_ancestors)
 check "its mounts ($fresh_row_mounts) are its mountinfo lines ($fresh_mounts) + $hidden hidden ancestors" \
 	[ -n "$fresh_row_mounts" -a "$fresh_row_mounts" = $((fresh_mounts + hidden)) ]
 check "its mounts are the kernel's count (ENOSPC at mount-max=$fresh_row_mounts, fits at +1)" \

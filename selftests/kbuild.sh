@@ -9,7 +9,8 @@
 # (5.10 asks for gcc-10) is stood in for by gcc-12 through a shim directory on
 # PATH, so plain make and dkms both find it. "trixie": the command runs in a
 # cached Debian trixie root (debootstrap; gcc-14, glibc 2.38 for 7.x's
-# kbuild tools), chrooted in a private mount namespace that sees this
+# kbuild tools; sparse from sid, as trixie's 0.6.4 cannot parse 7.x's
+# __typeof_unqual__), chrooted in a private mount namespace that sees this
 # checkout at the same path. Arguments are expanded once more, so '$KDIR'
 # may be quoted by the caller.
 set -euo pipefail
@@ -47,26 +48,37 @@ host)
 	;;
 trixie)
 	root=$top/.cache/toolchains/trixie
-	if [ ! -e "$root/.done" ]; then
+	recipe="trixie: gcc-14 make libc6-dev pahole kmod dkms; sid: sparse"
+	if [ "$(cat "$root/.done" 2>/dev/null)" != "$recipe" ]; then
 		command -v debootstrap >/dev/null || die "missing tool 'debootstrap' (install Debian package debootstrap; make deps does)"
 		. "$top/selftests/debian.sh"
 		log "creating a Debian trixie root with gcc-14 in .cache/toolchains/trixie (debootstrap, once)"
 		rm -rf "$root" "$root.tmp"
-		mkdir -p "$(dirname "$root")"
+		mkdir -p "$root.tmp/debs"
 		debootstrap --variant=minbase \
-			--include=gcc-14,make,libc6-dev,libelf1t64,libssl3t64,zlib1g,pahole,kmod,sparse,dkms \
+			--include=gcc-14,make,libc6-dev,libelf1t64,libssl3t64,zlib1g,pahole,kmod,dkms \
 			trixie "$root.tmp" "$mirror" >"$top/.cache/toolchains/trixie.log" 2>&1 ||
 			die "debootstrap trixie failed, see .cache/toolchains/trixie.log"
+		papt_lists
+		(cd "$root.tmp/debs" && papt apt-get download -q sparse/sid >&2) &&
+			dpkg-deb -x "$root.tmp"/debs/sparse_*.deb "$root.tmp" ||
+			die "could not add sid's sparse to the trixie root"
+		rm -rf "$root.tmp/debs"
 		mv "$root.tmp" "$root"
-		touch "$root/.done"
+		echo "$recipe" >"$root/.done"
 	fi
 	command -v unshare >/dev/null || die "missing tool 'unshare' (install Debian package util-linux)"
 	# the mounts vanish with the namespace; the root is never touched outside
 	exec unshare -m --propagation private /bin/sh -c '
 		root=$1 top=$2 cwd=$3
 		shift 3
-		mkdir -p "$root$top" && mount --bind "$top" "$root$top" &&
-			mount -t proc proc "$root/proc" && mount --bind /dev "$root/dev" || exit 1
+		mkdir -p "$root$top" && mount --bind "$top" "$root$top" || exit 1
+		# a .cache that links elsewhere is seen at its real path too
+		cache=$(readlink -f "$top/.cache")
+		if [ "$cache" != "$top/.cache" ]; then
+			mkdir -p "$root$cache" && mount --bind "$cache" "$root$cache" || exit 1
+		fi
+		mount -t proc proc "$root/proc" && mount --bind /dev "$root/dev" || exit 1
 		exec chroot "$root" /usr/bin/env -C "$cwd" PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
 	' kbuild "$root" "$top" "$PWD" "${args[@]}"
 	;;

@@ -277,6 +277,17 @@ static unsigned long long my_mnt_ns(void)
 	return st.st_ino;
 }
 
+/* The running kernel is at least major.minor. */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname uts;
+	int kmajor, kminor;
+
+	if (uname(&uts) || sscanf(uts.release, "%d.%d", &kmajor, &kminor) != 2)
+		return false;
+	return kmajor > major || (kmajor == major && kminor >= minor);
+}
+
 /*
  * From 7.0 every namespace's tree hangs from an immutable nullfs mount
  * (fs/nullfs.c; copy_mnt_ns() copies it too). It is counted, but it is the
@@ -285,12 +296,7 @@ static unsigned long long my_mnt_ns(void)
  */
 static long nullfs_mounts(void)
 {
-	struct utsname uts;
-	int major;
-
-	if (uname(&uts) || sscanf(uts.release, "%d", &major) != 1)
-		return 0;
-	return major >= 7;
+	return kernel_at_least(7, 0);
 }
 
 /*
@@ -1328,6 +1334,62 @@ TEST_F(mntwatch, tables_consistent)
 	ASSERT_EQ(0, status_get("btf", val, sizeof(val)));
 	table_free(&ns);
 	table_free(&ev);
+}
+
+/*
+ * Detached trees (open_tree(OPEN_TREE_CLONE)) live in anonymous namespaces.
+ * Mounting onto one is checked against the limit from 6.15 on; older
+ * kernels refuse it. Up to 6.17 anonymous namespaces share number 0 and one
+ * row; from 6.18 each has its own serial and they all show MNT_NS_ANON_INO,
+ * so two held at once must both be live rows: neither may mark the other
+ * gone, as a reused nsfs number would.
+ */
+#define MNT_NS_ANON_INO 0xEFFFFFF7ULL
+
+TEST_F(mntwatch, anonymous_namespaces)
+{
+	unsigned long long anon_id = kernel_at_least(6, 18) ? MNT_NS_ANON_INO : 0;
+	int tree[2], fs, mnt, ret, i, r, live = 0, gone = 0;
+	struct table ns = {0};
+	char src[128];
+
+	subpath(src, sizeof(src), self->dir, "anon");
+	ASSERT_EQ(0, mount_tmpfs(src));
+	for (i = 0; i < 2; i++) {
+		tree[i] = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		ASSERT_GE(tree[i], 0) TH_LOG("open_tree: %s", strerror(errno));
+		fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+		ASSERT_GE(fs, 0);
+		ASSERT_EQ(0, fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+		mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+		ASSERT_GE(mnt, 0);
+		ret = move_mount(mnt, "", tree[i], "",
+				 MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+		if (ret) {
+			ASSERT_EQ(EINVAL, errno);
+			ASSERT_FALSE(kernel_at_least(6, 15))
+				TH_LOG("mounting onto a detached tree refused");
+			TH_LOG("this kernel refuses mounts onto detached trees");
+			return;
+		}
+		close(mnt);
+		close(fs);
+	}
+
+	ASSERT_EQ(0, table_load(&ns, MW_NAMESPACES));
+	for (r = 0; r < ns.nrows; r++) {
+		if (table_ll(&ns, r, "ns") != (long long)anon_id)
+			continue;
+		if (!strcmp(table_str(&ns, r, "state"), "live"))
+			live++;
+		else
+			gone++;
+	}
+	table_free(&ns);
+	ASSERT_EQ(0, gone) TH_LOG("an anonymous namespace held open is gone");
+	ASSERT_EQ(anon_id ? 2 : 1, live);
+	close(tree[0]);
+	close(tree[1]);
 }
 
 TEST_HARNESS_MAIN

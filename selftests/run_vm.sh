@@ -72,6 +72,55 @@ check "attach_symbol falls back to the clone ${attach_clone%%.*} -> $attach_clon
 check "count_symbol that is only a clone ($count_clone) is refused with EOPNOTSUPP" \
 	refused "count_symbol=${count_clone%%.*}" 'is only a gcc clone here' 'Operation not supported'
 
+# state and checks of the rows of namespace $1, one "state checks" line each, sorted
+rows_of() {
+	awk -v id="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["ns"] == id { print $c["state"], $c["checks"] }' $dbg/namespaces | sort
+}
+
+# Without a free hook (free_symbol= "", as 6.18 and 6.19 must run, where
+# free_mnt_ns is inlined) a dead namespace's row turns gone when a new
+# namespace takes its nsfs number, and the newcomer gets a row of its own.
+id_reuse() {
+	insmod "$MNTWATCH_KO" free_symbol= || return 1
+	grep -qx 'symbol_free -' $dbg/status || { grep symbol_free $dbg/status; return 1; }
+	dead=$(unshare -m sh -c 'mount -t tmpfs dead /mnt && stat -L -c %i /proc/self/ns/mnt')
+	[ "$(rows_of "$dead")" = "live 1" ] || { echo "dead namespace $dead: $(rows_of "$dead")"; return 1; }
+	# nsfs numbers come from an IDA: the lowest free one is taken again
+	tries=0
+	until [ "$(unshare -m sh -c 'mount -t tmpfs a /mnt && mount -t tmpfs b /mnt &&
+		stat -L -c %i /proc/self/ns/mnt')" = "$dead" ] || [ $tries -ge 20 ]; do
+		tries=$((tries + 1))
+	done
+	rows=$(rows_of "$dead" | tr '\n' ' ')
+	echo "# namespace $dead after $tries other namespaces: $rows"
+	rmmod mntwatch
+	[ "$rows" = "gone 1 live 2 " ]
+}
+check "without a free hook, a reused nsfs number turns the dead row gone" id_reuse
+
+# A kernel without CONFIG_DEBUG_INFO_BTF is given a detached BTF file
+# (README.md, "Kernels without BTF"): this kernel's own BTF, cut from its
+# image by fetch-kernel.sh, stands in for one at another path.
+detached=/opt/mntwatch/bin/btf
+detached_btf() {
+	[ -r $detached ] || { echo "no $detached: run_vm.sh wants -b <kernel dir>/btf"; return 1; }
+	insmod "$MNTWATCH_KO" btf_path=$detached || return 1
+	grep -qx "btf $detached" $dbg/status || { grep '^btf' $dbg/status; rmmod mntwatch; return 1; }
+	old_max=$(cat /proc/sys/fs/mount-max)
+	mkdir -p /tmp/detached
+	unshare -m sh -c 'echo $(($(wc -l </proc/self/mountinfo) + 4)) >/proc/sys/fs/mount-max
+		while mount -t tmpfs d /tmp/detached 2>/dev/null; do :; done
+		stat -L -c %i /proc/self/ns/mnt >/tmp/detached.ns'
+	echo "$old_max" >/proc/sys/fs/mount-max
+	set -- $(tail -n 1 $dbg/events)
+	echo "# last event: $*"
+	rmmod mntwatch
+	# failing_ns, mounts + pending + requested = max + 1 for one tmpfs too many
+	[ "$5" = "$(cat /tmp/detached.ns)" ] && [ $(($6 + $7 + $9)) -eq $(($8 + 1)) ] && [ "${10}" = -28 ]
+}
+check "btf_path= takes a detached BTF file at another path" detached_btf
+
 if tool_vm.sh; then tool=0; else tool=1; fi
 check "tools/mntwatch tests exit status" [ $tool -eq 0 ]
 
