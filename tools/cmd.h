@@ -10,7 +10,8 @@
 
 #define DEBUGFS_DEFAULT	"/sys/kernel/debug/mntwatch"
 
-enum cmd { CMD_NS, CMD_EVENTS, CMD_EXPLAIN, CMD_WATCH, CMD_CHECK, CMD_METRICS };
+enum cmd { CMD_NS, CMD_EVENTS, CMD_EXPLAIN, CMD_WATCH, CMD_CHECK, CMD_METRICS,
+	CMD_LOOPS };
 
 struct opts {
 	enum cmd cmd;
@@ -20,6 +21,14 @@ struct opts {
 	double interval;
 	double warn_pct, crit_pct;
 	int64_t recent_s;
+};
+
+/* One namespace's mountinfo and the loops in it. */
+struct ns_mounts {
+	uint64_t ns;
+	const struct mw_who *who;
+	struct mw_mountinfo mi;
+	struct mw_loops found;
 };
 
 /* What the commands read: the module's tables, or /proc without it. */
@@ -34,12 +43,17 @@ struct data {
 	struct mw_procscan scan;
 	bool have_scan;
 	int64_t now_us;
+	struct ns_mounts *mounts;	/* after mw_load_loops() */
+	int nmounts;
+	int64_t nloops;			/* loops in all namespaces */
 };
 
 int64_t mw_now_us(void);
 int mw_load(const struct opts *o, struct data *d, bool want_events,
 	    bool need_module);
 void mw_data_free(struct data *d);
+int mw_load_loops(const struct opts *o, struct data *d);
+const struct ns_mounts *mw_mounts_find(const struct data *d, uint64_t ns);
 
 /* What `ns` and `events` share: pick columns, load, build the view, print. */
 struct table_cmd {
@@ -53,6 +67,7 @@ struct table_cmd {
 int mw_cmd_table(const struct opts *o, FILE *out, const struct table_cmd *cmd);
 
 extern const struct column mw_ns_columns[], mw_ev_columns[];
+extern const struct column mw_loop_columns[];
 
 int cmd_ns(const struct opts *o, FILE *out);
 int cmd_events(const struct opts *o);
@@ -60,5 +75,6 @@ int cmd_explain(const struct opts *o);
 int cmd_watch(const struct opts *o);
 int cmd_check(const struct opts *o);
 int cmd_metrics(const struct opts *o);
+int cmd_loops(const struct opts *o);
 
 #endif

@@ -30,6 +30,13 @@ int64_t mw_now_us(void)
 
 void mw_data_free(struct data *d)
 {
+	int i;
+
+	for (i = 0; i < d->nmounts; i++) {
+		mw_loops_free(&d->mounts[i].found);
+		mw_mountinfo_free(&d->mounts[i].mi);
+	}
+	free(d->mounts);
 	mw_status_free(&d->status);
 	mw_table_free(&d->ns_tbl);
 	mw_table_free(&d->ev_tbl);
@@ -230,4 +237,76 @@ int mw_cmd_table(const struct opts *o, FILE *out,
 	free(view);
 	mw_data_free(&d);
 	return MW_EXIT_OK;
+}
+
+/*
+ * Every namespace's mountinfo, through the first of its processes that
+ * lets us read it, and the loops in it; after mw_load() or on its own.
+ * Returns 0 or an exit code.
+ */
+int mw_load_loops(const struct opts *o, struct data *d)
+{
+	char path[4096], *text;
+	int i, p, unread = 0;
+
+	/* loops need no module: a scan of /proc is enough */
+	if (!d->have_scan) {
+		memset(d, 0, sizeof(*d));
+		d->now_us = mw_now_us();
+		if (mw_proc_scan(o->procdir, false, &d->scan)) {
+			mw_warnx("cannot scan %s: %s", o->procdir, strerror(errno));
+			return MW_EXIT_ERROR;
+		}
+		d->have_scan = true;
+	}
+	d->mounts = calloc(d->scan.nwho + 1, sizeof(*d->mounts));
+	if (!d->mounts)
+		goto oom;
+	for (i = 0; i < d->scan.nwho; i++) {
+		const struct mw_who *who = &d->scan.who[i];
+		struct ns_mounts *nm = &d->mounts[d->nmounts];
+
+		text = NULL;
+		for (p = 0; p < who->npids && !text; p++) {
+			snprintf(path, sizeof(path), "%s/%d/mountinfo",
+				 o->procdir, who->pids[p]);
+			text = mw_read_file(path, NULL);
+		}
+		if (!text) {
+			unread++;
+			continue;
+		}
+		if (mw_mountinfo_parse(&nm->mi, text)) {
+			if (errno != EINVAL)
+				goto oom;
+			mw_warnx("%s: not a mountinfo file", path);
+			unread++;
+			continue;
+		}
+		if (mw_loops_find(&nm->mi, &nm->found)) {
+			mw_mountinfo_free(&nm->mi);
+			goto oom;
+		}
+		nm->ns = who->ns;
+		nm->who = who;
+		d->nloops += nm->found.nloops;
+		d->nmounts++;
+	}
+	if (unread)
+		mw_warnx("the mounts of %d namespace%s could not be read: loops there are not shown",
+			 unread, unread == 1 ? "" : "s");
+	return 0;
+oom:
+	mw_warnx("out of memory");
+	return MW_EXIT_ERROR;
+}
+
+const struct ns_mounts *mw_mounts_find(const struct data *d, uint64_t ns)
+{
+	int i;
+
+	for (i = 0; i < d->nmounts; i++)
+		if (d->mounts[i].ns == ns)
+			return &d->mounts[i];
+	return NULL;
 }

@@ -13,25 +13,27 @@
 static const char *const cmd_names[] = {
 	[CMD_NS] = "ns", [CMD_EVENTS] = "events", [CMD_EXPLAIN] = "explain",
 	[CMD_WATCH] = "watch", [CMD_CHECK] = "check", [CMD_METRICS] = "metrics",
+	[CMD_LOOPS] = "loops",
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-"Usage: mntwatch [ns|events|explain|watch|check|metrics] [OPTIONS]\n"
+"Usage: mntwatch [ns|loops|events|explain|watch|check|metrics] [OPTIONS]\n"
 "Mount namespaces near fs.mount-max, who lives in them, why a mount hit ENOSPC.\n"
 "\n"
 "  ns         namespace table, fullest first (the default)\n"
+"  loops      live propagation loops and repeated mountpoints, from mountinfo\n"
 "  events     the ENOSPC log, caller and failing namespace named\n"
 "  explain    plain-language diagnosis of the last ENOSPC\n"
 "  watch      the namespace table, refreshed until interrupted\n"
 "  check      monitoring check, exit 0/1/2/3: OK/WARNING/CRITICAL/UNKNOWN\n"
 "  metrics    Prometheus text exposition\n"
 "\n"
-"  -J, --json             JSON (ns, events; every column unless -o)\n"
+"  -J, --json             JSON (ns, loops, events; every column unless -o)\n"
 "  -o, --columns LIST     columns to show; +LIST adds to the default ones\n"
 "  -n, --noheadings       no header line\n"
-"      --list-columns     the columns of ns (or of events), and exit\n"
+"      --list-columns     the columns of ns, loops or events, and exit\n"
 "  -i, --interval SECS    watch: refresh period (default 2)\n"
 "      --warn/--crit PCT  check: WARNING/CRITICAL from this use%% (80/90)\n"
 "      --recent SECS      check: ENOSPC this recent is CRITICAL (3600, 0: off)\n"
@@ -39,7 +41,6 @@ static void usage(FILE *out)
 "      --debugfs DIR      module tables (default %s)\n"
 "      --proc DIR         procfs (default /proc)\n"
 "  -h, --help, -V, --version\n"
-"\n"
 "Exit: 0 done, 2 usage error, 3 cannot read what is needed. See mntwatch(8).\n",
 		DEBUGFS_DEFAULT);
 }
@@ -192,14 +193,15 @@ int main(int argc, char **argv)
 		return usage_exit;
 	}
 	if ((o.json || o.columns || o.noheadings || o.list_columns) &&
-	    o.cmd != CMD_NS && o.cmd != CMD_EVENTS &&
+	    o.cmd != CMD_NS && o.cmd != CMD_EVENTS && o.cmd != CMD_LOOPS &&
 	    !(o.cmd == CMD_WATCH && !o.json)) {
-		mw_warnx("-J, -o, -n and --list-columns apply to ns and events%s",
+		mw_warnx("-J, -o, -n and --list-columns apply to ns, loops and events%s",
 			 o.cmd == CMD_WATCH ? " (watch takes -o and -n)" : "");
 		return usage_exit;
 	}
 	if (o.list_columns) {
-		mw_list_columns(stdout, o.cmd == CMD_EVENTS ? mw_ev_columns : mw_ns_columns,
+		mw_list_columns(stdout, o.cmd == CMD_EVENTS ? mw_ev_columns :
+				o.cmd == CMD_LOOPS ? mw_loop_columns : mw_ns_columns,
 				o.json);
 		return MW_EXIT_OK;
 	}
@@ -220,6 +222,9 @@ int main(int argc, char **argv)
 		return cmd_check(&o);
 	case CMD_METRICS:
 		i = cmd_metrics(&o);
+		break;
+	case CMD_LOOPS:
+		i = cmd_loops(&o);
 		break;
 	default:
 		i = MW_EXIT_USAGE;

@@ -189,6 +189,27 @@ void mw_list_columns(FILE *out, const struct column *cols, bool json)
 		fputs("\n]}\n", out);
 }
 
+/* The rows as a JSON array of objects, one member per selected column. */
+void mw_print_json_array(FILE *out, const struct column **sel, int nsel,
+			 const void *rows, size_t row_size, int nrows)
+{
+	struct cell cell;
+	int r, c;
+
+	fputc('[', out);
+	for (r = 0; r < nrows; r++) {
+		fprintf(out, "%s\n  {", r ? "," : "");
+		for (c = 0; c < nsel; c++) {
+			memset(&cell, 0, sizeof(cell));
+			sel[c]->get((const char *)rows + r * row_size, &cell);
+			fprintf(out, "%s\"%s\": ", c ? ", " : "", sel[c]->json);
+			cell_json(out, &cell);
+		}
+		fputc('}', out);
+	}
+	fputs(nrows ? "\n]" : "]", out);
+}
+
 /*
  * One listing: rows are opaque to this code, each column knows how to read
  * its row. Widths fit the widest cell, the last column is not padded.
@@ -203,18 +224,9 @@ void mw_print_rows(FILE *out, const struct column **sel, int nsel,
 	int r, c;
 
 	if (json) {
-		fprintf(out, "{\"source\": \"%s\", \"%s\": [", source, json_key);
-		for (r = 0; r < nrows; r++) {
-			fprintf(out, "%s\n  {", r ? "," : "");
-			for (c = 0; c < nsel; c++) {
-				memset(&cell, 0, sizeof(cell));
-				sel[c]->get((const char *)rows + r * row_size, &cell);
-				fprintf(out, "%s\"%s\": ", c ? ", " : "", sel[c]->json);
-				cell_json(out, &cell);
-			}
-			fputc('}', out);
-		}
-		fputs(nrows ? "\n]}\n" : "]}\n", out);
+		fprintf(out, "{\"source\": \"%s\", \"%s\": ", source, json_key);
+		mw_print_json_array(out, sel, nsel, rows, row_size, nrows);
+		fputs("}\n", out);
 		return;
 	}
 	for (c = 0; c < nsel; c++) {

@@ -50,6 +50,8 @@ void mw_cell_str(struct cell *c, const char *s);
 int mw_select_columns(const struct column *cols, const char *list, bool all,
 		      const struct column **sel);
 void mw_list_columns(FILE *out, const struct column *cols, bool json);
+void mw_print_json_array(FILE *out, const struct column **sel, int nsel,
+			 const void *rows, size_t row_size, int nrows);
 void mw_print_rows(FILE *out, const struct column **sel, int nsel,
 		   const void *rows, size_t row_size, int nrows,
 		   const char *json_key, const char *source, bool json,

@@ -119,6 +119,27 @@ fi
 one_line_error "no module: events is an error" 3 'module not loaded' $bin events "${nomod[@]}"
 one_line_error "no module: explain is an error" 3 'module not loaded' $bin explain "${nomod[@]}"
 
+# loops: live from mountinfo, with or without the module
+loops=(--debugfs $fx/no-such-dir/mntwatch --proc $fx/loops/proc)
+golden "loops: the self-binding namespaces, biggest factor first, repeated mountpoints" loops.txt $bin loops "${loops[@]}"
+if run "loops --json" 0 $bin loops -J "${loops[@]}"; then
+	jq_is "loops --json: the loop, its namespace, mountpoints and container" \
+		'[.source, (.loops | length), (.loops[0] | [.ns, .group, .factor, .nested, .mountpoint, .inside, .pids, .pod])]' \
+		'["mountinfo",2,[4026532600,1,54,53,"/mnt","/mnt/a/sub",[600],"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"]]'
+	jq_is "loops --json: repeated mountpoints, no loop for the host's bind or the container's slaves" \
+		'[[.repeated[] | [.ns, .count, .mountpoint]], [.loops[].ns | select(. == 4026531841 or . == 4026532800)]]' \
+		'[[[4026532600,20,"/mnt/a/sub"],[4026532600,18,"/mnt/a/sub/sub"],[4026532600,7,"/mnt/a"]],[]]'
+fi
+if run "loops: none" 0 $bin loops "${nomod[@]}"; then
+	if [ "$(cat "$tmp/out")" = "No live propagation loop in 4 mount namespaces; no mountpoint is mounted 4 times or more." ] &&
+	   [ ! -s "$tmp/err" ]; then ok "loops: an empty answer is one line"
+	else not_ok "loops: an empty answer is one line" "$(cat "$tmp/out" "$tmp/err")"; fi
+fi
+if run "loops --list-columns" 0 $bin loops --list-columns; then
+	if grep -q '^FACTOR  *factor  *\* ' "$tmp/out" && grep -q '^INSIDE ' "$tmp/out"; then ok "loops --list-columns"
+	else not_ok "loops --list-columns" "$(cat "$tmp/out")"; fi
+fi
+
 # errors: one line, nothing on stdout
 one_line_error "unknown table format: exit 3" 3 "table format '2' unknown" $bin "${loop[@]/loop/format2}"
 one_line_error "short row: exit 3, no partial table" 3 'line 3 has 8 fields' $bin --debugfs $fx/badrow/debugfs --proc $fx/proc
