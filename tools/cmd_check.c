@@ -6,6 +6,31 @@
 
 static const char *const check_words[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 
+/*
+ * A live loop fails at about half the limit whatever the use% is now: the
+ * one with the largest factor is named in the summary.
+ */
+static void print_loop(const struct data *d)
+{
+	const struct ns_mounts *where = NULL;
+	const struct mw_loop *top = NULL;
+	char who[200];
+	int i, k;
+
+	for (i = 0; i < d->nmounts; i++)
+		for (k = 0; k < d->mounts[i].found.nloops; k++)
+			if (!top || d->mounts[i].found.loops[k].factor > top->factor) {
+				top = &d->mounts[i].found.loops[k];
+				where = &d->mounts[i];
+			}
+	if (!top)
+		return;
+	mw_who_label(where->who, false, who, sizeof(who));
+	printf(", %" PRId64 " live propagation loop%s: namespace %" PRIu64 " (%s) peer group %" PRIu64 " at %s propagates into %s beneath it, x%" PRId64 " per mount",
+	       d->nloops, d->nloops == 1 ? "" : "s", where->ns, who,
+	       top->group, top->outer, top->inner, top->factor);
+}
+
 int cmd_check(const struct opts *o)
 {
 	const struct mw_ns *worst = NULL;
@@ -15,6 +40,8 @@ int cmd_check(const struct opts *o)
 	struct data d;
 
 	ret = mw_load(o, &d, false, false);
+	if (!ret)
+		ret = mw_load_loops(o, &d);
 	if (ret) {
 		printf("MNTWATCH UNKNOWN - cannot read the mount namespace tables (see stderr)\n");
 		mw_data_free(&d);
@@ -42,7 +69,7 @@ int cmd_check(const struct opts *o)
 	}
 	if (worst->use_permille >= o->crit_pct * 10 || nrecent)
 		level = 2;
-	else if (worst->use_permille >= o->warn_pct * 10)
+	else if (worst->use_permille >= o->warn_pct * 10 || d.nloops)
 		level = 1;
 	mw_who_label(mw_who_find(&d.scan, worst->ns), false, who, sizeof(who));
 	printf("MNTWATCH %s - fullest namespace %" PRIu64 " (%s) at %" PRId64 ".%" PRId64 "%%: %" PRId64 " mounts",
@@ -57,11 +84,12 @@ int cmd_check(const struct opts *o)
 		printf(", %d with ENOSPC in the last %" PRId64 "s (latest %s)",
 		       nrecent, o->recent_s, ago);
 	}
+	print_loop(&d);
 	if (!d.module)
 		printf(" (module not loaded: no ENOSPC history)");
-	printf(" | use_pct=%" PRId64 ".%" PRId64 "%%;%g;%g;0;100 namespaces=%d enospc_namespaces=%d\n",
+	printf(" | use_pct=%" PRId64 ".%" PRId64 "%%;%g;%g;0;100 namespaces=%d enospc_namespaces=%d loops=%" PRId64 "\n",
 	       worst->use_permille / 10, worst->use_permille % 10,
-	       o->warn_pct, o->crit_pct, nlive, nrecent);
+	       o->warn_pct, o->crit_pct, nlive, nrecent, d.nloops);
 	mw_data_free(&d);
 	return level;
 }

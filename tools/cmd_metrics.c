@@ -77,6 +77,49 @@ static void metrics_global(FILE *out, const char *name, const char *type,
 		help, name, type, name, value);
 }
 
+/* "name{namespace="ID",pod="UID",container="ID"": the value follows. */
+static void ns_series(FILE *out, const char *name, uint64_t ns,
+		      const struct mw_who *who)
+{
+	char id[24];
+
+	snprintf(id, sizeof(id), "%" PRIu64, ns);
+	fprintf(out, "%s{", name);
+	prom_label(out, "namespace", id, true);
+	if (who && who->cg.pod[0])
+		prom_label(out, "pod", who->cg.pod, false);
+	if (who && who->cg.container[0])
+		prom_label(out, "container", who->cg.container, false);
+}
+
+/*
+ * From every namespace's mountinfo, module or not, 0 included: an alert
+ * on "> 0" must see a namespace go back to 0 once the loop is undone.
+ */
+struct loop_metric {
+	const char *name, *help;
+	int64_t (*get)(const struct mw_loops *lp);
+};
+
+static int64_t l_loops(const struct mw_loops *lp) { return lp->nloops; }
+static int64_t l_repeat(const struct mw_loops *lp) { return lp->max_repeat; }
+static int64_t l_factor(const struct mw_loops *lp)
+{
+	int64_t most = 0;
+	int i;
+
+	for (i = 0; i < lp->nloops; i++)
+		if (lp->loops[i].factor > most)
+			most = lp->loops[i].factor;
+	return most;
+}
+
+static const struct loop_metric loop_metrics[] = {
+	{ "mntwatch_namespace_propagation_loops", "Peer groups that propagate into themselves in the namespace (mntwatch loops).", l_loops },
+	{ "mntwatch_namespace_loop_factor", "Mounts that one more mount on the namespace's worst loop lands on; 0 without a loop.", l_factor },
+	{ "mntwatch_namespace_mountpoint_repeats", "Mounts on the namespace's most repeated mountpoint.", l_repeat },
+};
+
 static void write_metrics(FILE *out, const struct data *d)
 {
 	size_t m;
@@ -92,7 +135,6 @@ static void write_metrics(FILE *out, const struct data *d)
 		for (i = 0; i < d->nns; i++) {
 			const struct mw_ns *ns = &d->ns[i];
 			const struct mw_who *who;
-			char id[24];
 			int64_t v;
 
 			/* a gone namespace is no longer a series */
@@ -107,18 +149,24 @@ static void write_metrics(FILE *out, const struct data *d)
 					mt->name, mt->help, mt->name, mt->type);
 				header = true;
 			}
-			snprintf(id, sizeof(id), "%" PRIu64, ns->ns);
-			fprintf(out, "%s{", mt->name);
-			prom_label(out, "namespace", id, true);
-			if (who && who->cg.pod[0])
-				prom_label(out, "pod", who->cg.pod, false);
-			if (who && who->cg.container[0])
-				prom_label(out, "container", who->cg.container, false);
+			ns_series(out, mt->name, ns->ns, who);
 			if (mt->scale_permille)
 				fprintf(out, "} %" PRId64 ".%03" PRId64 "\n",
 					v / 1000, v % 1000);
 			else
 				fprintf(out, "} %" PRId64 "\n", v);
+		}
+	}
+	for (m = 0; m < sizeof(loop_metrics) / sizeof(loop_metrics[0]); m++) {
+		const struct loop_metric *mt = &loop_metrics[m];
+
+		if (!d->nmounts)
+			break;
+		fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", mt->name,
+			mt->help, mt->name);
+		for (i = 0; i < d->nmounts; i++) {
+			ns_series(out, mt->name, d->mounts[i].ns, d->mounts[i].who);
+			fprintf(out, "} %" PRId64 "\n", mt->get(&d->mounts[i].found));
 		}
 	}
 	if (!d->module)
@@ -170,6 +218,8 @@ int cmd_metrics(const struct opts *o)
 	struct data d;
 	int ret = mw_load(o, &d, false, false);
 
+	if (!ret)
+		ret = mw_load_loops(o, &d);
 	if (!ret) {
 		if (o->output)
 			ret = write_atomically(o->output, &d);

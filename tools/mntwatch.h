@@ -176,6 +176,7 @@ struct mw_explain_in {
 	int64_t events_total, events_overwritten;
 	const struct mw_procscan *scan;
 	int64_t now_us;
+	const struct mw_loops *loops_now;	/* failing namespace's; NULL: unread */
 };
 
 void mw_explain(FILE *out, const struct mw_explain_in *in);

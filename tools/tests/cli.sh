@@ -166,6 +166,8 @@ check_rc "check: CRITICAL on a recent ENOSPC" 2 '2 with ENOSPC in the last 3600s
 check_rc "check: old ENOSPC outside --recent" 0 '^MNTWATCH OK' --recent 30 "${loop[@]}"
 check_rc "check: UNKNOWN on unknown format" 3 '^MNTWATCH UNKNOWN' "${loop[@]/loop/format2}"
 check_rc "check: without the module" 0 'module not loaded: no ENOSPC history' "${nomod[@]}"
+check_rc "check: WARNING on a live loop at 7.4%, the loop named" 1 '^MNTWATCH WARNING - .* at 7.4%: .*, 2 live propagation loops: namespace 4026532600 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) peer group 1 at /mnt propagates into /mnt/a/sub beneath it, x54 per mount .* loops=2$' "${loops[@]}"
+check_rc "check: no loop, loops=0 in the performance data" 0 ' enospc_namespaces=0 loops=0$' "${nomod[@]}"
 run "check: usage error is UNKNOWN (3), not CRITICAL" 3 $bin check --warn 120 && ok "check: usage error is UNKNOWN (3), not CRITICAL"
 run "check: --warn above --crit" 3 $bin check --warn 95 --crit 90 && ok "check: --warn above --crit is UNKNOWN"
 
@@ -190,6 +192,15 @@ if run "metrics" 0 $bin metrics "${loop[@]}"; then
 		skip "metrics: promtool check metrics" "promtool not installed (Debian package prometheus)"
 		skip "metrics without the module" "promtool not installed"
 	fi
+fi
+if run "metrics: loop series" 0 $bin metrics "${loops[@]}"; then
+	if grep -qx 'mntwatch_namespace_propagation_loops{namespace="4026532700",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"} 1' "$tmp/out" &&
+	   grep -qx 'mntwatch_namespace_propagation_loops{namespace="4026532800"} 0' "$tmp/out" &&
+	   grep -q '^mntwatch_namespace_loop_factor{namespace="4026532600",.*} 54$' "$tmp/out" &&
+	   grep -q '^mntwatch_namespace_mountpoint_repeats{namespace="4026532600",.*} 20$' "$tmp/out" &&
+	   { ! command -v promtool >/dev/null || promtool check metrics <"$tmp/out" >/dev/null 2>&1; }; then
+		ok "metrics: loops, factor and repeats per namespace, 0 without a loop"
+	else not_ok "metrics: loop series" "$(grep loop "$tmp/out" | head)"; fi
 fi
 mkdir "$tmp/textfile"
 if run "metrics --output: written atomically" 0 $bin metrics --output "$tmp/textfile/mntwatch.prom" "${loop[@]}"; then

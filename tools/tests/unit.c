@@ -354,6 +354,9 @@ static void test_proc_scan(void)
 }
 
 /* explain's text, asserted line by line where the numbers are */
+static int loops_of(const char *rel, struct mw_mountinfo *mi,
+		    struct mw_loops *lp);
+
 static void test_explain(void)
 {
 	struct mw_table ns_tbl, ev_tbl;
@@ -444,6 +447,28 @@ static void test_explain(void)
 	CHECK(!strstr(text, "Stop the loop"), "loop advice without a loop");
 	CHECK(!strstr(text, "Propagation:"), "propagation without pending");
 	report(ok, "explain: a namespace full on its own, gone since");
+
+	/* the same failure with a live loop in its namespace now */
+	{
+		struct mw_mountinfo mi;
+		struct mw_loops lp;
+
+		ok = true;
+		CHECK_INT(loops_of("mountinfo/self-bind", &mi, &lp), 0);
+		in.loops_now = &lp;
+		free(text);
+		out = open_memstream(&text, &len);
+		mw_explain(out, &in);
+		fclose(out);
+		CHECK(strstr(text, "  A live propagation loop is there now: peer group 1 at /mnt propagates into\n"
+			     "  /mnt/a/sub beneath it (1 nested); one more mount on it lands on 2 mounts (mntwatch loops).\n"),
+		      "live loop not named");
+		CHECK(strstr(text, "Stop the loop"), "no loop advice for a live loop");
+		in.loops_now = NULL;
+		mw_loops_free(&lp);
+		mw_mountinfo_free(&mi);
+		report(ok, "explain: a live loop in the failing namespace is named");
+	}
 
 	free(text);
 	free(ns);
