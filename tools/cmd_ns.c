@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mntwatch ns: one row per mount namespace, fullest first. */
+#include <stdio.h>
 #include <string.h>
 #include "cmd.h"
 
@@ -7,6 +8,26 @@ struct ns_view {
 	const struct mw_ns *ns;
 	const struct mw_who *who;
 };
+
+/* What keeps it alive: its processes, nsfs bind mounts, open nsfs files. */
+static void held_by(const struct mw_who *who, struct cell *c)
+{
+	int i, n = 0, shown;
+
+	if (!who)
+		return mw_cell_str(c, NULL);
+	shown = who->npids < 3 ? who->npids : 3;
+	for (i = 0; i < shown; i++)
+		n += snprintf(c->buf + n, sizeof(c->buf) - n, "%s%d",
+			      i ? "," : "", who->pids[i]);
+	if (who->npids > shown)
+		n += snprintf(c->buf + n, sizeof(c->buf) - n, ",+%d",
+			      who->npids - shown);
+	if (who->held_by[0])
+		snprintf(c->buf + n, sizeof(c->buf) - n, "%s%s", n ? "," : "",
+			 who->held_by);
+	mw_cell_str(c, c->buf);
+}
 
 #define NS_GET(fn, body)						\
 static void fn(const void *row, struct cell *c)				\
@@ -32,13 +53,15 @@ NS_GET(ns_last_pid, mw_cell_int(c, ns->last_pid))
 NS_GET(ns_last_comm, mw_cell_str(c, ns->last_comm))
 NS_GET(ns_last_req, mw_cell_int(c, ns->last_requested))
 NS_GET(ns_state, mw_cell_str(c, ns->state))
-NS_GET(ns_pids, c->kind = who ? CELL_PIDS : CELL_NONE; c->who = who)
+NS_GET(ns_pids, c->kind = who && who->npids ? CELL_PIDS : CELL_NONE; c->who = who)
 NS_GET(ns_nproc, mw_cell_int(c, who ? who->npids : 0))
 NS_GET(ns_comm, mw_cell_str(c, who ? who->comm : NULL))
 NS_GET(ns_container, mw_cell_str(c, who ? who->cg.container : NULL))
 NS_GET(ns_runtime, mw_cell_str(c, who ? who->cg.runtime : NULL))
 NS_GET(ns_pod, mw_cell_str(c, who ? who->cg.pod : NULL))
 NS_GET(ns_unit, mw_cell_str(c, who ? who->cg.unit : NULL))
+NS_GET(ns_held_by, held_by(who, c))
+NS_GET(ns_source, mw_cell_str(c, ns->source))
 
 /* The one table behind headers, widths, JSON names and --list-columns. */
 const struct column mw_ns_columns[] = {
@@ -62,6 +85,8 @@ const struct column mw_ns_columns[] = {
 	{ "RUNTIME", "runtime", 7, 0, "docker, containerd, crio or podman, when the cgroup says", ns_runtime },
 	{ "POD", "pod", 3, COL_DEFAULT, "Kubernetes pod uid", ns_pod },
 	{ "UNIT", "unit", 4, 0, "systemd unit (.service or .scope) of its lowest pid", ns_unit },
+	{ "HELD-BY", "held_by", 7, COL_DEFAULT, "what keeps it alive: pids, nsfs bind mounts, fd-of-PID, listns", ns_held_by },
+	{ "SOURCE", "source", 6, COL_DEFAULT, "module: the module's figures; live: counted now", ns_source },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 

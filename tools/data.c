@@ -94,32 +94,71 @@ static int cmp_use(const void *a, const void *b)
 	return (x->ns > y->ns) - (x->ns < y->ns);
 }
 
-/* Without the module: one row per namespace, counted now. */
-static int rows_from_proc(struct data *d)
+/* Live before gone, fullest first: the module's own order. */
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct mw_ns *x = a, *y = b;
+	bool xgone = !strcmp(x->state, "gone"), ygone = !strcmp(y->state, "gone");
+
+	if (xgone != ygone)
+		return xgone ? 1 : -1;
+	return cmp_use(a, b);
+}
+
+static bool have_row(const struct data *d, uint64_t ns)
 {
 	int i;
 
-	d->ns = calloc(d->scan.nwho + 1, sizeof(*d->ns));
-	if (!d->ns)
+	/* a gone row's id may be reused by the namespace we see live now */
+	for (i = 0; i < d->nns; i++)
+		if (d->ns[i].ns == ns && strcmp(d->ns[i].state, "gone"))
+			return true;
+	return false;
+}
+
+/*
+ * One row per namespace of the census the module's table lacks (all of
+ * them without the module), counted now; with the module, the host's
+ * namespace before anything mounted there, those held by nsfs files.
+ */
+static int rows_from_census(const struct opts *o, struct data *d)
+{
+	struct mw_ns *rows;
+	int i, added = 0;
+
+	rows = realloc(d->ns, (d->nns + d->scan.nwho + 1) * sizeof(*rows));
+	if (!rows)
 		return -1;
+	d->ns = rows;
 	for (i = 0; i < d->scan.nwho; i++) {
 		const struct mw_who *who = &d->scan.who[i];
 		struct mw_ns *row;
 
-		if (who->mounts == MW_NONE)
+		if (have_row(d, who->ns))
 			continue;
-		row = &d->ns[d->nns++];
+		row = &d->ns[d->nns + added++];
+		memset(row, 0, sizeof(*row));
 		row->ns = who->ns;
 		row->mounts = who->mounts;
+		if (row->mounts == MW_NONE && d->module)
+			row->mounts = mw_who_count(o->procdir, who);
+		/* without the module a process we cannot look into says so */
+		if (row->mounts == MW_NONE && who->npids && !d->module) {
+			added--;
+			continue;
+		}
+		row->source = row->mounts == MW_NONE ? NULL : "live";
 		row->max = d->scan.mount_max;
-		row->use_permille = row->max > 0 ?
+		row->use_permille = row->max > 0 && row->mounts != MW_NONE ?
 			row->mounts * 1000 / row->max : MW_NONE;
 		row->pending = row->peak = row->checks = row->enospc = MW_NONE;
 		row->last_fail_us = row->last_pid = MW_NONE;
 		row->last_requested = MW_NONE;
 		strcpy(row->state, "live");
 	}
-	qsort(d->ns, d->nns, sizeof(*d->ns), cmp_use);
+	d->nns += added;
+	if (added)
+		qsort(d->ns, d->nns, sizeof(*d->ns), cmp_rows);
 	return 0;
 }
 
@@ -193,11 +232,12 @@ int mw_load(const struct opts *o, struct data *d, bool want_events,
 			 d->scan.unreadable, d->scan.unreadable == 1 ? "" : "es",
 			 o->procdir, geteuid() ? "run as root" : "permission denied",
 			 d->module ? "who columns are" : "the table is");
+	if (mw_census(o->procdir, &d->scan, !d->module) ||
+	    rows_from_census(o, d)) {
+		mw_warnx("out of memory");
+		return MW_EXIT_ERROR;
+	}
 	if (!d->module) {
-		if (rows_from_proc(d)) {
-			mw_warnx("out of memory");
-			return MW_EXIT_ERROR;
-		}
 		if (!d->nns) {
 			mw_warnx("no mount namespace readable in %s", o->procdir);
 			return MW_EXIT_ERROR;
@@ -258,6 +298,8 @@ int mw_load_loops(const struct opts *o, struct data *d)
 			return MW_EXIT_ERROR;
 		}
 		d->have_scan = true;
+		if (mw_census(o->procdir, &d->scan, false))
+			goto oom;
 	}
 	d->mounts = calloc(d->scan.nwho + 1, sizeof(*d->mounts));
 	if (!d->mounts)
@@ -271,6 +313,11 @@ int mw_load_loops(const struct opts *o, struct data *d)
 			snprintf(path, sizeof(path), "%s/%d/mountinfo",
 				 o->procdir, who->pids[p]);
 			text = mw_read_file(path, NULL);
+		}
+		/* held by an nsfs file only: a child enters it to read */
+		if (!who->npids && who->nsfile[0]) {
+			snprintf(path, sizeof(path), "%s", who->nsfile);
+			text = mw_ns_mountinfo(who->nsfile);
 		}
 		if (!text) {
 			unread++;

@@ -82,8 +82,10 @@ if run "ns --json: valid JSON" 0 $bin --json "${loop[@]}"; then
 		'[4026532200,700,70,"live",[250,251],"nginx","crio","1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"]'
 	jq_is "ns --json: full container id, epoch time" '.namespaces[1] | [.container, .last_fail, .last_requested]' \
 		'["3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",1795742956.843098,2]'
-	jq_is "ns --json: gone row names nobody" '.namespaces[3] | [.state, .pids, .container]' '["gone",null,null]'
-	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",20]'
+	jq_is "ns --json: gone row names nobody" '.namespaces[4] | [.state, .pids, .container]' '["gone",null,null]'
+	jq_is "ns --json: the namespace the module has not seen, counted live" '.namespaces[3] | [.ns, .mounts, .pids, .held_by, .source]' \
+		'[4026532400,31,[300],"300","live"]'
+	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",22]'
 fi
 if run "events --json" 0 $bin events -J "${loop[@]}"; then
 	jq_is "events --json: caller vs failing" '.events[1] | [.caller_ns, .failing_ns, .caller_who, .failing_who, .pending, .result]' \
@@ -95,8 +97,8 @@ fi
 
 # --list-columns comes from the same table as the headers
 if run "--list-columns" 0 $bin --list-columns; then
-	if [ "$(wc -l <"$tmp/out")" = 20 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
-	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 20 ns columns, defaults starred"
+	if [ "$(wc -l <"$tmp/out")" = 22 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
+	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 22 ns columns, defaults starred"
 	else not_ok "--list-columns" "$(cat "$tmp/out")"; fi
 fi
 if run "events --list-columns --json" 0 $bin events --list-columns --json; then
@@ -130,6 +132,12 @@ if run "loops --json" 0 $bin loops -J "${loops[@]}"; then
 		'[[.repeated[] | [.ns, .count, .mountpoint]], [.loops[].ns | select(. == 4026531841 or . == 4026532800)]]' \
 		'[[[4026532600,20,"/mnt/a/sub"],[4026532600,18,"/mnt/a/sub/sub"],[4026532600,7,"/mnt/a"]],[]]'
 fi
+# every namespace: held by an nsfs bind mount or an open file, no process
+if run "ns: held-only namespaces listed with their holders" 0 $bin -J "${loops[@]}"; then
+	jq_is "ns: held-only namespaces listed with their holders" \
+		'[.namespaces[] | select(.pids == null) | [.ns, .held_by, .mounts, .source]]' \
+		'[[4026532900,"/run/ns/held",null,null],[4026532950,"fd-of-700",null,null]]'
+fi
 if run "loops: none" 0 $bin loops "${nomod[@]}"; then
 	if [ "$(cat "$tmp/out")" = "No live propagation loop in 4 mount namespaces; no mountpoint is mounted 4 times or more." ] &&
 	   [ ! -s "$tmp/err" ]; then ok "loops: an empty answer is one line"
@@ -159,7 +167,7 @@ check_rc() {
 	if [ "$(wc -l <"$tmp/out")" = 1 ] && grep -q -- "$pat" "$tmp/out"; then ok "$name"
 	else not_ok "$name" "$(cat "$tmp/out")" "want: $pat"; fi
 }
-check_rc "check: OK below --warn" 0 '^MNTWATCH OK - fullest namespace 4026532200 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) at 70.0%: 700 mounts of 1000; 3 live namespaces | use_pct=70.0%;80;90;0;100' --recent 0 "${loop[@]}"
+check_rc "check: OK below --warn" 0 '^MNTWATCH OK - fullest namespace 4026532200 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) at 70.0%: 700 mounts of 1000; 4 live namespaces | use_pct=70.0%;80;90;0;100' --recent 0 "${loop[@]}"
 check_rc "check: WARNING at --warn" 1 '^MNTWATCH WARNING - .* at 70.0%' --warn 70 --crit 90 --recent 0 "${loop[@]}"
 check_rc "check: CRITICAL at --crit" 2 '^MNTWATCH CRITICAL - .* at 70.0%' --warn 50 --crit 70 --recent 0 "${loop[@]}"
 check_rc "check: CRITICAL on a recent ENOSPC" 2 '2 with ENOSPC in the last 3600s (latest 43s ago)' "${loop[@]}"
