@@ -57,9 +57,9 @@ tool:
 	$(MAKE) -C tools
 
 # static binaries for the VM's busybox initramfs
-build/bin/mntwatch: tools/*.c tools/mntwatch.h
+build/bin/mntwatch: tools/*.c tools/*.h
 	@mkdir -p build/bin
-	$(CC) $(CFLAGS) -D_GNU_SOURCE -std=gnu11 -static -o $@ tools/mntwatch.c tools/table.c tools/who.c tools/explain.c tools/util.c
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -std=gnu11 -static -o $@ $(wildcard tools/*.c)
 
 build/bin/mntwatch_test: selftests/mntwatch_test.c
 	@mkdir -p build/bin

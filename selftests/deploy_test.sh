@@ -7,7 +7,8 @@
 # hostPID, mounts debugfs and a textfile directory and refreshes `mntwatch metrics --output`
 # into it; the PrometheusRule passes `promtool check rules`, has use alerts at 80% (warning)
 # and 95% (critical) and an ENOSPC alert, and every metric name in its expressions is one
-# that tools/mntwatch really emits (run against its fixture). Exit status 0 = pass.
+# that tools/mntwatch really emits (run against its fixture); promtool test rules runs the unit
+# tests of selftests/alerts_test.yaml, which must make every alert fire. Exit status 0 = pass.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -140,4 +141,12 @@ print(f"# deploy_test: {len(alerts)} alerts use {sorted(used)}; tool emits {len(
 sys.exit(1 if errors else 0)
 PY
 promtool check rules "$work/rules.yaml" >"$work/rules.lint" 2>&1 || fail "promtool check rules: $(cat "$work/rules.lint")"
+
+# every alert proven by promtool's unit tests: fires when it should, silent otherwise
+for alert in $(sed -n 's/^ *- alert: *//p' deploy/kubernetes/prometheusrule.yaml); do
+	grep -A1 "alertname: $alert\$" selftests/alerts_test.yaml | grep -q exp_alerts ||
+		fail "alert $alert: no promtool unit test in selftests/alerts_test.yaml where it fires"
+done
+cp selftests/alerts_test.yaml "$work/alerts_test.yaml"
+promtool test rules "$work/alerts_test.yaml" >"$work/alerts.log" 2>&1 || fail "promtool test rules: $(cat "$work/alerts.log")"
 exit 0

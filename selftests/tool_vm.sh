@@ -67,9 +67,10 @@ check "check: CRITICAL (2) after a recent ENOSPC, one line" \
 mntwatch check --warn 40 --crit 90 --recent 0 >/dev/null
 rc=$?
 check "check: WARNING (1) at 49% over --warn 40" [ $rc -eq 1 ]
-mntwatch check --warn 80 --crit 90 --recent 0 >/dev/null
+mntwatch check --warn 80 --crit 90 --recent 0 >/tmp/check.out
 rc=$?
-check "check: OK (0) under --warn 80" [ $rc -eq 0 ]
+check "check: WARNING (1) under --warn 80 while the loop lives, naming it" \
+	sh -c "[ $rc -eq 1 ] && grep -q 'live propagation loop: namespace $ns ' /tmp/check.out"
 check "metrics pass promtool" sh -c "mntwatch metrics | promtool check metrics"
 check "metrics carry the namespace's mounts" \
 	sh -c "mntwatch metrics | grep -qx 'mntwatch_namespace_mounts{namespace=\"$ns\"} $mounts'"
@@ -80,6 +81,9 @@ check "no output of the tool shows a kernel pointer" \
 
 kill "$holder"
 wait "$holder" 2>/dev/null
+mntwatch check --warn 80 --crit 90 --recent 0 >/dev/null
+rc=$?
+check "check: OK (0) under --warn 80 once the loop is gone" [ $rc -eq 0 ]
 echo "$old_max" >/proc/sys/fs/mount-max
 rmmod mntwatch
 [ $failed -eq 0 ]

@@ -97,7 +97,7 @@ void mw_explain(FILE *out, const struct mw_explain_in *in)
 	const struct mw_who *holder;
 	char when[64], ago[32], comm[MW_COMM_LEN];
 	int64_t need, over, fit, i;
-	bool pending_decides, self_loop;
+	bool pending_decides, self_loop, live_loop;
 	double factor = 0;
 	int nfailing = 0;
 
@@ -211,8 +211,18 @@ void mw_explain(FILE *out, const struct mw_explain_in *in)
 	if (now && strcmp(now->state, "gone") && !holder && in->scan)
 		fprintf(out, "  No process in /proc lives in it: it is held by an nsfs bind mount or an open file descriptor.\n");
 
+	live_loop = in->loops_now && in->loops_now->nloops;
+	for (i = 0; live_loop && i < in->loops_now->nloops; i++) {
+		const struct mw_loop *loop = &in->loops_now->loops[i];
+
+		fprintf(out, "  A live propagation loop is there now: peer group %" PRIu64 " at %s propagates into\n"
+			"  %s beneath it (%" PRId64 " nested); one more mount on it lands on %" PRId64 " mounts (mntwatch loops).\n",
+			loop->group, loop->outer, loop->inner, loop->nested,
+			loop->factor);
+	}
+
 	fprintf(out, "\nWhat to do:\n");
-	if (pending_decides || self_loop)
+	if (pending_decides || self_loop || live_loop)
 		fprintf(out, "  - Stop the loop: make the bind source private, slave or unbindable before mounting it\n"
 			"    inside itself (mount --make-rslave /path; a container's volume propagation rslave or\n"
 			"    private, not rshared).\n");

@@ -29,6 +29,8 @@ enum {
 #define MW_ID_LEN	72	/* container ids are 64 hex digits */
 #define MW_UID_LEN	40	/* pod uids are 36 characters */
 #define MW_UNIT_LEN	128
+#define MW_HELD_LEN	160
+#define MW_PATH_LEN	4096
 
 /* --- a whitespace-separated table with a header line naming its columns */
 struct mw_table {
@@ -53,6 +55,7 @@ struct mw_ns {
 	int64_t last_pid, last_requested;
 	char last_comm[MW_COMM_LEN];	/* "" when unknown */
 	char state[8];			/* live, gone */
+	const char *source;		/* "module", or "live": counted now */
 };
 
 struct mw_event {
@@ -103,6 +106,9 @@ struct mw_who {
 	struct mw_cgroup_info cg;	/* of the lowest pid in a container */
 	bool host;			/* the namespace of pid 1 */
 	int64_t mounts;			/* counted live, MW_NONE if unread */
+	char held_by[MW_HELD_LEN];	/* nsfs bind mounts, "fd-of-PID", comma-joined */
+	char nsfile[MW_PATH_LEN];	/* an nsfs file of it we can open; "" */
+	int nsfd;			/* from listns(), open until freed; -1 */
 };
 
 struct mw_procscan {
@@ -114,6 +120,14 @@ struct mw_procscan {
 
 int mw_proc_scan(const char *procdir, bool count_mounts,
 		 struct mw_procscan *scan);
+struct mw_who *mw_who_get(struct mw_procscan *scan, uint64_t ns);
+int64_t mw_count_mountinfo_text(const char *text);
+int64_t mw_count_nsfile(const char *nsfile);
+int64_t mw_who_count(const char *procdir, const struct mw_who *who);
+
+/* --- every mount namespace: processes, nsfs bind mounts, open fds, listns() */
+int mw_census(const char *procdir, struct mw_procscan *scan, bool count);
+char *mw_ns_mountinfo(const char *nsfile);
 void mw_proc_free(struct mw_procscan *scan);
 const struct mw_who *mw_who_find(const struct mw_procscan *scan, uint64_t ns);
 const struct mw_who *mw_who_now(const struct mw_procscan *scan,
@@ -122,6 +136,50 @@ const struct mw_who *mw_who_now(const struct mw_procscan *scan,
 int64_t mw_count_mountinfo(const char *path);
 void mw_who_label(const struct mw_who *who, bool brief, char *buf,
 		  size_t len);
+
+/* --- propagation loops, from one namespace's mountinfo */
+struct mw_mount {
+	uint64_t id, parent;
+	const char *root, *mountpoint;	/* with mountinfo's octal escapes */
+	uint64_t shared, master;	/* peer group ids, 0 for none */
+};
+
+struct mw_mountinfo {
+	char *text;
+	struct mw_mount *mounts;
+	int n;
+};
+
+int mw_mountinfo_parse(struct mw_mountinfo *mi, char *text);
+void mw_mountinfo_free(struct mw_mountinfo *mi);
+
+/* A peer group that propagates into itself. */
+struct mw_loop {
+	uint64_t group;		/* the peer group id (shared:N) */
+	const char *outer;	/* mountpoint of the member it starts from */
+	const char *inner;	/* first receiver mounted beneath it */
+	int64_t nested;		/* receivers mounted beneath a member */
+	int64_t factor;		/* mounts that one more mount on it lands on */
+};
+
+struct mw_repeat {
+	const char *mountpoint;
+	int64_t count;
+};
+
+#define MW_REPEAT_MIN	4	/* two doublings; a host mounts a path twice at most */
+#define MW_REPEAT_TOP	3
+
+struct mw_loops {
+	struct mw_loop *loops;
+	int nloops;
+	struct mw_repeat top[MW_REPEAT_TOP];	/* mounted MW_REPEAT_MIN+ times */
+	int ntop;
+	int64_t max_repeat;	/* most mounts on one mountpoint */
+};
+
+int mw_loops_find(const struct mw_mountinfo *mi, struct mw_loops *lp);
+void mw_loops_free(struct mw_loops *lp);
 
 /* --- explain */
 struct mw_explain_in {
@@ -132,6 +190,7 @@ struct mw_explain_in {
 	int64_t events_total, events_overwritten;
 	const struct mw_procscan *scan;
 	int64_t now_us;
+	const struct mw_loops *loops_now;	/* failing namespace's; NULL: unread */
 };
 
 void mw_explain(FILE *out, const struct mw_explain_in *in);

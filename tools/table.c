@@ -376,11 +376,13 @@ int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
 	if (!rows)
 		return -1;
 	/* an older format without use_pct: derive it */
-	for (ns = rows; ns < rows + tbl->nrows; ns++)
+	for (ns = rows; ns < rows + tbl->nrows; ns++) {
+		ns->source = "module";
 		if (ns->use_permille == MW_NONE && ns->max > 0)
 			ns->use_permille = (ns->mounts +
 				(ns->pending == MW_NONE ? 0 : ns->pending)) *
 				1000 / ns->max;
+	}
 	*out = rows;
 	return tbl->nrows;
 }

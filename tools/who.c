@@ -261,12 +261,21 @@ static int cmp_u64(const void *a, const void *b)
 int64_t mw_count_mountinfo(const char *path)
 {
 	char *text = mw_read_file(path, NULL);
-	uint64_t *ids = NULL, *parents = NULL;
-	int64_t lines = 0, n = 0, hidden = 0, i;
-	char *p;
+	int64_t n;
 
 	if (!text)
 		return MW_NONE;
+	n = mw_count_mountinfo_text(text);
+	free(text);
+	return n;
+}
+
+int64_t mw_count_mountinfo_text(const char *text)
+{
+	uint64_t *ids = NULL, *parents = NULL;
+	int64_t lines = 0, n = 0, hidden = 0, i;
+	const char *p;
+
 	for (p = text; *p; p++)
 		lines += *p == '\n';
 	ids = calloc(lines + 1, sizeof(*ids));
@@ -279,7 +288,6 @@ int64_t mw_count_mountinfo(const char *path)
 			break;
 		p++;
 	}
-	free(text);
 	if (!ids || !parents || n != lines) {
 		free(ids);
 		free(parents);
@@ -304,24 +312,56 @@ int64_t mw_count_mountinfo(const char *path)
  */
 static int64_t count_mounts(const char *procdir, int pid)
 {
-	struct mnt_ns_info info = { .size = sizeof(info) };
 	char path[4096];
-	int fd;
+	int64_t n;
 
 	snprintf(path, sizeof(path), "%s/%d/ns/mnt", procdir, pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		int ret = ioctl(fd, NS_MNT_GET_INFO, &info);
-
-		close(fd);
-		if (!ret)
-			return (int64_t)info.nr_mounts + 1;
-	}
+	n = mw_count_nsfile(path);
+	if (n != MW_NONE)
+		return n;
 	snprintf(path, sizeof(path), "%s/%d/mountinfo", procdir, pid);
 	return mw_count_mountinfo(path);
 }
 
-static struct mw_who *who_get(struct mw_procscan *scan, uint64_t ns)
+/*
+ * A namespace's mounts now: through one of its processes, else through an
+ * nsfs file that holds it (nsfs's count, else entering it).
+ */
+int64_t mw_who_count(const char *procdir, const struct mw_who *who)
+{
+	int64_t n = MW_NONE;
+	char *text;
+	int p;
+
+	for (p = 0; p < who->npids && n == MW_NONE; p++)
+		n = count_mounts(procdir, who->pids[p]);
+	if (n != MW_NONE || !who->nsfile[0])
+		return n;
+	n = mw_count_nsfile(who->nsfile);
+	if (n != MW_NONE)
+		return n;
+	text = mw_ns_mountinfo(who->nsfile);
+	if (text)
+		n = mw_count_mountinfo_text(text);
+	free(text);
+	return n;
+}
+
+/* nr_mounts through nsfs (6.12+), MW_NONE where the kernel cannot tell. */
+int64_t mw_count_nsfile(const char *nsfile)
+{
+	struct mnt_ns_info info = { .size = sizeof(info) };
+	int fd = open(nsfile, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return MW_NONE;
+	ret = ioctl(fd, NS_MNT_GET_INFO, &info);
+	close(fd);
+	return ret ? MW_NONE : (int64_t)info.nr_mounts + 1;
+}
+
+struct mw_who *mw_who_get(struct mw_procscan *scan, uint64_t ns)
 {
 	struct mw_who *who;
 	int i;
@@ -337,6 +377,7 @@ static struct mw_who *who_get(struct mw_procscan *scan, uint64_t ns)
 	memset(who, 0, sizeof(*who));
 	who->ns = ns;
 	who->mounts = MW_NONE;
+	who->nsfd = -1;
 	return who;
 }
 
@@ -420,7 +461,7 @@ int mw_proc_scan(const char *procdir, bool count, struct mw_procscan *scan)
 				scan->unreadable++;
 			continue;
 		}
-		who = who_get(scan, ns);
+		who = mw_who_get(scan, ns);
 		if (!who)
 			goto oom;
 		if (who->npids == who->pids_cap) {
@@ -470,8 +511,11 @@ void mw_proc_free(struct mw_procscan *scan)
 {
 	int i;
 
-	for (i = 0; i < scan->nwho; i++)
+	for (i = 0; i < scan->nwho; i++) {
 		free(scan->who[i].pids);
+		if (scan->who[i].nsfd >= 0)
+			close(scan->who[i].nsfd);
+	}
 	free(scan->who);
 	memset(scan, 0, sizeof(*scan));
 }

@@ -82,8 +82,10 @@ if run "ns --json: valid JSON" 0 $bin --json "${loop[@]}"; then
 		'[4026532200,700,70,"live",[250,251],"nginx","crio","1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"]'
 	jq_is "ns --json: full container id, epoch time" '.namespaces[1] | [.container, .last_fail, .last_requested]' \
 		'["3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",1795742956.843098,2]'
-	jq_is "ns --json: gone row names nobody" '.namespaces[3] | [.state, .pids, .container]' '["gone",null,null]'
-	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",20]'
+	jq_is "ns --json: gone row names nobody" '.namespaces[4] | [.state, .pids, .container]' '["gone",null,null]'
+	jq_is "ns --json: the namespace the module has not seen, counted live" '.namespaces[3] | [.ns, .mounts, .pids, .held_by, .source]' \
+		'[4026532400,31,[300],"300","live"]'
+	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",22]'
 fi
 if run "events --json" 0 $bin events -J "${loop[@]}"; then
 	jq_is "events --json: caller vs failing" '.events[1] | [.caller_ns, .failing_ns, .caller_who, .failing_who, .pending, .result]' \
@@ -95,8 +97,8 @@ fi
 
 # --list-columns comes from the same table as the headers
 if run "--list-columns" 0 $bin --list-columns; then
-	if [ "$(wc -l <"$tmp/out")" = 20 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
-	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 20 ns columns, defaults starred"
+	if [ "$(wc -l <"$tmp/out")" = 22 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
+	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 22 ns columns, defaults starred"
 	else not_ok "--list-columns" "$(cat "$tmp/out")"; fi
 fi
 if run "events --list-columns --json" 0 $bin events --list-columns --json; then
@@ -119,6 +121,33 @@ fi
 one_line_error "no module: events is an error" 3 'module not loaded' $bin events "${nomod[@]}"
 one_line_error "no module: explain is an error" 3 'module not loaded' $bin explain "${nomod[@]}"
 
+# loops: live from mountinfo, with or without the module
+loops=(--debugfs $fx/no-such-dir/mntwatch --proc $fx/loops/proc)
+golden "loops: the self-binding namespaces, biggest factor first, repeated mountpoints" loops.txt $bin loops "${loops[@]}"
+if run "loops --json" 0 $bin loops -J "${loops[@]}"; then
+	jq_is "loops --json: the loop, its namespace, mountpoints and container" \
+		'[.source, (.loops | length), (.loops[0] | [.ns, .group, .factor, .nested, .mountpoint, .inside, .pids, .pod])]' \
+		'["mountinfo",2,[4026532600,1,54,53,"/mnt","/mnt/a/sub",[600],"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"]]'
+	jq_is "loops --json: repeated mountpoints, no loop for the host's bind or the container's slaves" \
+		'[[.repeated[] | [.ns, .count, .mountpoint]], [.loops[].ns | select(. == 4026531841 or . == 4026532800)]]' \
+		'[[[4026532600,20,"/mnt/a/sub"],[4026532600,18,"/mnt/a/sub/sub"],[4026532600,7,"/mnt/a"]],[]]'
+fi
+# every namespace: held by an nsfs bind mount or an open file, no process
+if run "ns: held-only namespaces listed with their holders" 0 $bin -J "${loops[@]}"; then
+	jq_is "ns: held-only namespaces listed with their holders" \
+		'[.namespaces[] | select(.pids == null) | [.ns, .held_by, .mounts, .source]]' \
+		'[[4026532900,"/run/ns/held",null,null],[4026532950,"fd-of-700",null,null]]'
+fi
+if run "loops: none" 0 $bin loops "${nomod[@]}"; then
+	if [ "$(cat "$tmp/out")" = "No live propagation loop in 4 mount namespaces; no mountpoint is mounted 4 times or more." ] &&
+	   [ ! -s "$tmp/err" ]; then ok "loops: an empty answer is one line"
+	else not_ok "loops: an empty answer is one line" "$(cat "$tmp/out" "$tmp/err")"; fi
+fi
+if run "loops --list-columns" 0 $bin loops --list-columns; then
+	if grep -q '^FACTOR  *factor  *\* ' "$tmp/out" && grep -q '^INSIDE ' "$tmp/out"; then ok "loops --list-columns"
+	else not_ok "loops --list-columns" "$(cat "$tmp/out")"; fi
+fi
+
 # errors: one line, nothing on stdout
 one_line_error "unknown table format: exit 3" 3 "table format '2' unknown" $bin "${loop[@]/loop/format2}"
 one_line_error "short row: exit 3, no partial table" 3 'line 3 has 8 fields' $bin --debugfs $fx/badrow/debugfs --proc $fx/proc
@@ -138,13 +167,15 @@ check_rc() {
 	if [ "$(wc -l <"$tmp/out")" = 1 ] && grep -q -- "$pat" "$tmp/out"; then ok "$name"
 	else not_ok "$name" "$(cat "$tmp/out")" "want: $pat"; fi
 }
-check_rc "check: OK below --warn" 0 '^MNTWATCH OK - fullest namespace 4026532200 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) at 70.0%: 700 mounts of 1000; 3 live namespaces | use_pct=70.0%;80;90;0;100' --recent 0 "${loop[@]}"
+check_rc "check: OK below --warn" 0 '^MNTWATCH OK - fullest namespace 4026532200 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) at 70.0%: 700 mounts of 1000; 4 live namespaces | use_pct=70.0%;80;90;0;100' --recent 0 "${loop[@]}"
 check_rc "check: WARNING at --warn" 1 '^MNTWATCH WARNING - .* at 70.0%' --warn 70 --crit 90 --recent 0 "${loop[@]}"
 check_rc "check: CRITICAL at --crit" 2 '^MNTWATCH CRITICAL - .* at 70.0%' --warn 50 --crit 70 --recent 0 "${loop[@]}"
 check_rc "check: CRITICAL on a recent ENOSPC" 2 '2 with ENOSPC in the last 3600s (latest 43s ago)' "${loop[@]}"
 check_rc "check: old ENOSPC outside --recent" 0 '^MNTWATCH OK' --recent 30 "${loop[@]}"
 check_rc "check: UNKNOWN on unknown format" 3 '^MNTWATCH UNKNOWN' "${loop[@]/loop/format2}"
 check_rc "check: without the module" 0 'module not loaded: no ENOSPC history' "${nomod[@]}"
+check_rc "check: WARNING on a live loop at 7.4%, the loop named" 1 '^MNTWATCH WARNING - .* at 7.4%: .*, 2 live propagation loops: namespace 4026532600 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) peer group 1 at /mnt propagates into /mnt/a/sub beneath it, x54 per mount .* loops=2$' "${loops[@]}"
+check_rc "check: no loop, loops=0 in the performance data" 0 ' enospc_namespaces=0 loops=0$' "${nomod[@]}"
 run "check: usage error is UNKNOWN (3), not CRITICAL" 3 $bin check --warn 120 && ok "check: usage error is UNKNOWN (3), not CRITICAL"
 run "check: --warn above --crit" 3 $bin check --warn 95 --crit 90 && ok "check: --warn above --crit is UNKNOWN"
 
@@ -169,6 +200,15 @@ if run "metrics" 0 $bin metrics "${loop[@]}"; then
 		skip "metrics: promtool check metrics" "promtool not installed (Debian package prometheus)"
 		skip "metrics without the module" "promtool not installed"
 	fi
+fi
+if run "metrics: loop series" 0 $bin metrics "${loops[@]}"; then
+	if grep -qx 'mntwatch_namespace_propagation_loops{namespace="4026532700",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"} 1' "$tmp/out" &&
+	   grep -qx 'mntwatch_namespace_propagation_loops{namespace="4026532800"} 0' "$tmp/out" &&
+	   grep -q '^mntwatch_namespace_loop_factor{namespace="4026532600",.*} 54$' "$tmp/out" &&
+	   grep -q '^mntwatch_namespace_mountpoint_repeats{namespace="4026532600",.*} 20$' "$tmp/out" &&
+	   { ! command -v promtool >/dev/null || promtool check metrics <"$tmp/out" >/dev/null 2>&1; }; then
+		ok "metrics: loops, factor and repeats per namespace, 0 without a loop"
+	else not_ok "metrics: loop series" "$(grep loop "$tmp/out" | head)"; fi
 fi
 mkdir "$tmp/textfile"
 if run "metrics --output: written atomically" 0 $bin metrics --output "$tmp/textfile/mntwatch.prom" "${loop[@]}"; then

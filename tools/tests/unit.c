@@ -354,6 +354,9 @@ static void test_proc_scan(void)
 }
 
 /* explain's text, asserted line by line where the numbers are */
+static int loops_of(const char *rel, struct mw_mountinfo *mi,
+		    struct mw_loops *lp);
+
 static void test_explain(void)
 {
 	struct mw_table ns_tbl, ev_tbl;
@@ -445,12 +448,131 @@ static void test_explain(void)
 	CHECK(!strstr(text, "Propagation:"), "propagation without pending");
 	report(ok, "explain: a namespace full on its own, gone since");
 
+	/* the same failure with a live loop in its namespace now */
+	{
+		struct mw_mountinfo mi;
+		struct mw_loops lp;
+
+		ok = true;
+		CHECK_INT(loops_of("mountinfo/self-bind", &mi, &lp), 0);
+		in.loops_now = &lp;
+		free(text);
+		out = open_memstream(&text, &len);
+		mw_explain(out, &in);
+		fclose(out);
+		CHECK(strstr(text, "  A live propagation loop is there now: peer group 1 at /mnt propagates into\n"
+			     "  /mnt/a/sub beneath it (1 nested); one more mount on it lands on 2 mounts (mntwatch loops).\n"),
+		      "live loop not named");
+		CHECK(strstr(text, "Stop the loop"), "no loop advice for a live loop");
+		in.loops_now = NULL;
+		mw_loops_free(&lp);
+		mw_mountinfo_free(&mi);
+		report(ok, "explain: a live loop in the failing namespace is named");
+	}
+
 	free(text);
 	free(ns);
 	free(ev);
 	mw_table_free(&ns_tbl);
 	mw_table_free(&ev_tbl);
 	mw_proc_free(&scan);
+}
+
+/* One fixture mountinfo through the parser and the loop finder. */
+static int loops_of(const char *rel, struct mw_mountinfo *mi,
+		    struct mw_loops *lp)
+{
+	if (mw_mountinfo_parse(mi, fixture(rel)))
+		return -1;
+	return mw_loops_find(mi, lp);
+}
+
+static void test_loops(void)
+{
+	struct mw_mountinfo mi;
+	struct mw_loops lp;
+	bool ok = true;
+
+	CHECK_INT(loops_of("mountinfo/self-bind", &mi, &lp), 0);
+	CHECK_INT(mi.n, 21);
+	CHECK_INT(mi.mounts[20].id, 88);
+	CHECK_STR(mi.mounts[20].root, "/a");
+	CHECK_INT(mi.mounts[20].shared, 1);
+	CHECK_INT(lp.nloops, 1);
+	if (lp.nloops == 1) {
+		CHECK_INT(lp.loops[0].group, 1);
+		CHECK_STR(lp.loops[0].outer, "/mnt");
+		CHECK_STR(lp.loops[0].inner, "/mnt/a/sub");
+		CHECK_INT(lp.loops[0].nested, 1);
+		CHECK_INT(lp.loops[0].factor, 2);
+	}
+	CHECK_INT(lp.ntop, 0);
+	CHECK_INT(lp.max_repeat, 2);	/* /dev/shm, /dev/pts */
+	mw_loops_free(&lp);
+	mw_mountinfo_free(&mi);
+	report(ok, "loops: a shared tree bind-mounted inside itself");
+
+	ok = true;
+	CHECK_INT(loops_of("mountinfo/doubling", &mi, &lp), 0);
+	CHECK_INT(lp.nloops, 1);
+	if (lp.nloops == 1) {
+		CHECK_STR(lp.loops[0].inner, "/mnt/a/sub");
+		CHECK_INT(lp.loops[0].factor, 54);	/* grep -c "shared:1 " */
+		CHECK_INT(lp.loops[0].nested, 53);	/* all but /mnt */
+	}
+	CHECK_INT(lp.ntop, 3);
+	if (lp.ntop == 3) {
+		CHECK_STR(lp.top[0].mountpoint, "/mnt/a/sub");
+		CHECK_INT(lp.top[0].count, 20);
+		CHECK_STR(lp.top[1].mountpoint, "/mnt/a/sub/sub");
+		CHECK_INT(lp.top[1].count, 18);
+		CHECK_INT(lp.top[2].count, 7);
+	}
+	CHECK_INT(lp.max_repeat, 20);
+	mw_loops_free(&lp);
+	mw_mountinfo_free(&mi);
+	report(ok, "loops: four binds into itself, the repeated mountpoints");
+
+	ok = true;
+	CHECK_INT(loops_of("mountinfo/slave-loop", &mi, &lp), 0);
+	CHECK_INT(lp.nloops, 1);
+	if (lp.nloops == 1) {
+		CHECK_STR(lp.loops[0].inner, "/mnt/a/sub");
+		CHECK_INT(lp.loops[0].factor, 2);
+	}
+	mw_loops_free(&lp);
+	mw_mountinfo_free(&mi);
+	report(ok, "loops: a slave of the group beneath it");
+
+	ok = true;
+	CHECK_INT(loops_of("mountinfo/escaped", &mi, &lp), 0);
+	CHECK_INT(lp.nloops, 1);
+	if (lp.nloops == 1)
+		CHECK_STR(lp.loops[0].inner, "/mnt/x\\040y/in\\040side");
+	mw_loops_free(&lp);
+	mw_mountinfo_free(&mi);
+	report(ok, "loops: escaped paths compare as paths");
+
+	ok = true;
+	CHECK_INT(loops_of("mountinfo/host-bind", &mi, &lp), 0);
+	CHECK_INT(lp.nloops, 0);
+	CHECK_INT(mi.mounts[mi.n - 1].shared, 1);
+	mw_loops_free(&lp);
+	mw_mountinfo_free(&mi);
+	CHECK_INT(loops_of("mountinfo/container", &mi, &lp), 0);
+	CHECK_INT(lp.nloops, 0);
+	CHECK_INT(mi.mounts[mi.n - 1].master, 1);
+	mw_loops_free(&lp);
+	mw_mountinfo_free(&mi);
+	report(ok, "loops: none for peers elsewhere in the tree, slaves or private mounts");
+
+	ok = true;
+	CHECK_INT(mw_mountinfo_parse(&mi, strdup("22 1 0:21 / / rw shared:1 tmpfs\n")), -1);
+	CHECK_INT(mw_mountinfo_parse(&mi, strdup("x 1 0:21 / / rw - tmpfs t rw\n")), -1);
+	CHECK_INT(mw_mountinfo_parse(&mi, strdup("")), 0);
+	CHECK_INT(mi.n, 0);
+	mw_mountinfo_free(&mi);
+	report(ok, "mountinfo: malformed lines refused, empty is empty");
 }
 
 int main(int argc, char **argv)
@@ -470,5 +592,6 @@ int main(int argc, char **argv)
 	test_cgroup_junk();
 	test_proc_scan();
 	test_explain();
+	test_loops();
 	return failed ? 1 : 0;
 }

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mntwatch check: one Nagios-style line and exit code for monitoring. */
+#include <inttypes.h>
+#include <string.h>
+#include "cmd.h"
+
+static const char *const check_words[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+
+/*
+ * A live loop fails at about half the limit whatever the use% is now: the
+ * one with the largest factor is named in the summary.
+ */
+static void print_loop(const struct data *d)
+{
+	const struct ns_mounts *where = NULL;
+	const struct mw_loop *top = NULL;
+	char who[200];
+	int i, k;
+
+	for (i = 0; i < d->nmounts; i++)
+		for (k = 0; k < d->mounts[i].found.nloops; k++)
+			if (!top || d->mounts[i].found.loops[k].factor > top->factor) {
+				top = &d->mounts[i].found.loops[k];
+				where = &d->mounts[i];
+			}
+	if (!top)
+		return;
+	mw_who_label(where->who, false, who, sizeof(who));
+	printf(", %" PRId64 " live propagation loop%s: namespace %" PRIu64 " (%s) peer group %" PRIu64 " at %s propagates into %s beneath it, x%" PRId64 " per mount",
+	       d->nloops, d->nloops == 1 ? "" : "s", where->ns, who,
+	       top->group, top->outer, top->inner, top->factor);
+}
+
+int cmd_check(const struct opts *o)
+{
+	const struct mw_ns *worst = NULL;
+	int nlive = 0, nrecent = 0, level = 0, ret, i;
+	int64_t worst_fail = MW_NONE;
+	char who[200] = "", ago[32];
+	struct data d;
+
+	ret = mw_load(o, &d, false, false);
+	if (!ret)
+		ret = mw_load_loops(o, &d);
+	if (ret) {
+		printf("MNTWATCH UNKNOWN - cannot read the mount namespace tables (see stderr)\n");
+		mw_data_free(&d);
+		return MW_EXIT_ERROR;
+	}
+	for (i = 0; i < d.nns; i++) {
+		const struct mw_ns *ns = &d.ns[i];
+
+		if (!strcmp(ns->state, "gone"))
+			continue;
+		nlive++;
+		if (!worst || ns->use_permille > worst->use_permille)
+			worst = ns;
+		if (o->recent_s && ns->last_fail_us != MW_NONE &&
+		    d.now_us - ns->last_fail_us <= o->recent_s * 1000000) {
+			nrecent++;
+			if (worst_fail == MW_NONE || ns->last_fail_us > worst_fail)
+				worst_fail = ns->last_fail_us;
+		}
+	}
+	if (!worst || worst->use_permille == MW_NONE) {
+		printf("MNTWATCH UNKNOWN - no live mount namespace with a known limit\n");
+		mw_data_free(&d);
+		return MW_EXIT_ERROR;
+	}
+	if (worst->use_permille >= o->crit_pct * 10 || nrecent)
+		level = 2;
+	else if (worst->use_permille >= o->warn_pct * 10 || d.nloops)
+		level = 1;
+	mw_who_label(mw_who_find(&d.scan, worst->ns), false, who, sizeof(who));
+	printf("MNTWATCH %s - fullest namespace %" PRIu64 " (%s) at %" PRId64 ".%" PRId64 "%%: %" PRId64 " mounts",
+	       check_words[level], worst->ns, who, worst->use_permille / 10,
+	       worst->use_permille % 10, worst->mounts);
+	if (worst->pending != MW_NONE && worst->pending)
+		printf(" + %" PRId64 " pending", worst->pending);
+	printf(" of %" PRId64 "; %d live namespace%s", worst->max, nlive,
+	       nlive == 1 ? "" : "s");
+	if (nrecent) {
+		mw_format_ago(ago, sizeof(ago), worst_fail, d.now_us);
+		printf(", %d with ENOSPC in the last %" PRId64 "s (latest %s)",
+		       nrecent, o->recent_s, ago);
+	}
+	print_loop(&d);
+	if (!d.module)
+		printf(" (module not loaded: no ENOSPC history)");
+	printf(" | use_pct=%" PRId64 ".%" PRId64 "%%;%g;%g;0;100 namespaces=%d enospc_namespaces=%d loops=%" PRId64 "\n",
+	       worst->use_permille / 10, worst->use_permille % 10,
+	       o->warn_pct, o->crit_pct, nlive, nrecent, d.nloops);
+	mw_data_free(&d);
+	return level;
+}

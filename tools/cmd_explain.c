@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mntwatch explain: the diagnosis of explain.c over the loaded tables. */
+#include <string.h>
+#include "cmd.h"
+
+int cmd_explain(const struct opts *o)
+{
+	struct mw_explain_in in;
+	struct data d;
+	const struct ns_mounts *failing;
+	int ret = mw_load(o, &d, true, true);
+
+	if (!ret)
+		ret = mw_load_loops(o, &d);
+	if (ret) {
+		mw_data_free(&d);
+		return ret;
+	}
+	memset(&in, 0, sizeof(in));
+	in.ns = d.ns;
+	in.nns = d.nns;
+	in.ev = d.ev;
+	in.nev = d.nev;
+	in.events_total = mw_status_num(&d.status, "events_total");
+	in.events_overwritten = mw_status_num(&d.status, "events_overwritten");
+	if (in.events_total == MW_NONE)
+		in.events_total = d.nev;
+	in.scan = &d.scan;
+	in.now_us = d.now_us;
+	/* an id the module saw die may name an unrelated namespace today */
+	failing = d.nev && mw_who_now(&d.scan, d.ns, d.nns,
+				      d.ev[d.nev - 1].failing_ns) ?
+		mw_mounts_find(&d, d.ev[d.nev - 1].failing_ns) : NULL;
+	in.loops_now = failing ? &failing->found : NULL;
+	mw_explain(stdout, &in);
+	mw_data_free(&d);
+	return MW_EXIT_OK;
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mntwatch metrics: the Prometheus text exposition, to stdout or a file. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cmd.h"
+
+/* Prometheus label values: backslash, quote and newline escaped. */
+static void prom_label(FILE *out, const char *name, const char *value,
+		       bool first)
+{
+	fprintf(out, "%s%s=\"", first ? "" : ",", name);
+	for (; *value; value++) {
+		if (*value == '\\' || *value == '"')
+			fputc('\\', out);
+		if (*value == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*value, out);
+	}
+	fputc('"', out);
+}
+
+struct metric {
+	const char *name, *type, *help;
+	int64_t (*get)(const struct mw_ns *ns, const struct mw_who *who);
+	bool scale_permille;	/* a ratio: value / 1000 */
+};
+
+static int64_t m_mounts(const struct mw_ns *ns, const struct mw_who *who) { (void)who; return ns->mounts; }
+static int64_t m_pending(const struct mw_ns *ns, const struct mw_who *who) { (void)who; return ns->pending; }
+static int64_t m_max(const struct mw_ns *ns, const struct mw_who *who) { (void)who; return ns->max; }
+static int64_t m_use(const struct mw_ns *ns, const struct mw_who *who) { (void)who; return ns->use_permille; }
+static int64_t m_peak(const struct mw_ns *ns, const struct mw_who *who) { (void)who; return ns->peak; }
+static int64_t m_checks(const struct mw_ns *ns, const struct mw_who *who) { (void)who; return ns->checks; }
+static int64_t m_enospc(const struct mw_ns *ns, const struct mw_who *who) { (void)who; return ns->enospc; }
+static int64_t m_procs(const struct mw_ns *ns, const struct mw_who *who) { (void)ns; return who ? who->npids : 0; }
+static int64_t m_last_fail(const struct mw_ns *ns, const struct mw_who *who)
+{
+	(void)who;
+	return ns->last_fail_us == MW_NONE ? MW_NONE : ns->last_fail_us / 1000000;
+}
+
+static const struct metric ns_metrics[] = {
+	{ "mntwatch_namespace_mounts", "gauge", "Mounts in the mount namespace.", m_mounts, false },
+	{ "mntwatch_namespace_pending_mounts", "gauge", "Copies reserved in the namespace by an attach under way.", m_pending, false },
+	{ "mntwatch_namespace_mount_max", "gauge", "fs.mount-max, the per-namespace mount limit.", m_max, false },
+	{ "mntwatch_namespace_use_ratio", "gauge", "(mounts + pending) / mount_max.", m_use, true },
+	{ "mntwatch_namespace_peak_mounts", "gauge", "Most mounts seen in the namespace since the module was loaded.", m_peak, false },
+	{ "mntwatch_namespace_limit_checks_total", "counter", "Mount limit checks for the namespace.", m_checks, false },
+	{ "mntwatch_namespace_enospc_total", "counter", "Mount limit checks that failed with ENOSPC.", m_enospc, false },
+	{ "mntwatch_namespace_last_enospc_timestamp_seconds", "gauge", "Time of the last ENOSPC in the namespace.", m_last_fail, false },
+	{ "mntwatch_namespace_processes", "gauge", "Processes living in the namespace.", m_procs, false },
+};
+
+/* The module's own counters, from status; absent without the module. */
+static const struct {
+	const char *name, *type, *help, *key;
+} module_metrics[] = {
+	{ "mntwatch_events_total", "counter", "ENOSPC events recorded since the module was loaded.", "events_total" },
+	{ "mntwatch_events_overwritten_total", "counter", "ENOSPC events lost to the ring's wrap-around.", "events_overwritten" },
+	{ "mntwatch_table_rows", "gauge", "Namespaces in the module's table.", "table_rows" },
+	{ "mntwatch_table_evicted_total", "counter", "Namespace rows dropped from the full table.", "table_evicted" },
+	{ "mntwatch_probe_missed_total", "counter", "kretprobe hits missed on count_mounts (numbers may be incomplete).", "count_nmissed" },
+	{ "mntwatch_memory_bytes", "gauge", "Memory the module allocated for its tables.", "memory_bytes" },
+};
+
+static void metrics_global(FILE *out, const char *name, const char *type,
+			   const char *help, int64_t value)
+{
+	if (value == MW_NONE)
+		return;
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n%s %" PRId64 "\n", name,
+		help, name, type, name, value);
+}
+
+/* "name{namespace="ID",pod="UID",container="ID"": the value follows. */
+static void ns_series(FILE *out, const char *name, uint64_t ns,
+		      const struct mw_who *who)
+{
+	char id[24];
+
+	snprintf(id, sizeof(id), "%" PRIu64, ns);
+	fprintf(out, "%s{", name);
+	prom_label(out, "namespace", id, true);
+	if (who && who->cg.pod[0])
+		prom_label(out, "pod", who->cg.pod, false);
+	if (who && who->cg.container[0])
+		prom_label(out, "container", who->cg.container, false);
+}
+
+/*
+ * From every namespace's mountinfo, module or not, 0 included: an alert
+ * on "> 0" must see a namespace go back to 0 once the loop is undone.
+ */
+struct loop_metric {
+	const char *name, *help;
+	int64_t (*get)(const struct mw_loops *lp);
+};
+
+static int64_t l_loops(const struct mw_loops *lp) { return lp->nloops; }
+static int64_t l_repeat(const struct mw_loops *lp) { return lp->max_repeat; }
+static int64_t l_factor(const struct mw_loops *lp)
+{
+	int64_t most = 0;
+	int i;
+
+	for (i = 0; i < lp->nloops; i++)
+		if (lp->loops[i].factor > most)
+			most = lp->loops[i].factor;
+	return most;
+}
+
+static const struct loop_metric loop_metrics[] = {
+	{ "mntwatch_namespace_propagation_loops", "Peer groups that propagate into themselves in the namespace (mntwatch loops).", l_loops },
+	{ "mntwatch_namespace_loop_factor", "Mounts that one more mount on the namespace's worst loop lands on; 0 without a loop.", l_factor },
+	{ "mntwatch_namespace_mountpoint_repeats", "Mounts on the namespace's most repeated mountpoint.", l_repeat },
+};
+
+static void write_metrics(FILE *out, const struct data *d)
+{
+	size_t m;
+	int i;
+
+	fprintf(out, "# HELP mntwatch_module_loaded 1 if mntwatch.ko's tables were read, 0 if counted from /proc.\n"
+		"# TYPE mntwatch_module_loaded gauge\nmntwatch_module_loaded %d\n",
+		d->module);
+	for (m = 0; m < sizeof(ns_metrics) / sizeof(ns_metrics[0]); m++) {
+		const struct metric *mt = &ns_metrics[m];
+		bool header = false;
+
+		for (i = 0; i < d->nns; i++) {
+			const struct mw_ns *ns = &d->ns[i];
+			const struct mw_who *who;
+			int64_t v;
+
+			/* a gone namespace is no longer a series */
+			if (!strcmp(ns->state, "gone"))
+				continue;
+			who = mw_who_find(&d->scan, ns->ns);
+			v = mt->get(ns, who);
+			if (v == MW_NONE)
+				continue;
+			if (!header) {
+				fprintf(out, "# HELP %s %s\n# TYPE %s %s\n",
+					mt->name, mt->help, mt->name, mt->type);
+				header = true;
+			}
+			ns_series(out, mt->name, ns->ns, who);
+			if (mt->scale_permille)
+				fprintf(out, "} %" PRId64 ".%03" PRId64 "\n",
+					v / 1000, v % 1000);
+			else
+				fprintf(out, "} %" PRId64 "\n", v);
+		}
+	}
+	for (m = 0; m < sizeof(loop_metrics) / sizeof(loop_metrics[0]); m++) {
+		const struct loop_metric *mt = &loop_metrics[m];
+
+		if (!d->nmounts)
+			break;
+		fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", mt->name,
+			mt->help, mt->name);
+		for (i = 0; i < d->nmounts; i++) {
+			ns_series(out, mt->name, d->mounts[i].ns, d->mounts[i].who);
+			fprintf(out, "} %" PRId64 "\n", mt->get(&d->mounts[i].found));
+		}
+	}
+	if (!d->module)
+		return;
+	for (m = 0; m < sizeof(module_metrics) / sizeof(module_metrics[0]); m++)
+		metrics_global(out, module_metrics[m].name, module_metrics[m].type,
+			       module_metrics[m].help,
+			       mw_status_num(&d->status, module_metrics[m].key));
+}
+
+/* node_exporter must never read half a file: temp file, fsync, rename. */
+static int write_atomically(const char *path, const struct data *d)
+{
+	char tmp[4096];
+	FILE *out;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		mw_warnx("cannot create %s: %s", tmp, strerror(errno));
+		return MW_EXIT_ERROR;
+	}
+	fchmod(fd, 0644);
+	out = fdopen(fd, "w");
+	if (!out) {
+		close(fd);
+		unlink(tmp);
+		return MW_EXIT_ERROR;
+	}
+	write_metrics(out, d);
+	if (fflush(out) || fsync(fd) || ferror(out)) {
+		mw_warnx("cannot write %s: %s", tmp, strerror(errno));
+		fclose(out);
+		unlink(tmp);
+		return MW_EXIT_ERROR;
+	}
+	fclose(out);
+	if (rename(tmp, path)) {
+		mw_warnx("cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		return MW_EXIT_ERROR;
+	}
+	return MW_EXIT_OK;
+}
+
+int cmd_metrics(const struct opts *o)
+{
+	struct data d;
+	int ret = mw_load(o, &d, false, false);
+
+	if (!ret)
+		ret = mw_load_loops(o, &d);
+	if (!ret) {
+		if (o->output)
+			ret = write_atomically(o->output, &d);
+		else
+			write_metrics(stdout, &d);
+	}
+	mw_data_free(&d);
+	return ret;
+}

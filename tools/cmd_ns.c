@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mntwatch ns: one row per mount namespace, fullest first. */
+#include <stdio.h>
+#include <string.h>
+#include "cmd.h"
+
+struct ns_view {
+	const struct mw_ns *ns;
+	const struct mw_who *who;
+};
+
+/* What keeps it alive: its processes, nsfs bind mounts, open nsfs files. */
+static void held_by(const struct mw_who *who, struct cell *c)
+{
+	int i, n = 0, shown;
+
+	if (!who)
+		return mw_cell_str(c, NULL);
+	shown = who->npids < 3 ? who->npids : 3;
+	for (i = 0; i < shown; i++)
+		n += snprintf(c->buf + n, sizeof(c->buf) - n, "%s%d",
+			      i ? "," : "", who->pids[i]);
+	if (who->npids > shown)
+		n += snprintf(c->buf + n, sizeof(c->buf) - n, ",+%d",
+			      who->npids - shown);
+	if (who->held_by[0])
+		snprintf(c->buf + n, sizeof(c->buf) - n, "%s%s", n ? "," : "",
+			 who->held_by);
+	mw_cell_str(c, c->buf);
+}
+
+#define NS_GET(fn, body)						\
+static void fn(const void *row, struct cell *c)				\
+{									\
+	const struct mw_ns *ns = ((const struct ns_view *)row)->ns;	\
+	const struct mw_who *who = ((const struct ns_view *)row)->who;	\
+	(void)ns; (void)who;						\
+	body;								\
+}
+
+NS_GET(ns_id, mw_cell_int(c, (int64_t)ns->ns))
+NS_GET(ns_mounts, mw_cell_int(c, ns->mounts))
+NS_GET(ns_pending, mw_cell_int(c, ns->pending))
+NS_GET(ns_max, mw_cell_int(c, ns->max))
+NS_GET(ns_use, mw_cell_int(c, ns->use_permille);
+	if (c->kind != CELL_NONE) c->kind = CELL_PERMILLE)
+NS_GET(ns_peak, mw_cell_int(c, ns->peak))
+NS_GET(ns_checks, mw_cell_int(c, ns->checks))
+NS_GET(ns_enospc, mw_cell_int(c, ns->enospc))
+NS_GET(ns_last_fail, mw_cell_int(c, ns->last_fail_us);
+	if (c->kind != CELL_NONE) c->kind = CELL_AGO)
+NS_GET(ns_last_pid, mw_cell_int(c, ns->last_pid))
+NS_GET(ns_last_comm, mw_cell_str(c, ns->last_comm))
+NS_GET(ns_last_req, mw_cell_int(c, ns->last_requested))
+NS_GET(ns_state, mw_cell_str(c, ns->state))
+NS_GET(ns_pids, c->kind = who && who->npids ? CELL_PIDS : CELL_NONE; c->who = who)
+NS_GET(ns_nproc, mw_cell_int(c, who ? who->npids : 0))
+NS_GET(ns_comm, mw_cell_str(c, who ? who->comm : NULL))
+NS_GET(ns_container, mw_cell_str(c, who ? who->cg.container : NULL))
+NS_GET(ns_runtime, mw_cell_str(c, who ? who->cg.runtime : NULL))
+NS_GET(ns_pod, mw_cell_str(c, who ? who->cg.pod : NULL))
+NS_GET(ns_unit, mw_cell_str(c, who ? who->cg.unit : NULL))
+NS_GET(ns_held_by, held_by(who, c))
+NS_GET(ns_source, mw_cell_str(c, ns->source))
+
+/* The one table behind headers, widths, JSON names and --list-columns. */
+const struct column mw_ns_columns[] = {
+	{ "NS", "ns", 10, COL_RIGHT | COL_DEFAULT, "mount namespace id (inode of /proc/PID/ns/mnt)", ns_id },
+	{ "MOUNTS", "mounts", 6, COL_RIGHT | COL_DEFAULT, "mounts in the namespace", ns_mounts },
+	{ "PENDING", "pending", 7, COL_RIGHT | COL_DEFAULT, "copies reserved by an attach under way (module)", ns_pending },
+	{ "MAX", "max", 6, COL_RIGHT | COL_DEFAULT, "fs.mount-max", ns_max },
+	{ "USE%", "use_pct", 5, COL_RIGHT | COL_DEFAULT, "(mounts + pending) / max, percent", ns_use },
+	{ "PEAK", "peak", 6, COL_RIGHT | COL_DEFAULT, "most mounts seen since the module was loaded", ns_peak },
+	{ "CHECKS", "checks", 6, COL_RIGHT, "limit checks seen (module)", ns_checks },
+	{ "ENOSPC", "enospc", 6, COL_RIGHT | COL_DEFAULT, "limit checks that failed with ENOSPC", ns_enospc },
+	{ "LAST-FAIL", "last_fail", 9, COL_DEFAULT, "time of the last ENOSPC (JSON: epoch seconds)", ns_last_fail },
+	{ "LAST-PID", "last_pid", 8, COL_RIGHT, "pid whose mount failed last", ns_last_pid },
+	{ "LAST-COMM", "last_comm", 9, 0, "its command name", ns_last_comm },
+	{ "LAST-REQ", "last_requested", 8, COL_RIGHT, "mounts that failing call asked for", ns_last_req },
+	{ "STATE", "state", 5, COL_DEFAULT, "live, or gone once the kernel freed the namespace", ns_state },
+	{ "PIDS", "pids", 4, COL_DEFAULT, "processes living in the namespace (first few)", ns_pids },
+	{ "NPROC", "nr_pids", 5, COL_RIGHT, "number of processes living in the namespace", ns_nproc },
+	{ "COMM", "comm", 4, COL_DEFAULT, "command name of its lowest pid", ns_comm },
+	{ "CONTAINER", "container", 12, COL_DEFAULT | COL_ID12, "container id (12 characters; JSON: full)", ns_container },
+	{ "RUNTIME", "runtime", 7, 0, "docker, containerd, crio or podman, when the cgroup says", ns_runtime },
+	{ "POD", "pod", 3, COL_DEFAULT, "Kubernetes pod uid", ns_pod },
+	{ "UNIT", "unit", 4, 0, "systemd unit (.service or .scope) of its lowest pid", ns_unit },
+	{ "HELD-BY", "held_by", 7, COL_DEFAULT, "what keeps it alive: pids, nsfs bind mounts, fd-of-PID, listns", ns_held_by },
+	{ "SOURCE", "source", 6, COL_DEFAULT, "module: the module's figures; live: counted now", ns_source },
+	{ NULL, NULL, 0, 0, NULL, NULL },
+};
+
+/* A row of `ns`: a gone namespace's id may live on in an unrelated reuse. */
+static void fill_ns_view(void *view, int i, const struct data *d)
+{
+	struct ns_view *row = (struct ns_view *)view + i;
+
+	row->ns = &d->ns[i];
+	row->who = strcmp(d->ns[i].state, "gone") ?
+		mw_who_find(&d->scan, d->ns[i].ns) : NULL;
+}
+
+int cmd_ns(const struct opts *o, FILE *out)
+{
+	static const struct table_cmd ns = {
+		mw_ns_columns, false, sizeof(struct ns_view), fill_ns_view,
+		"namespaces",
+	};
+
+	return mw_cmd_table(o, out, &ns);
+}

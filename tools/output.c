@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The output layer: columns, table and JSON for every listing; messages. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+#include "output.h"
+
+static const char *prog = "mntwatch";
+
+void mw_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* JSON strings: bytes outside printable ASCII become \u00XX, always valid. */
+void mw_json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+void mw_cell_int(struct cell *c, int64_t v)
+{
+	c->kind = v == MW_NONE ? CELL_NONE : CELL_INT;
+	c->num = v;
+}
+
+void mw_cell_str(struct cell *c, const char *s)
+{
+	c->kind = s && *s ? CELL_STR : CELL_NONE;
+	c->str = s;
+}
+
+/* Table text of a cell, "-" for none. */
+static const char *cell_text(const struct column *col, struct cell *c,
+			     int64_t now)
+{
+	char tmp[MW_UNIT_LEN];
+	int i, n, shown;
+
+	switch (c->kind) {
+	case CELL_NONE:
+		return "-";
+	case CELL_INT:
+		snprintf(c->buf, sizeof(c->buf), "%" PRId64, c->num);
+		return c->buf;
+	case CELL_PERMILLE:
+		snprintf(c->buf, sizeof(c->buf), "%" PRId64 ".%" PRId64,
+			 c->num / 10, c->num % 10);
+		return c->buf;
+	case CELL_AGO:
+		mw_format_ago(c->buf, sizeof(c->buf), c->num, now);
+		return c->buf;
+	case CELL_TIME:
+		mw_format_time(c->buf, sizeof(c->buf), c->num);
+		return c->buf;
+	case CELL_PIDS:
+		shown = c->who->npids < 3 ? c->who->npids : 3;
+		for (i = 0, n = 0; i < shown; i++)
+			n += snprintf(c->buf + n, sizeof(c->buf) - n, "%s%d",
+				      i ? "," : "", c->who->pids[i]);
+		if (c->who->npids > shown)
+			snprintf(c->buf + n, sizeof(c->buf) - n, ",+%d",
+				 c->who->npids - shown);
+		return c->buf;
+	case CELL_STR:
+		mw_sanitize(tmp, (col->flags & COL_ID12) ? 13 : sizeof(tmp),
+			    c->str);
+		snprintf(c->buf, sizeof(c->buf), "%s", tmp);
+		return c->buf;
+	}
+	return "-";
+}
+
+static void cell_json(FILE *out, struct cell *c)
+{
+	int i;
+
+	switch (c->kind) {
+	case CELL_NONE:
+		fputs("null", out);
+		break;
+	case CELL_INT:
+		fprintf(out, "%" PRId64, c->num);
+		break;
+	case CELL_PERMILLE:
+		fprintf(out, "%" PRId64 ".%" PRId64, c->num / 10, c->num % 10);
+		break;
+	case CELL_AGO:
+	case CELL_TIME:
+		fprintf(out, "%" PRId64 ".%06" PRId64, c->num / 1000000,
+			c->num % 1000000);
+		break;
+	case CELL_PIDS:
+		fputc('[', out);
+		for (i = 0; i < c->who->npids; i++)
+			fprintf(out, "%s%d", i ? "," : "", c->who->pids[i]);
+		fputc(']', out);
+		break;
+	case CELL_STR:
+		mw_json_str(out, c->str);
+		break;
+	}
+}
+
+/*
+ * "-o LIST": names, case-insensitive, comma-separated; "+LIST" appends to
+ * the defaults, as findmnt does. JSON without -o gets every column.
+ */
+int mw_select_columns(const struct column *cols, const char *list,
+		      bool all, const struct column **sel)
+{
+	char buf[1024], *name, *save;
+	int n = 0, i;
+
+	if (!list || *list == '+') {
+		for (i = 0; cols[i].name; i++)
+			if (all || (cols[i].flags & COL_DEFAULT))
+				sel[n++] = &cols[i];
+		if (!list)
+			return n;
+		list++;
+	}
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (name = strtok_r(buf, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		for (i = 0; cols[i].name; i++)
+			if (!strcasecmp(cols[i].name, name) ||
+			    !strcasecmp(cols[i].json, name))
+				break;
+		if (!cols[i].name) {
+			mw_warnx("unknown column '%s' (--list-columns lists them)", name);
+			return -1;
+		}
+		if (n == MAX_SELECTED) {
+			mw_warnx("too many columns");
+			return -1;
+		}
+		sel[n++] = &cols[i];
+	}
+	if (!n) {
+		mw_warnx("no columns given to -o");
+		return -1;
+	}
+	return n;
+}
+
+void mw_list_columns(FILE *out, const struct column *cols, bool json)
+{
+	int i;
+
+	if (json)
+		fputs("{\"columns\": [", out);
+	for (i = 0; cols[i].name; i++) {
+		if (json) {
+			fprintf(out, "%s\n  {\"name\": ", i ? "," : "");
+			mw_json_str(out, cols[i].name);
+			fputs(", \"json\": ", out);
+			mw_json_str(out, cols[i].json);
+			fprintf(out, ", \"default\": %s, \"help\": ",
+				cols[i].flags & COL_DEFAULT ? "true" : "false");
+			mw_json_str(out, cols[i].help);
+			fputc('}', out);
+		} else {
+			fprintf(out, "%-10s %-15s %c %s\n", cols[i].name,
+				cols[i].json,
+				cols[i].flags & COL_DEFAULT ? '*' : ' ',
+				cols[i].help);
+		}
+	}
+	if (json)
+		fputs("\n]}\n", out);
+}
+
+/* The rows as a JSON array of objects, one member per selected column. */
+void mw_print_json_array(FILE *out, const struct column **sel, int nsel,
+			 const void *rows, size_t row_size, int nrows)
+{
+	struct cell cell;
+	int r, c;
+
+	fputc('[', out);
+	for (r = 0; r < nrows; r++) {
+		fprintf(out, "%s\n  {", r ? "," : "");
+		for (c = 0; c < nsel; c++) {
+			memset(&cell, 0, sizeof(cell));
+			sel[c]->get((const char *)rows + r * row_size, &cell);
+			fprintf(out, "%s\"%s\": ", c ? ", " : "", sel[c]->json);
+			cell_json(out, &cell);
+		}
+		fputc('}', out);
+	}
+	fputs(nrows ? "\n]" : "]", out);
+}
+
+/*
+ * One listing: rows are opaque to this code, each column knows how to read
+ * its row. Widths fit the widest cell, the last column is not padded.
+ */
+void mw_print_rows(FILE *out, const struct column **sel, int nsel,
+		   const void *rows, size_t row_size, int nrows,
+		   const char *json_key, const char *source, bool json,
+		   bool noheadings, int64_t now)
+{
+	int width[MAX_SELECTED];
+	struct cell cell;
+	int r, c;
+
+	if (json) {
+		fprintf(out, "{\"source\": \"%s\", \"%s\": ", source, json_key);
+		mw_print_json_array(out, sel, nsel, rows, row_size, nrows);
+		fputs("}\n", out);
+		return;
+	}
+	for (c = 0; c < nsel; c++) {
+		width[c] = sel[c]->width;
+		if (!noheadings && (int)strlen(sel[c]->name) > width[c])
+			width[c] = strlen(sel[c]->name);
+		for (r = 0; r < nrows; r++) {
+			int len;
+
+			memset(&cell, 0, sizeof(cell));
+			sel[c]->get((const char *)rows + r * row_size, &cell);
+			len = strlen(cell_text(sel[c], &cell, now));
+			if (len > width[c])
+				width[c] = len;
+		}
+	}
+	for (r = noheadings ? 0 : -1; r < nrows; r++) {
+		for (c = 0; c < nsel; c++) {
+			const char *text = sel[c]->name;
+			bool last = c == nsel - 1;
+
+			if (r >= 0) {
+				memset(&cell, 0, sizeof(cell));
+				sel[c]->get((const char *)rows + r * row_size, &cell);
+				text = cell_text(sel[c], &cell, now);
+			}
+			if (sel[c]->flags & COL_RIGHT)
+				fprintf(out, "%*s", width[c], text);
+			else
+				fprintf(out, "%-*s", last ? 0 : width[c], text);
+			fputs(last ? "\n" : " ", out);
+		}
+	}
+}
