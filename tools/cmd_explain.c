@@ -24,6 +24,8 @@ int cmd_explain(const struct opts *o)
 		in.events_total = d.nev;
 	in.scan = &d.scan;
 	in.now_us = d.now_us;
+	in.growth = d.growth;
+	in.ngrowth = d.ngrowth;
 	mw_explain(stdout, &in);
 	mw_data_free(&d);
 	return MW_EXIT_OK;

@@ -53,6 +53,8 @@ struct mw_ns {
 	int64_t last_pid, last_requested;
 	char last_comm[MW_COMM_LEN];	/* "" when unknown */
 	char state[8];			/* live, gone */
+	uint64_t parent;		/* copied from, 0: unknown */
+	int64_t born_mounts, born_us;
 };
 
 struct mw_event {
@@ -62,7 +64,21 @@ struct mw_event {
 	uint64_t caller_ns, failing_ns;
 	int64_t mounts, pending, max, requested;
 	int64_t result, touched, checks;
+	char limit[16];			/* mount-max, mnt-namespaces */
+	int64_t userns, ns_count, seq;
 };
+
+/* An attach that grew a namespace: the module's growth file. */
+struct mw_growth {
+	uint64_t ns;
+	int64_t time_s, before, after;
+	uint64_t caller_ns;
+	char state[8];
+};
+
+int mw_parse_growth(const struct mw_table *tbl, struct mw_growth **out,
+		    char *err, size_t errlen);
+bool mw_event_is_nscount(const struct mw_event *ev);
 
 int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
 			char *err, size_t errlen);
@@ -132,6 +148,8 @@ struct mw_explain_in {
 	int64_t events_total, events_overwritten;
 	const struct mw_procscan *scan;
 	int64_t now_us;
+	const struct mw_growth *growth;
+	int ngrowth;
 };
 
 void mw_explain(FILE *out, const struct mw_explain_in *in);

@@ -83,7 +83,7 @@ if run "ns --json: valid JSON" 0 $bin --json "${loop[@]}"; then
 	jq_is "ns --json: full container id, epoch time" '.namespaces[1] | [.container, .last_fail, .last_requested]' \
 		'["3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",1795742956.843098,2]'
 	jq_is "ns --json: gone row names nobody" '.namespaces[3] | [.state, .pids, .container]' '["gone",null,null]'
-	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",20]'
+	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",24]'
 fi
 if run "events --json" 0 $bin events -J "${loop[@]}"; then
 	jq_is "events --json: caller vs failing" '.events[1] | [.caller_ns, .failing_ns, .caller_who, .failing_who, .pending, .result]' \
@@ -95,12 +95,12 @@ fi
 
 # --list-columns comes from the same table as the headers
 if run "--list-columns" 0 $bin --list-columns; then
-	if [ "$(wc -l <"$tmp/out")" = 20 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
-	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 20 ns columns, defaults starred"
+	if [ "$(wc -l <"$tmp/out")" = 24 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
+	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 24 ns columns, defaults starred"
 	else not_ok "--list-columns" "$(cat "$tmp/out")"; fi
 fi
 if run "events --list-columns --json" 0 $bin events --list-columns --json; then
-	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json]' '[14,"TIME","time"]'
+	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json]' '[18,"TIME","time"]'
 fi
 
 # without the module: counted from mountinfo, pending and history unknown
