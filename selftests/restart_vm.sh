@@ -67,6 +67,29 @@ check "each growth is the kernel's (mountinfo series $series)" awk -v s="$series
 	BEGIN { split(s, want, " ") }
 	$4 - $3 != want[NR + 1] - want[NR] { bad = 1 } END { exit bad }' /tmp/rs-host
 
+mntwatch explain >/tmp/rs-explain 2>&1
+sed 's/^/# /' /tmp/rs-explain
+check "explain names the parent" grep -q "as a copy of namespace $host_ns" /tmp/rs-explain
+hseries=$(awk 'NR == 1 { printf "%s", $3 } { printf " -> %s", $4 }' /tmp/rs-host)
+check "explain shows the series $hseries" grep -qF "$hseries mounts" /tmp/rs-explain
+check "explain gives the factor per attach" grep -q "factor per attach: x" /tmp/rs-explain
+check "explain names the restart pattern" grep -q "restart" /tmp/rs-explain
+json=$(mntwatch ns -J | jq -r ".namespaces[] | select(.ns == $host_ns and .state == \"live\") | .growth")
+check "ns --json gives the host's growth ($json)" [ "$json" = "$(echo "$hseries" | sed 's/ -> />/g')" ]
+
+# user.max_mnt_namespaces: explain names the other limit
+old=$(cat /proc/sys/user/max_mnt_namespaces)
+echo 1 >/proc/sys/user/max_mnt_namespaces
+unshare -m true 2>/tmp/rs-unshare.err
+echo "$old" >/proc/sys/user/max_mnt_namespaces
+check "unshare -m fails with ENOSPC under user.max_mnt_namespaces=1" grep -q 'No space left' /tmp/rs-unshare.err
+mntwatch explain >/tmp/rs-explain2 2>&1
+sed 's/^/# /' /tmp/rs-explain2
+check "explain names user.max_mnt_namespaces and the count" sh -c "
+	grep -q 'user.max_mnt_namespaces = 1 ' /tmp/rs-explain2 &&
+	grep -q 'sysctl -w user.max_mnt_namespaces' /tmp/rs-explain2 &&
+	grep -q 'namespaces were charged' /tmp/rs-explain2"
+
 kill $host
 wait $host 2>/dev/null
 echo "# restart_vm: $failed of $n checks failed"

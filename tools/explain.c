@@ -173,16 +173,14 @@ static void explain_lineage(FILE *out, const struct mw_explain_in *in,
 			    const struct mw_event *ev)
 {
 	const struct mw_ns *row = find_failed(in, ev), *parent;
-	char age[32];
 
 	if (row && row->parent && row->born_mounts != MW_NONE &&
 	    row->born_us != MW_NONE && ev->mounts > 0 &&
 	    row->born_mounts * 2 > ev->mounts) {
-		mw_format_ago(age, sizeof(age), row->born_us, ev->time_us);
-		fprintf(out, "\nLineage: namespace %" PRIu64 " was made %s the failure as a copy of namespace %" PRIu64 ",\n"
+		fprintf(out, "\nLineage: namespace %" PRIu64 " was made %.1f s before the failure as a copy of namespace %" PRIu64 ",\n"
 			"  born with %" PRId64 " of the %" PRId64 " mounts it failed at: its mounts came from its parent.\n",
-			ev->failing_ns, age, row->parent, row->born_mounts,
-			ev->mounts);
+			ev->failing_ns, (ev->time_us - row->born_us) / 1e6,
+			row->parent, row->born_mounts, ev->mounts);
 		parent = find_live(in, row->parent);
 		if (!parent)
 			return;
