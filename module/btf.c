@@ -34,6 +34,7 @@ const struct mw_field_desc mw_fields[MW_NR_FIELDS] = {
 				{ "vfs_inode" }, 0 },
 	[MW_PROC_SYSCTL_ENTRY] = { "proc_sysctl_entry", "proc_inode",
 				   { "sysctl_entry" }, 8 },
+	[MW_NS_UCOUNTS] = { "ns_ucounts", "mnt_namespace", { "ucounts" }, 8 },
 };
 
 static const char *btf_str(const struct mw_btf *btf, __u32 off)
@@ -335,4 +336,25 @@ int mw_btf_check_count_mounts(const struct mw_btf *btf, const char *func)
 	    !btf_ptr_to(btf, params[1].type, "mount"))
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * The namespace probes read one pointer argument of @func by position;
+ * -EINVAL when BTF says it is not a struct @type_name pointer.
+ */
+int mw_btf_check_arg(const struct mw_btf *btf, const char *func, __u32 index,
+		     const char *type_name)
+{
+	const struct btf_type *fn = btf_find(btf, func, BTF_KIND_FUNC);
+	const struct btf_type *proto;
+	const struct btf_param *params;
+
+	if (!fn)
+		return -ENOENT;
+	proto = btf_type(btf, fn->type);
+	if (!proto || BTF_INFO_KIND(proto->info) != BTF_KIND_FUNC_PROTO ||
+	    BTF_INFO_VLEN(proto->info) <= index)
+		return -EINVAL;
+	params = (const struct btf_param *)(proto + 1);
+	return btf_ptr_to(btf, params[index].type, type_name) ? 0 : -EINVAL;
 }

@@ -26,6 +26,7 @@ enum mw_field {
 	MW_MNT_CHILD,
 	MW_PROC_VFS_INODE,
 	MW_PROC_SYSCTL_ENTRY,
+	MW_NS_UCOUNTS,		/* who was charged for the namespace */
 	MW_NR_FIELDS
 };
 
@@ -44,5 +45,7 @@ int mw_btf_member(const struct mw_btf *btf, const char *type_name,
 int mw_btf_resolve(const struct mw_btf *btf, enum mw_field field,
 		   __u32 *offset, const char **path);
 int mw_btf_check_count_mounts(const struct mw_btf *btf, const char *func);
+int mw_btf_check_arg(const struct mw_btf *btf, const char *func, __u32 index,
+		     const char *type_name);
 
 #endif

@@ -42,6 +42,7 @@ static int mw_status_show(struct seq_file *m, void *unused)
 		   MNTWATCH_FORMAT, init_utsname()->release);
 	mw_offsets_status(m);
 	mw_probes_status(m);
+	mw_nsprobes_status(m);
 	mw_table_status(m);
 	mw_events_status(m);
 	seq_printf(m, "memory_bytes %zu\n", mw_table_bytes() + mw_events_bytes());
@@ -77,6 +78,7 @@ static size_t mw_status_size(void)
 MW_READ_ONLY_FILE(mw_table);
 MW_READ_ONLY_FILE(mw_events);
 MW_READ_ONLY_FILE(mw_status);
+MW_READ_ONLY_FILE(mw_growth);
 
 /* A chmod would let a non-root user read what the kernel is doing. */
 MW_SETATTR_DEFINE(mw_setattr)
@@ -109,6 +111,7 @@ int mw_debugfs_init(void)
 	mw_create_file("namespaces", &mw_table_fops);
 	mw_create_file("events", &mw_events_fops);
 	mw_create_file("status", &mw_status_fops);
+	mw_create_file("growth", &mw_growth_fops);
 	return 0;
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The event ring: the last events_max ENOSPC failures. The oldest is
- * overwritten, so an ENOSPC storm costs a fixed amount of memory.
+ * overwritten, so an ENOSPC storm costs a fixed amount of memory. Each event
+ * has a sequence number, so a reader that follows the ring knows what it has
+ * already seen and what was overwritten before it looked.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,14 +37,38 @@ void mw_events_add(const struct mw_event *event)
 
 	spin_lock_irqsave(&events_lock, flags);
 	ring[ring_next] = *event;
+	ring[ring_next].seq = ++events_total;
 	ring_next = (ring_next + 1) % ring_size;
-	events_total++;
 	spin_unlock_irqrestore(&events_lock, flags);
 }
 
 size_t mw_events_size(void)
 {
 	return (ring_size + 1) * MW_ROW_BYTES;
+}
+
+static void mw_show_event(struct seq_file *m, const struct mw_event *ev)
+{
+	mw_print_time(m, ev->time_ns);
+	seq_printf(m, " %d ", ev->pid);
+	mw_print_comm(m, ev->comm);
+	if (ev->limit == MW_LIMIT_MNT_NAMESPACES) {
+		/* no mount namespace was checked: none had been made yet */
+		seq_printf(m, " %u - - - %u - %d - - mnt-namespaces %u ",
+			   ev->caller_ns, ev->max, ev->result, ev->userns);
+		if (ev->ns_count >= 0)
+			seq_printf(m, "%ld %llu\n", ev->ns_count, ev->seq);
+		else
+			seq_printf(m, "- %llu\n", ev->seq);
+		return;
+	}
+	seq_printf(m, " %u %u %u %u %u %u ", ev->caller_ns, ev->failing_ns,
+		   ev->mounts, ev->pending, ev->max, ev->requested);
+	if (ev->checks)
+		seq_printf(m, "%d %u %u", ev->result, ev->touched, ev->checks);
+	else
+		seq_puts(m, "- - -");
+	seq_printf(m, " mount-max - - %llu\n", ev->seq);
 }
 
 int mw_events_show(struct seq_file *m, void *unused)
@@ -60,22 +86,9 @@ int mw_events_show(struct seq_file *m, void *unused)
 	first = count < ring_size ? 0 : ring_next;
 	spin_unlock_irqrestore(&events_lock, flags);
 
-	seq_puts(m, "time pid comm caller_ns failing_ns mounts pending max requested result touched checks\n");
-	for (i = 0; i < count; i++) {
-		const struct mw_event *ev = &copy[(first + i) % ring_size];
-
-		mw_print_time(m, ev->time_ns);
-		seq_printf(m, " %d ", ev->pid);
-		mw_print_comm(m, ev->comm);
-		seq_printf(m, " %u %u %u %u %u %u ", ev->caller_ns,
-			   ev->failing_ns, ev->mounts, ev->pending, ev->max,
-			   ev->requested);
-		if (ev->checks)
-			seq_printf(m, "%d %u %u\n", ev->result, ev->touched,
-				   ev->checks);
-		else
-			seq_puts(m, "- - -\n");
-	}
+	seq_puts(m, "time pid comm caller_ns failing_ns mounts pending max requested result touched checks limit userns ns_count seq\n");
+	for (i = 0; i < count; i++)
+		mw_show_event(m, &copy[(first + i) % ring_size]);
 	kvfree(copy);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #define MW_EVENTS_LIMIT 65536
 #define MW_NS_MIN 16
 #define MW_NS_LIMIT SZ_1M
+#define MW_HISTORY_LIMIT 64
 
 static unsigned int events_max = 256;
 module_param(events_max, uint, 0444);
@@ -21,6 +22,10 @@ MODULE_PARM_DESC(events_max, "ENOSPC events kept (1..65536, default 256)");
 static unsigned int ns_max = 4096;
 module_param(ns_max, uint, 0444);
 MODULE_PARM_DESC(ns_max, "namespace rows kept (16..1048576, default 4096)");
+
+static unsigned int growth_history = 4;
+module_param(growth_history, uint, 0444);
+MODULE_PARM_DESC(growth_history, "attaches that grew it kept per namespace (1..64, default 4)");
 
 static char *btf_path = "/sys/kernel/btf/vmlinux";
 module_param(btf_path, charp, 0444);
@@ -56,6 +61,11 @@ static int __init mntwatch_init(void)
 		       MW_NS_LIMIT);
 		return -EINVAL;
 	}
+	if (!growth_history || growth_history > MW_HISTORY_LIMIT) {
+		pr_err("growth_history=%u is outside 1..%u\n", growth_history,
+		       MW_HISTORY_LIMIT);
+		return -EINVAL;
+	}
 	/* the probes read kernel memory, which confidentiality mode forbids */
 	err = security_locked_down(LOCKDOWN_KPROBES);
 	if (err) {
@@ -69,7 +79,7 @@ static int __init mntwatch_init(void)
 	err = mw_mount_max_init();
 	if (err)
 		return err;
-	err = mw_table_init(ns_max);
+	err = mw_table_init(ns_max, growth_history);
 	if (err)
 		return err;
 	err = mw_events_init(events_max);
@@ -81,6 +91,7 @@ static int __init mntwatch_init(void)
 	err = mw_probes_init(count_symbol, attach_symbol, free_symbol);
 	if (err)
 		goto out_debugfs;
+	mw_nsprobes_init();
 	pr_info("watching %s and %s\n", count_symbol, attach_symbol);
 	return 0;
 
@@ -95,6 +106,7 @@ out_table:
 
 static void __exit mntwatch_exit(void)
 {
+	mw_nsprobes_exit();
 	mw_probes_exit();
 	mw_debugfs_exit();
 	mw_events_exit();

@@ -7,6 +7,8 @@
  * Anonymous namespaces (detached trees) own no nsfs number: up to 6.17 their
  * number and serial are 0, so they share a row; from 6.18 each has a serial
  * and all show MNT_NS_ANON_INO, which names none of them.
+ * copy_mnt_ns() adds the rows of new namespaces with their lineage, and each
+ * row keeps the last few attaches that grew it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,36 +42,48 @@ struct mw_ns {
 	u32 last_requested;
 	pid_t last_pid;
 	bool gone;
+	u8 growth_next;		/* the history slot to write next */
+	u8 growth_count;
 	char last_comm[TASK_COMM_LEN];
+	u64 born_ns;		/* 0: not seen being made */
+	u32 parent;
+	u32 born_mounts;
 };
 
 static DEFINE_SPINLOCK(table_lock);
 static struct mw_ns *rows;
 static unsigned int rows_max, rows_used;
 static struct hlist_head *serial_buckets, *id_buckets;
+/* history slots per row, row by row */
+static struct mw_growth *growth;
+static unsigned int history;
 static unsigned int bucket_bits;
 static LIST_HEAD(lru);
 static u64 table_evicted;
 
-int mw_table_init(unsigned int max_rows)
+int mw_table_init(unsigned int max_rows, unsigned int growth_history)
 {
 	bucket_bits = ilog2(roundup_pow_of_two(max_rows));
 	rows = kvcalloc(max_rows, sizeof(*rows), GFP_KERNEL);
+	growth = kvcalloc((size_t)max_rows * growth_history, sizeof(*growth),
+			  GFP_KERNEL);
 	serial_buckets = kvcalloc(1U << bucket_bits, sizeof(*serial_buckets),
 				  GFP_KERNEL);
 	id_buckets = kvcalloc(1U << bucket_bits, sizeof(*id_buckets),
 			      GFP_KERNEL);
-	if (!rows || !serial_buckets || !id_buckets) {
+	if (!rows || !growth || !serial_buckets || !id_buckets) {
 		mw_table_exit();
 		return -ENOMEM;
 	}
 	rows_max = max_rows;
+	history = growth_history;
 	return 0;
 }
 
 void mw_table_exit(void)
 {
 	kvfree(rows);
+	kvfree(growth);
 	kvfree(serial_buckets);
 	kvfree(id_buckets);
 }
@@ -139,6 +153,29 @@ static struct mw_ns *mw_insert(u64 serial, u32 ns_id)
 	return row;
 }
 
+static struct mw_growth *mw_history(struct mw_growth *all,
+				    const struct mw_ns *base,
+				    const struct mw_ns *row)
+{
+	return all + (size_t)(row - base) * history;
+}
+
+/* The oldest entry is overwritten: the latest attaches explain the most. */
+static void mw_growth_add(struct mw_ns *row, const struct mw_check *check)
+{
+	struct mw_growth *slot = mw_history(growth, rows, row) + row->growth_next;
+
+	*slot = (struct mw_growth) {
+		.time_s = div_u64(check->time_ns, NSEC_PER_SEC),
+		.before = check->before,
+		.after = check->mounts,
+		.caller_ns = check->caller_ns,
+	};
+	row->growth_next = (row->growth_next + 1) % history;
+	if (row->growth_count < history)
+		row->growth_count++;
+}
+
 void mw_table_record(const struct mw_check *check)
 {
 	struct mw_ns *row;
@@ -159,6 +196,13 @@ void mw_table_record(const struct mw_check *check)
 	row->pending = check->pending;
 	row->max = check->max;
 	row->peak = max(row->peak, check->mounts);
+	if (check->born) {
+		row->born_ns = check->time_ns;
+		row->parent = check->parent;
+		row->born_mounts = check->mounts;
+	}
+	if (check->grew)
+		mw_growth_add(row, check);
 	if (check->ret == -ENOSPC) {
 		row->enospc++;
 		row->last_fail_ns = check->time_ns;
@@ -248,7 +292,8 @@ size_t mw_table_size(void)
  */
 #define MW_COPY_BATCH 256
 
-static void mw_table_copy(struct mw_ns *copy, unsigned int count)
+static void mw_table_copy(struct mw_ns *copy, struct mw_growth *history_copy,
+			  unsigned int count)
 {
 	unsigned long flags;
 	unsigned int i, n;
@@ -257,6 +302,10 @@ static void mw_table_copy(struct mw_ns *copy, unsigned int count)
 		n = min(count - i, MW_COPY_BATCH);
 		spin_lock_irqsave(&table_lock, flags);
 		memcpy(copy + i, rows + i, n * sizeof(*copy));
+		if (history_copy)
+			memcpy(mw_history(history_copy, copy, copy + i),
+			       mw_history(growth, rows, rows + i),
+			       (size_t)n * history * sizeof(*growth));
 		spin_unlock_irqrestore(&table_lock, flags);
 		cond_resched();
 	}
@@ -287,11 +336,26 @@ static char *mw_put_dec(char *p, char sep, u64 value)
 	return p;
 }
 
+/* Appends " seconds.microseconds", as mw_print_time() prints it. */
+static char *mw_put_time(char *p, u64 time_ns)
+{
+	u32 rem_ns, usec;
+	int i;
+
+	p = mw_put_dec(p, ' ', div_u64_rem(time_ns, NSEC_PER_SEC, &rem_ns));
+	*p++ = '.';
+	usec = rem_ns / NSEC_PER_USEC;
+	for (i = 5; i >= 0; i--, usec /= 10)
+		p[i] = '0' + usec % 10;
+	return p + 6;
+}
+
 static void mw_show_row(struct seq_file *m, const struct mw_ns *row,
 			u32 use_permille)
 {
 	static const char no_failure[] = " - - - -";
-	char line[9 * 21 + sizeof(no_failure) + 6], *p = line;
+	static const char no_birth[] = " - - -";
+	char line[12 * 21 + sizeof(no_failure) + 16], *p = line;
 	const char *start = line + 1;	/* the first field has no separator */
 
 	p = mw_put_dec(p, ' ', row->ns_id);
@@ -317,8 +381,17 @@ static void mw_show_row(struct seq_file *m, const struct mw_ns *row,
 		memcpy(p, no_failure, sizeof(no_failure) - 1);
 		p += sizeof(no_failure) - 1;
 	}
-	memcpy(p, row->gone ? " gone\n" : " live\n", 6);
-	p += 6;
+	memcpy(p, row->gone ? " gone" : " live", 5);
+	p += 5;
+	if (row->born_ns) {
+		p = mw_put_dec(p, ' ', row->parent);
+		p = mw_put_dec(p, ' ', row->born_mounts);
+		p = mw_put_time(p, row->born_ns);
+	} else {
+		memcpy(p, no_birth, sizeof(no_birth) - 1);
+		p += sizeof(no_birth) - 1;
+	}
+	*p++ = '\n';
 	seq_write(m, start, p - start);
 }
 
@@ -338,7 +411,7 @@ int mw_table_show(struct seq_file *m, void *unused)
 	order = kvmalloc_array(max(count, 1U), 2 * sizeof(*order), GFP_KERNEL);
 	if (!copy || !order)
 		goto out;
-	mw_table_copy(copy, count);
+	mw_table_copy(copy, NULL, count);
 	for (i = 0; i < count; i++) {
 		used = (u64)copy[i].mounts + copy[i].pending;
 		use_permille = copy[i].max ? div_u64(used * 1000, copy[i].max) : 0;
@@ -351,7 +424,7 @@ int mw_table_show(struct seq_file *m, void *unused)
 	}
 	sorted = mw_sort(order, order + count, count);
 
-	seq_puts(m, "ns mounts pending max use_pct peak checks enospc last_fail last_pid last_comm last_requested state\n");
+	seq_puts(m, "ns mounts pending max use_pct peak checks enospc last_fail last_pid last_comm last_requested state parent born_mounts born\n");
 	for (i = 0; i < count; i++)
 		mw_show_row(m, &copy[sorted[i].row], sorted[i].use_permille);
 	err = 0;
@@ -379,5 +452,47 @@ void mw_table_status(struct seq_file *m)
 size_t mw_table_bytes(void)
 {
 	return rows_max * sizeof(*rows) +
+	       (size_t)rows_max * history * sizeof(*growth) +
 	       2 * (sizeof(*serial_buckets) << bucket_bits);
+}
+
+size_t mw_growth_size(void)
+{
+	return ((size_t)READ_ONCE(rows_used) * history + 1) * MW_ROW_BYTES;
+}
+
+/* Each namespace's attaches, oldest first, in the order rows were made. */
+int mw_growth_show(struct seq_file *m, void *unused)
+{
+	unsigned int count = READ_ONCE(rows_used), i, k;
+	const struct mw_growth *entry;
+	struct mw_growth *history_copy;
+	const struct mw_ns *row;
+	struct mw_ns *copy;
+	int err = -ENOMEM;
+
+	copy = kvmalloc_array(max(count, 1U), sizeof(*copy), GFP_KERNEL);
+	history_copy = kvmalloc_array((size_t)max(count, 1U) * history,
+				      sizeof(*history_copy), GFP_KERNEL);
+	if (!copy || !history_copy)
+		goto out;
+	mw_table_copy(copy, history_copy, count);
+
+	seq_puts(m, "ns time mounts_before mounts_after caller_ns state\n");
+	for (i = 0; i < count; i++) {
+		row = &copy[i];
+		for (k = 0; k < row->growth_count; k++) {
+			entry = mw_history(history_copy, copy, row) +
+				(row->growth_next + history - row->growth_count + k) %
+				history;
+			seq_printf(m, "%u %u %u %u %u %s\n", row->ns_id,
+				   entry->time_s, entry->before, entry->after,
+				   entry->caller_ns, row->gone ? "gone" : "live");
+		}
+	}
+	err = 0;
+out:
+	kvfree(history_copy);
+	kvfree(copy);
+	return err;
 }

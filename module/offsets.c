@@ -86,6 +86,10 @@ static int mw_resolve_btf(const struct mw_btf *btf, const bool *given)
 		return err;
 	}
 	mw_off.count_proto = err ? "unverified" : "verified";
+	mw_off.alloc_proto = mw_btf_check_arg(btf, MW_ALLOC_SYMBOL, 0,
+					      "user_namespace");
+	mw_off.copy_proto = mw_btf_check_arg(btf, MW_COPY_SYMBOL, 1,
+					     "mnt_namespace");
 	return 0;
 }
 
@@ -128,6 +132,8 @@ int mw_offsets_init(const char *btf_path, const char *overrides)
 	int field, err;
 
 	mw_off.count_proto = "unverified";
+	mw_off.alloc_proto = -ENOENT;
+	mw_off.copy_proto = -ENOENT;
 	err = mw_parse_overrides(overrides, given);
 	if (err)
 		return err;

@@ -29,14 +29,6 @@ static const char * const mw_clone_suffixes[] = {
 	".constprop.0.isra.0",
 };
 
-/* What the probes read of a namespace. */
-struct mw_ns_state {
-	u64 serial;
-	u32 ns_id;
-	u32 mounts;
-	u32 pending;
-};
-
 /* Per call of count_mounts(); lives only until its return handler. */
 struct mw_count_call {
 	unsigned long ns;
@@ -57,6 +49,7 @@ static struct {
 	struct {
 		unsigned long ns;
 		u32 passed;
+		u32 before;	/* its mounts when the attach first checked it */
 	} touched[MW_ATTACH_NS];
 	bool failed;
 	struct mw_event event;
@@ -72,7 +65,7 @@ static bool free_probed;
  * section rather than a copy_from_kernel_nofault() call each; a wrong
  * offsets= still reads garbage instead of oopsing.
  */
-static int mw_read_ns(unsigned long ns, struct mw_ns_state *state)
+int mw_read_ns(unsigned long ns, struct mw_ns_state *state)
 {
 	int err = -EFAULT;
 
@@ -125,7 +118,7 @@ static u32 mw_tree_size(unsigned long root)
 	return count;
 }
 
-static u32 mw_caller_ns(void)
+u32 mw_caller_ns(void)
 {
 	struct nsproxy *nsproxy = current->nsproxy;
 	u32 ns_id = 0;
@@ -149,7 +142,8 @@ static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
  * Counts a check of @ns in the attach in flight and keeps its first failure.
  * Returns true when attach_return() will record this passing check.
  */
-static bool mw_attach_note(unsigned long ns, const struct mw_event *failure)
+static bool mw_attach_note(unsigned long ns, u32 mounts,
+			   const struct mw_event *failure)
 {
 	unsigned int i;
 
@@ -159,6 +153,7 @@ static bool mw_attach_note(unsigned long ns, const struct mw_event *failure)
 	if (i == attach.nr_ns && i < MW_ATTACH_NS) {
 		attach.touched[i].ns = ns;
 		attach.touched[i].passed = 0;
+		attach.touched[i].before = mounts;
 		attach.nr_ns++;
 	}
 	if (failure && !attach.failed) {
@@ -199,7 +194,8 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (!call->readable)
 		return 0;
 	if (ret != -ENOSPC) {
-		if (!in_attach || !mw_attach_note(call->ns, NULL)) {
+		if (!in_attach ||
+		    !mw_attach_note(call->ns, call->state.mounts, NULL)) {
 			mw_check_init(&check, &call->state, ret, 1);
 			mw_table_record(&check);
 		}
@@ -226,7 +222,7 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	};
 	memcpy(ev.comm, check.comm, sizeof(ev.comm));
 	if (in_attach)
-		mw_attach_note(call->ns, &ev);
+		mw_attach_note(call->ns, call->state.mounts, &ev);
 	else
 		mw_events_add(&ev);
 	return 0;
@@ -250,14 +246,28 @@ static int attach_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct mw_ns_state state;
 	struct mw_check check;
+	u32 caller_ns;
 	unsigned int i;
 
 	if (READ_ONCE(attach.pid) != current->pid)
 		return 0;
+	caller_ns = mw_caller_ns();
 	for (i = 0; i < attach.nr_ns; i++) {
 		if (mw_read_ns(attach.touched[i].ns, &state))
 			continue;
 		mw_check_init(&check, &state, 0, attach.touched[i].passed);
+		check.before = attach.touched[i].before;
+		check.caller_ns = caller_ns;
+		/*
+		 * A namespace's own single mounts would push the history out;
+		 * what explains a full namespace is the attach that added a
+		 * tree, or that came in by propagation from another.
+		 */
+		check.grew = state.mounts > check.before &&
+			     (state.mounts - check.before > 1 ||
+			      caller_ns != state.ns_id);
+		if (check.grew)
+			check.time_ns = ktime_get_real_ns();
 		mw_table_record(&check);
 	}
 	if (attach.failed) {

@@ -132,8 +132,9 @@ suite() {
 	grep -v '^Skipping BTF' "$logs/floor-$kver.log" | sed 's/^/# /'
 	tap "build the bench baseline kretprobe_floor.ko for $rel" $status
 	selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" \
-		-b build/bin/mntwatch_test -b build/bin/mntwatch -b selftests/tool_vm.sh -b selftests/loops_vm.sh -b selftests/vmlib.sh \
-		-b "$(command -v jq)" -b "$(command -v promtool)" -b "$kdir/btf" -s selftests/run_vm.sh 2>&1 | tr -d '\r'
+		-b build/bin/mntwatch_test -b build/bin/mntwatch -b selftests/tool_vm.sh -b selftests/loops_vm.sh \
+		-b selftests/restart_vm.sh -b selftests/vmlib.sh -b "$(command -v jq)" -b "$(command -v promtool)" \
+		-b "$kdir/btf" -s selftests/run_vm.sh 2>&1 | tr -d '\r'
 	tap "Debian $rel VM run completed" "${PIPESTATUS[0]}"
 
 	# robustness: load/unload under mount and read storms, 20,000 namespaces of churn

@@ -48,12 +48,13 @@
 static const char *const ns_columns[] = {
 	"ns", "mounts", "pending", "max", "use_pct", "peak", "checks",
 	"enospc", "last_fail", "last_pid", "last_comm", "last_requested",
-	"state",
+	"state", "parent", "born_mounts", "born",
 };
 
 static const char *const ev_columns[] = {
 	"time", "pid", "comm", "caller_ns", "failing_ns", "mounts", "pending",
-	"max", "requested", "result", "touched",
+	"max", "requested", "result", "touched", "checks", "limit", "userns",
+	"ns_count", "seq",
 };
 
 /* ------------------------------------------------------------------ */
@@ -1307,10 +1308,15 @@ TEST_F(mntwatch, tables_consistent)
 	for (int r = 1; r < ns.nrows; r++)
 		ASSERT_GE(strtod(table_str(&ns, r - 1, "use_pct"), NULL),
 			  strtod(table_str(&ns, r, "use_pct"), NULL));
-	/* events oldest first */
-	for (int r = 1; r < ev.nrows; r++)
+	/* events oldest first, numbered without a gap up to events_total */
+	for (int r = 1; r < ev.nrows; r++) {
 		ASSERT_LE(strtod(table_str(&ev, r - 1, "time"), NULL),
 			  strtod(table_str(&ev, r, "time"), NULL));
+		ASSERT_EQ(table_ll(&ev, r - 1, "seq") + 1,
+			  table_ll(&ev, r, "seq"));
+	}
+	ASSERT_EQ(total1, table_ll(&ev, ev.nrows - 1, "seq"));
+	ASSERT_FIELD_STR(&ev, ev.nrows - 1, "limit", "mount-max");
 
 	ASSERT_EQ(0, status_get("format", val, sizeof(val)));
 	ASSERT_STREQ("1", val);
@@ -1390,6 +1396,225 @@ TEST_F(mntwatch, anonymous_namespaces)
 	ASSERT_EQ(anon_id ? 2 : 1, live);
 	close(tree[0]);
 	close(tree[1]);
+ * Lineage: a namespace made by unshare(CLONE_NEWNS) or by a container
+ * runtime's clone(CLONE_NEWNS) gets a row at once, naming the namespace it
+ * was copied from and the mounts it was born with.
+ */
+static int lineage_child(void *arg)
+{
+	int *fds = arg;
+	char c;
+
+	close(fds[1]);
+	/* holds the namespace until the parent has read the tables */
+	return read(fds[0], &c, 1) == 0 ? 0 : 1;
+}
+
+static void lineage(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(mntwatch) *self, bool use_clone)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	struct table ns = {0};
+	char path[64], fill[128];
+	unsigned long long child_ns;
+	struct stat st;
+	int fds[2], status, r;
+	long born;
+	pid_t pid;
+
+	/* a count that differs from the parent's parent */
+	subpath(fill, sizeof(fill), self->dir, "lineage");
+	ASSERT_EQ(0, mount_tmpfs(fill));
+	ASSERT_EQ(0, mount_tmpfs(fill));
+	born = ns_mounts_now();
+	ASSERT_GT(born, 0);
+	ASSERT_EQ(0, pipe(fds));
+	if (use_clone) {
+		pid = clone(lineage_child, stack + sizeof(stack),
+			    CLONE_NEWNS | SIGCHLD, fds);
+	} else {
+		pid = fork();
+		if (!pid) {
+			if (unshare(CLONE_NEWNS))
+				_exit(2);
+			_exit(lineage_child(fds));
+		}
+	}
+	ASSERT_GT(pid, 0);
+	close(fds[0]);
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	/* unshare() may not have run yet: wait for the namespace to change */
+	for (int i = 0; i < 100; i++) {
+		ASSERT_EQ(0, stat(path, &st));
+		if (st.st_ino != self->ns)
+			break;
+		usleep(10000);
+	}
+	child_ns = st.st_ino;
+	ASSERT_NE(self->ns, child_ns);
+
+	ASSERT_EQ(0, table_load(&ns, MW_NAMESPACES));
+	r = table_find_ns(&ns, child_ns);
+	ASSERT_LE(0, r) TH_LOG("no row for the new namespace %llu", child_ns);
+	ASSERT_FIELD(&ns, r, "parent", self->ns);
+	ASSERT_FIELD(&ns, r, "born_mounts", born);
+	ASSERT_FIELD(&ns, r, "mounts", born);
+	ASSERT_FIELD(&ns, r, "checks", 0);
+	ASSERT_TRUE(time_ok(table_str(&ns, r, "born"), self->t0, now_wall()));
+	table_free(&ns);
+
+	close(fds[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_F(mntwatch, lineage_unshare)
+{
+	lineage(_metadata, self, false);
+}
+
+TEST_F(mntwatch, lineage_clone)
+{
+	lineage(_metadata, self, true);
+}
+
+/*
+ * user.max_mnt_namespaces: with the limit at the count of namespaces root
+ * holds plus three, three unshares succeed and the fourth fails with
+ * ENOSPC; the event says which limit, the user namespace, count and limit.
+ */
+#define MAX_MNT_NS "/proc/sys/user/max_mnt_namespaces"
+
+static long read_long(const char *path)
+{
+	char *text = read_file(path, NULL);
+	long v = text ? strtol(text, NULL, 10) : -1;
+
+	free(text);
+	return v;
+}
+
+static int write_long(const char *path, long v)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%ld\n", v);
+	ok = write(fd, buf, strlen(buf)) == (ssize_t)strlen(buf);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* a child that unshares and holds its namespace until killed */
+static int hold_namespace(pid_t *pid)
+{
+	int done[2], err = 0;
+
+	if (pipe(done))
+		return EIO;
+	*pid = fork();
+	if (*pid < 0)
+		return errno;
+	if (!*pid) {
+		close(done[0]);
+		err = unshare(CLONE_NEWNS) ? errno : 0;
+		if (write(done[1], &err, sizeof(err)) != sizeof(err))
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	close(done[1]);
+	if (read_full(done[0], &err, sizeof(err)))
+		err = EIO;
+	close(done[0]);
+	return err;
+}
+
+static void release_namespace(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* one unshare that must not be held: 0 or its errno */
+static int try_namespace(void)
+{
+	pid_t pid;
+	int err = hold_namespace(&pid);
+
+	release_namespace(pid);
+	return err;
+}
+
+TEST_F(mntwatch, mnt_namespaces_enospc_exact)
+{
+	struct table ev = {0};
+	long saved, count, total0, enospc0;
+	int held, r, err = 0;
+	char userns[32];
+	struct stat st;
+	pid_t pids[4];
+
+	saved = read_long(MAX_MNT_NS);
+	ASSERT_GT(saved, 0);
+	/* the count root holds now: the kernel lets count + 1 exist, not count */
+	for (count = 1; count < 1000; count++) {
+		ASSERT_EQ(0, write_long(MAX_MNT_NS, count + 1));
+		err = try_namespace();
+		if (!err)
+			break;
+		ASSERT_EQ(ENOSPC, err);
+	}
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, write_long(MAX_MNT_NS, count));
+	ASSERT_EQ(ENOSPC, try_namespace())
+		TH_LOG("%ld namespaces exist, yet one more fit", count);
+
+	total0 = status_ll("events_total");
+	enospc0 = status_ll("alloc_ns_enospc");
+	ASSERT_EQ(0, write_long(MAX_MNT_NS, count + 3));
+	for (held = 0; held < 4; held++) {
+		err = hold_namespace(&pids[held]);
+		if (err)
+			break;
+	}
+	if (held < 4)
+		release_namespace(pids[held]);
+	EXPECT_EQ(3, held);
+	EXPECT_EQ(ENOSPC, err);
+	/* a limit lowered below the count: the count is still the true one */
+	EXPECT_EQ(0, write_long(MAX_MNT_NS, count + 1));
+	EXPECT_EQ(ENOSPC, try_namespace());
+	for (int i = 0; i < held && i < 3; i++)
+		release_namespace(pids[i]);
+	ASSERT_EQ(0, write_long(MAX_MNT_NS, saved));
+	ASSERT_EQ(3, held);
+	ASSERT_EQ(total0 + 2, status_ll("events_total"));
+
+	ASSERT_EQ(0, stat("/proc/self/ns/user", &st));
+	snprintf(userns, sizeof(userns), "%llu", (unsigned long long)st.st_ino);
+	ASSERT_EQ(0, table_load(&ev, MW_EVENTS));
+	ASSERT_LE(2, ev.nrows);
+	r = ev.nrows - 2;
+	ASSERT_FIELD_STR(&ev, r, "limit", "mnt-namespaces");
+	ASSERT_FIELD_STR(&ev, r, "userns", userns);
+	ASSERT_FIELD(&ev, r, "ns_count", count + 3);
+	ASSERT_FIELD(&ev, r, "max", count + 3);
+	ASSERT_FIELD(&ev, r, "result", -ENOSPC);
+	ASSERT_FIELD(&ev, r, "caller_ns", self->ns);
+	ASSERT_FIELD_STR(&ev, r, "failing_ns", "-");
+	ASSERT_FIELD_STR(&ev, r, "mounts", "-");
+	ASSERT_FIELD(&ev, r, "pid", pids[3]);
+	ASSERT_FIELD(&ev, r, "seq", total0 + 1);
+	r++;
+	ASSERT_FIELD_STR(&ev, r, "limit", "mnt-namespaces");
+	ASSERT_FIELD(&ev, r, "ns_count", count + 3);
+	ASSERT_FIELD(&ev, r, "max", count + 1);
+	ASSERT_EQ(0, status_ll("alloc_ns_nmissed"));
+	ASSERT_EQ(enospc0 + 2, status_ll("alloc_ns_enospc"));
+	table_free(&ev);
 }
 
 TEST_HARNESS_MAIN

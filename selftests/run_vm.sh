@@ -27,10 +27,12 @@ refused() {	# refused PARAM DMESG_PATTERN [ERRNO_TEXT]
 
 check "insmod mntwatch.ko" insmod "$MNTWATCH_KO"
 check "debugfs files are root-only and read-only" \
-	sh -c "[ \"\$(stat -c '%a %U' $dbg/namespaces $dbg/events $dbg/status | sort -u)\" = '400 root' ]"
+	sh -c "[ \"\$(stat -c '%a %U' $dbg/namespaces $dbg/events $dbg/status $dbg/growth | sort -u)\" = '400 root' ]"
 if mntwatch_test; then kselftest=0; else kselftest=1; fi
 check "kselftests exit status" [ $kselftest -eq 0 ]
 check "probes missed nothing" sh -c "grep -qx 'count_nmissed 0' $dbg/status && grep -qx 'attach_nmissed 0' $dbg/status"
+if restart_vm.sh; then restart=0; else restart=1; fi
+check "restart loop exit status" [ $restart -eq 0 ]
 
 check "rmmod removes the debugfs directory" sh -c 'rmmod mntwatch && ! test -e /sys/kernel/debug/mntwatch'
 check "reload works and starts with empty tables" \
@@ -42,6 +44,9 @@ rmmod mntwatch
 check "events_max=0 is refused" refused events_max=0 'events_max=0 is outside'
 check "events_max=65537 is refused" refused events_max=65537 'events_max=65537 is outside'
 check "ns_max=1 is refused" refused ns_max=1 'ns_max=1 is outside'
+check "growth_history=0 is refused" refused growth_history=0 'growth_history=0 is outside'
+check "growth_history=65 is refused" refused growth_history=65 'growth_history=65 is outside'
+check "growth_history=64 loads" sh -c "insmod \"$MNTWATCH_KO\" growth_history=64 && rmmod mntwatch"
 check "missing BTF is refused" refused btf_path=/nonexistent 'cannot read BTF from /nonexistent'
 check "non-BTF file is refused" refused "btf_path=$MNTWATCH_KO" "is not BTF"
 check "unknown offsets= field is refused" refused offsets=bogus=8 "unknown field 'bogus'"

@@ -15,7 +15,7 @@ enum cmd { CMD_NS, CMD_EVENTS, CMD_EXPLAIN, CMD_WATCH, CMD_CHECK, CMD_METRICS,
 
 struct opts {
 	enum cmd cmd;
-	bool json, noheadings, list_columns;
+	bool json, noheadings, list_columns, follow;
 	const char *columns;
 	const char *debugfs, *procdir, *output;
 	double interval;
@@ -35,11 +35,13 @@ struct ns_mounts {
 struct data {
 	bool module;
 	struct mw_status status;
-	struct mw_table ns_tbl, ev_tbl;
+	struct mw_table ns_tbl, ev_tbl, growth_tbl;
 	struct mw_ns *ns;
 	int nns;
 	struct mw_event *ev;
 	int nev;
+	struct mw_growth *growth;
+	int ngrowth;
 	struct mw_procscan scan;
 	bool have_scan;
 	int64_t now_us;

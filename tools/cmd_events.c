@@ -28,6 +28,10 @@ EV_GET(ev_requested, mw_cell_int(c, ev->requested))
 EV_GET(ev_result, mw_cell_int(c, ev->result))
 EV_GET(ev_touched, mw_cell_int(c, ev->touched))
 EV_GET(ev_checks, mw_cell_int(c, ev->checks))
+EV_GET(ev_limit, mw_cell_str(c, ev->limit))
+EV_GET(ev_userns, mw_cell_int(c, ev->userns))
+EV_GET(ev_ns_count, mw_cell_int(c, ev->ns_count))
+EV_GET(ev_seq, mw_cell_int(c, ev->seq))
 EV_GET(ev_caller_who, mw_who_label(v->caller, true, c->buf, sizeof(c->buf));
 	mw_cell_str(c, c->buf))
 EV_GET(ev_failing_who, mw_who_label(v->failing, true, c->buf, sizeof(c->buf));
@@ -48,6 +52,10 @@ const struct column mw_ev_columns[] = {
 	{ "CHECKS", "checks", 6, COL_RIGHT | COL_DEFAULT, "limit checks the attach had run", ev_checks },
 	{ "CALLER", "caller_who", 6, COL_DEFAULT, "who lives in the caller's namespace", ev_caller_who },
 	{ "FAILING", "failing_who", 7, COL_DEFAULT, "who lives in the failing namespace", ev_failing_who },
+	{ "LIMIT", "limit", 5, 0, "mount-max (fs.mount-max) or mnt-namespaces (user.max_mnt_namespaces)", ev_limit },
+	{ "USERNS", "userns", 10, COL_RIGHT, "user namespace whose namespace count was full", ev_userns },
+	{ "NS-COUNT", "ns_count", 8, COL_RIGHT, "mount namespaces charged there when it failed", ev_ns_count },
+	{ "SEQ", "seq", 3, COL_RIGHT, "event number since the module was loaded", ev_seq },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 

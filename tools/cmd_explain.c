@@ -32,6 +32,8 @@ int cmd_explain(const struct opts *o)
 				      d.ev[d.nev - 1].failing_ns) ?
 		mw_mounts_find(&d, d.ev[d.nev - 1].failing_ns) : NULL;
 	in.loops_now = failing ? &failing->found : NULL;
+	in.growth = d.growth;
+	in.ngrowth = d.ngrowth;
 	mw_explain(stdout, &in);
 	mw_data_free(&d);
 	return MW_EXIT_OK;

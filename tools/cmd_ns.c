@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mntwatch ns: one row per mount namespace, fullest first. */
 #include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
 #include "cmd.h"
 
 struct ns_view {
 	const struct mw_ns *ns;
 	const struct mw_who *who;
+	const struct mw_growth *growth;
+	int ngrowth;
 };
 
 /* What keeps it alive: its processes, nsfs bind mounts, open nsfs files. */
@@ -29,12 +32,32 @@ static void held_by(const struct mw_who *who, struct cell *c)
 	mw_cell_str(c, c->buf);
 }
 
+/* "13>25>61": the namespace's attaches, oldest first, "-" without any */
+static void mw_growth_series(const struct mw_growth *g, int n,
+			     const struct mw_ns *ns, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++) {
+		if (g[i].ns != ns->ns || strcmp(g[i].state, ns->state))
+			continue;
+		if (!used)
+			used += snprintf(buf, len, "%" PRId64, g[i].before);
+		if (used < len)
+			used += snprintf(buf + used, len - used, ">%" PRId64,
+					 g[i].after);
+	}
+}
+
 #define NS_GET(fn, body)						\
 static void fn(const void *row, struct cell *c)				\
 {									\
 	const struct mw_ns *ns = ((const struct ns_view *)row)->ns;	\
-	const struct mw_who *who = ((const struct ns_view *)row)->who;	\
-	(void)ns; (void)who;						\
+	const struct ns_view *v = row;					\
+	const struct mw_who *who = v->who;				\
+	(void)ns; (void)who; (void)v;					\
 	body;								\
 }
 
@@ -54,6 +77,13 @@ NS_GET(ns_last_comm, mw_cell_str(c, ns->last_comm))
 NS_GET(ns_last_req, mw_cell_int(c, ns->last_requested))
 NS_GET(ns_state, mw_cell_str(c, ns->state))
 NS_GET(ns_pids, c->kind = who && who->npids ? CELL_PIDS : CELL_NONE; c->who = who)
+NS_GET(ns_parent, mw_cell_int(c, ns->parent ? (int64_t)ns->parent : MW_NONE))
+NS_GET(ns_born_mounts, mw_cell_int(c, ns->born_mounts))
+NS_GET(ns_born, mw_cell_int(c, ns->born_us);
+	if (c->kind != CELL_NONE) c->kind = CELL_TIME)
+NS_GET(ns_growth, mw_growth_series(v->growth, v->ngrowth, ns, c->buf,
+				   sizeof(c->buf));
+	mw_cell_str(c, c->buf))
 NS_GET(ns_nproc, mw_cell_int(c, who ? who->npids : 0))
 NS_GET(ns_comm, mw_cell_str(c, who ? who->comm : NULL))
 NS_GET(ns_container, mw_cell_str(c, who ? who->cg.container : NULL))
@@ -87,6 +117,10 @@ const struct column mw_ns_columns[] = {
 	{ "UNIT", "unit", 4, 0, "systemd unit (.service or .scope) of its lowest pid", ns_unit },
 	{ "HELD-BY", "held_by", 7, COL_DEFAULT, "what keeps it alive: pids, nsfs bind mounts, fd-of-PID, listns", ns_held_by },
 	{ "SOURCE", "source", 6, COL_DEFAULT, "module: the module's figures; live: counted now", ns_source },
+	{ "PARENT", "parent", 10, COL_RIGHT, "namespace it was copied from (module)", ns_parent },
+	{ "BORN-MOUNTS", "born_mounts", 11, COL_RIGHT, "mounts it was born with (module)", ns_born_mounts },
+	{ "BORN", "born", 19, 0, "when it was made (JSON: epoch seconds)", ns_born },
+	{ "GROWTH", "growth", 6, 0, "mounts across its last growing attaches, e.g. 7>12>24 (module)", ns_growth },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 
@@ -96,6 +130,8 @@ static void fill_ns_view(void *view, int i, const struct data *d)
 	struct ns_view *row = (struct ns_view *)view + i;
 
 	row->ns = &d->ns[i];
+	row->growth = d->growth;
+	row->ngrowth = d->ngrowth;
 	row->who = strcmp(d->ns[i].state, "gone") ?
 		mw_who_find(&d->scan, d->ns[i].ns) : NULL;
 }

@@ -40,8 +40,10 @@ void mw_data_free(struct data *d)
 	mw_status_free(&d->status);
 	mw_table_free(&d->ns_tbl);
 	mw_table_free(&d->ev_tbl);
+	mw_table_free(&d->growth_tbl);
 	free(d->ns);
 	free(d->ev);
+	free(d->growth);
 	mw_proc_free(&d->scan);
 	memset(d, 0, sizeof(*d));
 }
@@ -217,6 +219,18 @@ int mw_load(const struct opts *o, struct data *d, bool want_events,
 			d->nev = mw_parse_events(&d->ev_tbl, &d->ev, err, sizeof(err));
 			if (d->nev < 0) {
 				mw_warnx("%s/events: %s", o->debugfs, err);
+				return MW_EXIT_ERROR;
+			}
+		}
+		/* a module older than the growth file explains less */
+		snprintf(path, sizeof(path), "%s/growth", o->debugfs);
+		if (!access(path, F_OK)) {
+			if (read_table(o->debugfs, "growth", &d->growth_tbl))
+				return MW_EXIT_ERROR;
+			d->ngrowth = mw_parse_growth(&d->growth_tbl, &d->growth,
+						     err, sizeof(err));
+			if (d->ngrowth < 0) {
+				mw_warnx("%s/growth: %s", o->debugfs, err);
 				return MW_EXIT_ERROR;
 			}
 		}

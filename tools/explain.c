@@ -90,6 +90,138 @@ static void explain_series(FILE *out, const struct mw_explain_in *in,
 		fprintf(out, "  Same size at every failure: the caller retries and nothing was unmounted in between.\n");
 }
 
+/* The row of the failing namespace: ids are reused, its last_pid is not. */
+static const struct mw_ns *find_failed(const struct mw_explain_in *in,
+				       const struct mw_event *ev)
+{
+	int i;
+
+	for (i = 0; i < in->nns; i++)
+		if (in->ns[i].ns == ev->failing_ns &&
+		    in->ns[i].last_pid == ev->pid)
+			return &in->ns[i];
+	return find_ns(in, ev->failing_ns);
+}
+
+/* A live row of @id if there is one: the parent a copy came from. */
+static const struct mw_ns *find_live(const struct mw_explain_in *in,
+				     uint64_t id)
+{
+	int i;
+
+	for (i = 0; i < in->nns; i++)
+		if (in->ns[i].ns == id && !strcmp(in->ns[i].state, "live"))
+			return &in->ns[i];
+	return find_ns(in, id);
+}
+
+/*
+ * The attaches that grew @row, as the module kept them: the series, the
+ * factor per attach, where the callers lived, and how many more such
+ * attaches fs.mount-max allows.
+ */
+static void explain_growth(FILE *out, const struct mw_explain_in *in,
+			   const struct mw_ns *row, int64_t max)
+{
+	const struct mw_growth *g[64], *last;
+	int i, n = 0, foreign = 0, gone = 0, more = 0;
+	double factor = 0, size;
+
+	for (i = 0; i < in->ngrowth && n < 64; i++)
+		if (in->growth[i].ns == row->ns &&
+		    !strcmp(in->growth[i].state, row->state))
+			g[n++] = &in->growth[i];
+	if (!n)
+		return;
+	fprintf(out, "\nGrowth of namespace %" PRIu64 " across its last %d growing attach%s:\n  %" PRId64,
+		row->ns, n, n == 1 ? "" : "es", g[0]->before);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s -> %" PRId64, i && g[i]->before != g[i - 1]->after ?
+			" ..." : "", g[i]->after);
+	fprintf(out, " mounts\n  factor per attach:");
+	for (i = 0; i < n; i++) {
+		factor = g[i]->before ? (double)g[i]->after / g[i]->before : 0;
+		fprintf(out, " x%.2f", factor);
+	}
+	fputc('\n', out);
+	for (i = 0; i < n; i++) {
+		const struct mw_ns *caller = find_live(in, g[i]->caller_ns);
+
+		foreign += g[i]->caller_ns != row->ns;
+		gone += caller && !strcmp(caller->state, "gone");
+	}
+	if (foreign == n)
+		fprintf(out, "  Every one came from another namespace (%d of them gone now): the mounts propagated in\n"
+			"  from short-lived namespaces that bound a shared directory into itself. That is a restart\n"
+			"  loop: each container start with a shared (rshared, Bidirectional) host volume copies the\n"
+			"  host's mounts into the container and back, so the host multiplies on every restart.\n",
+			gone);
+	last = g[n - 1];
+	if (factor > 1.05 && max > 0) {
+		for (size = last->after; size <= max && more < 1000; more++)
+			size *= factor;
+		fprintf(out, "  At x%.2f per attach, from %" PRId64 " mounts, attach %d from now needs about %.0f > fs.mount-max %" PRId64 ".\n",
+			factor, last->after, more, size, max);
+	}
+}
+
+/*
+ * A young namespace that failed with mounts it was born with did not fill
+ * itself: it copied them from its parent at unshare() or clone().
+ */
+static void explain_lineage(FILE *out, const struct mw_explain_in *in,
+			    const struct mw_event *ev)
+{
+	const struct mw_ns *row = find_failed(in, ev), *parent;
+
+	if (row && row->parent && row->born_mounts != MW_NONE &&
+	    row->born_us != MW_NONE && ev->mounts > 0 &&
+	    row->born_mounts * 2 > ev->mounts) {
+		fprintf(out, "\nLineage: namespace %" PRIu64 " was made %.1f s before the failure as a copy of namespace %" PRIu64 ",\n"
+			"  born with %" PRId64 " of the %" PRId64 " mounts it failed at: its mounts came from its parent.\n",
+			ev->failing_ns, (ev->time_us - row->born_us) / 1e6,
+			row->parent, row->born_mounts, ev->mounts);
+		parent = find_live(in, row->parent);
+		if (!parent)
+			return;
+		fprintf(out, "  Parent now: ");
+		print_ns(out, in, parent->ns);
+		fprintf(out, ", %s, %" PRId64 " mounts of %" PRId64 ".\n",
+			parent->state, parent->mounts, parent->max);
+		explain_growth(out, in, parent, ev->max);
+		return;
+	}
+	if (row)
+		explain_growth(out, in, row, ev->max);
+}
+
+/* ENOSPC from user.max_mnt_namespaces: no mount namespace was checked. */
+static void explain_nscount(FILE *out, const struct mw_explain_in *in,
+			    const struct mw_event *ev)
+{
+	char when[64], ago[32], comm[MW_COMM_LEN];
+
+	mw_format_time(when, sizeof(when), ev->time_us);
+	mw_format_ago(ago, sizeof(ago), ev->time_us, in->now_us);
+	mw_sanitize(comm, sizeof(comm), ev->comm);
+	fprintf(out, "Last failure, %s (%s):\n  %s (pid %" PRId64 ") could not create a mount namespace (unshare, clone or\n"
+		"  open_tree with a new namespace), called from ", when, ago, comm,
+		ev->pid);
+	print_ns(out, in, ev->caller_ns);
+	fprintf(out, ".\n\nLimit: user.max_mnt_namespaces = %" PRId64 " mount namespaces per user, in user namespace %" PRId64 ".\n",
+		ev->max, ev->userns);
+	fprintf(out, "  This is not fs.mount-max: no namespace had too many mounts, there were too many namespaces.\n");
+	if (ev->ns_count != MW_NONE)
+		fprintf(out, "  %" PRId64 " namespaces were charged to the caller's user there: %" PRId64 " >= %" PRId64 ".\n",
+			ev->ns_count, ev->ns_count, ev->max);
+	fprintf(out, "\nWhat to do:\n"
+		"  - If that many namespaces are expected, raise the limit: sysctl -w user.max_mnt_namespaces=N\n"
+		"    with N > %" PRId64 " (in user namespace %" PRId64 "; each user namespace has its own).\n"
+		"  - Otherwise find who creates namespaces and keeps them: mntwatch ns lists every namespace\n"
+		"    with who lives in it (lsns -t mnt shows the same from /proc).\n",
+		ev->ns_count != MW_NONE ? ev->ns_count : ev->max, ev->userns);
+}
+
 void mw_explain(FILE *out, const struct mw_explain_in *in)
 {
 	const struct mw_event *ev;
@@ -135,6 +267,10 @@ void mw_explain(FILE *out, const struct mw_explain_in *in)
 	fprintf(out, "), in %d namespace%s.\n\n", nfailing, nfailing == 1 ? "" : "s");
 
 	ev = &in->ev[in->nev - 1];
+	if (mw_event_is_nscount(ev)) {
+		explain_nscount(out, in, ev);
+		return;
+	}
 	mw_format_time(when, sizeof(when), ev->time_us);
 	mw_format_ago(ago, sizeof(ago), ev->time_us, in->now_us);
 	mw_sanitize(comm, sizeof(comm), ev->comm);
@@ -186,6 +322,7 @@ void mw_explain(FILE *out, const struct mw_explain_in *in)
 		}
 	}
 	explain_series(out, in, ev->failing_ns);
+	explain_lineage(out, in, ev);
 
 	if (ev->caller_ns != ev->failing_ns) {
 		fprintf(out, "\nForeign namespace: the caller lives in ");
@@ -254,7 +391,8 @@ void mw_explain(FILE *out, const struct mw_explain_in *in)
 			const struct mw_event *e = &in->ev[i];
 			int64_t j;
 
-			if (e->failing_ns == ev->failing_ns)
+			if (e->failing_ns == ev->failing_ns ||
+			    mw_event_is_nscount(e))
 				continue;
 			for (j = i + 1; j < in->nev; j++)
 				if (in->ev[j].failing_ns == e->failing_ns)

@@ -56,6 +56,8 @@ struct mw_ns {
 	char last_comm[MW_COMM_LEN];	/* "" when unknown */
 	char state[8];			/* live, gone */
 	const char *source;		/* "module", or "live": counted now */
+	uint64_t parent;		/* copied from, 0: unknown */
+	int64_t born_mounts, born_us;
 };
 
 struct mw_event {
@@ -65,7 +67,21 @@ struct mw_event {
 	uint64_t caller_ns, failing_ns;
 	int64_t mounts, pending, max, requested;
 	int64_t result, touched, checks;
+	char limit[16];			/* mount-max, mnt-namespaces */
+	int64_t userns, ns_count, seq;
 };
+
+/* An attach that grew a namespace: the module's growth file. */
+struct mw_growth {
+	uint64_t ns;
+	int64_t time_s, before, after;
+	uint64_t caller_ns;
+	char state[8];
+};
+
+int mw_parse_growth(const struct mw_table *tbl, struct mw_growth **out,
+		    char *err, size_t errlen);
+bool mw_event_is_nscount(const struct mw_event *ev);
 
 int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
 			char *err, size_t errlen);
@@ -191,6 +207,8 @@ struct mw_explain_in {
 	const struct mw_procscan *scan;
 	int64_t now_us;
 	const struct mw_loops *loops_now;	/* failing namespace's; NULL: unread */
+	const struct mw_growth *growth;
+	int ngrowth;
 };
 
 void mw_explain(FILE *out, const struct mw_explain_in *in);

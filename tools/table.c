@@ -300,6 +300,11 @@ static bool parse_field(const struct col_spec *spec, const char *text,
 		*num = mw_parse_opt_int(text, &ok);
 		break;
 	case COL_ID:
+		/* a namespace count event names no mount namespace */
+		if (!strcmp(text, "-")) {
+			*(uint64_t *)(rec + spec->offset) = 0;
+			return !spec->required;
+		}
 		return !mw_parse_u64(text, (uint64_t *)(rec + spec->offset));
 	case COL_TIME:
 		*num = mw_parse_time_us(text);
@@ -368,6 +373,9 @@ int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
 		COL(struct mw_ns, "last_comm", last_comm, false, COL_STR),
 		COL(struct mw_ns, "last_requested", last_requested, false, COL_INT),
 		COL(struct mw_ns, "state", state, false, COL_STR),
+		COL(struct mw_ns, "parent", parent, false, COL_ID),
+		COL(struct mw_ns, "born_mounts", born_mounts, false, COL_INT),
+		COL(struct mw_ns, "born", born_us, false, COL_TIME),
 		{ NULL },
 	};
 	struct mw_ns *rows, *ns;
@@ -395,14 +403,18 @@ int mw_parse_events(const struct mw_table *tbl, struct mw_event **out,
 		COL(struct mw_event, "pid", pid, true, COL_INT),
 		COL(struct mw_event, "comm", comm, false, COL_STR),
 		COL(struct mw_event, "caller_ns", caller_ns, true, COL_ID),
-		COL(struct mw_event, "failing_ns", failing_ns, true, COL_ID),
-		COL(struct mw_event, "mounts", mounts, true, COL_INT),
-		COL(struct mw_event, "pending", pending, true, COL_INT),
+		COL(struct mw_event, "failing_ns", failing_ns, false, COL_ID),
+		COL(struct mw_event, "mounts", mounts, false, COL_INT),
+		COL(struct mw_event, "pending", pending, false, COL_INT),
 		COL(struct mw_event, "max", max, true, COL_INT),
-		COL(struct mw_event, "requested", requested, true, COL_INT),
+		COL(struct mw_event, "requested", requested, false, COL_INT),
 		COL(struct mw_event, "result", result, false, COL_INT),
 		COL(struct mw_event, "touched", touched, false, COL_INT),
 		COL(struct mw_event, "checks", checks, false, COL_INT),
+		COL(struct mw_event, "limit", limit, false, COL_STR),
+		COL(struct mw_event, "userns", userns, false, COL_INT),
+		COL(struct mw_event, "ns_count", ns_count, false, COL_INT),
+		COL(struct mw_event, "seq", seq, false, COL_INT),
 		{ NULL },
 	};
 	struct mw_event *rows;
@@ -412,6 +424,33 @@ int mw_parse_events(const struct mw_table *tbl, struct mw_event **out,
 		return -1;
 	*out = rows;
 	return tbl->nrows;
+}
+
+int mw_parse_growth(const struct mw_table *tbl, struct mw_growth **out,
+		    char *err, size_t errlen)
+{
+	struct col_spec spec[] = {
+		COL(struct mw_growth, "ns", ns, true, COL_ID),
+		COL(struct mw_growth, "time", time_s, true, COL_INT),
+		COL(struct mw_growth, "mounts_before", before, true, COL_INT),
+		COL(struct mw_growth, "mounts_after", after, true, COL_INT),
+		COL(struct mw_growth, "caller_ns", caller_ns, true, COL_ID),
+		COL(struct mw_growth, "state", state, false, COL_STR),
+		{ NULL },
+	};
+	struct mw_growth *rows;
+
+	rows = parse_rows(tbl, spec, sizeof(*rows), "growth", err, errlen);
+	if (!rows)
+		return -1;
+	*out = rows;
+	return tbl->nrows;
+}
+
+/* An event of user.max_mnt_namespaces rather than of fs.mount-max. */
+bool mw_event_is_nscount(const struct mw_event *ev)
+{
+	return !strcmp(ev->limit, "mnt-namespaces");
 }
 
 int mw_status_parse(struct mw_status *st, char *text, char *err, size_t errlen)

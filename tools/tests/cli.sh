@@ -85,7 +85,7 @@ if run "ns --json: valid JSON" 0 $bin --json "${loop[@]}"; then
 	jq_is "ns --json: gone row names nobody" '.namespaces[4] | [.state, .pids, .container]' '["gone",null,null]'
 	jq_is "ns --json: the namespace the module has not seen, counted live" '.namespaces[3] | [.ns, .mounts, .pids, .held_by, .source]' \
 		'[4026532400,31,[300],"300","live"]'
-	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",22]'
+	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",26]'
 fi
 if run "events --json" 0 $bin events -J "${loop[@]}"; then
 	jq_is "events --json: caller vs failing" '.events[1] | [.caller_ns, .failing_ns, .caller_who, .failing_who, .pending, .result]' \
@@ -97,12 +97,12 @@ fi
 
 # --list-columns comes from the same table as the headers
 if run "--list-columns" 0 $bin --list-columns; then
-	if [ "$(wc -l <"$tmp/out")" = 22 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
-	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 22 ns columns, defaults starred"
+	if [ "$(wc -l <"$tmp/out")" = 26 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
+	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 26 ns columns, defaults starred"
 	else not_ok "--list-columns" "$(cat "$tmp/out")"; fi
 fi
 if run "events --list-columns --json" 0 $bin events --list-columns --json; then
-	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json]' '[14,"TIME","time"]'
+	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json]' '[18,"TIME","time"]'
 fi
 
 # without the module: counted from mountinfo, pending and history unknown

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where mount namespaces come from. alloc_mnt_ns() charges every new mount
+ * namespace to user.max_mnt_namespaces and fails with ENOSPC, the same
+ * errno as fs.mount-max, when a user namespace is full; copy_mnt_ns() makes
+ * the namespace of unshare(CLONE_NEWNS) and clone() as a copy of the
+ * caller's, whose mounts it is born with. Both are optional: a kernel that
+ * inlined them still gets the mount-max probes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
+#include <linux/nsproxy.h>
+#include <linux/ptrace.h>
+#include <linux/user_namespace.h>
+#include "mntwatch.h"
+
+/* user namespaces nest at most 32 deep; the walk up stops there */
+#define MW_USERNS_DEPTH 33
+
+static atomic64_t alloc_hits, alloc_enospc, copy_hits;
+static bool alloc_probed, copy_probed;
+
+/*
+ * The ucounts the caller would be charged to in @user_ns, as far as it can
+ * be found without the kernel's private hash: the one its own mount
+ * namespace was charged to, when that was the same user namespace and euid.
+ */
+static struct ucounts *mw_caller_ucounts(struct user_namespace *user_ns)
+{
+	struct nsproxy *nsproxy = current->nsproxy;
+	unsigned long charged;
+
+	if (!nsproxy ||
+	    mw_read_ulong((unsigned long)nsproxy->mnt_ns, MW_NS_UCOUNTS,
+			  &charged) || !charged)
+		return NULL;
+	if (((struct ucounts *)charged)->ns != user_ns ||
+	    !uid_eq(((struct ucounts *)charged)->uid, current_euid()))
+		return NULL;
+	return (struct ucounts *)charged;
+}
+
+/*
+ * inc_ucount() charges the caller's ucounts in @user_ns, then those of each
+ * ancestor's owner, and fails at the first that is at its limit; it has
+ * undone its increments by now, so that level reads count >= limit.
+ */
+static void mw_find_full_level(struct user_namespace *user_ns,
+			       struct mw_event *ev)
+{
+	struct ucounts *level = mw_caller_ucounts(user_ns);
+	struct user_namespace *ns = user_ns;
+	long count, max;
+	int depth;
+
+	ev->userns = user_ns->ns.inum;
+	ev->max = READ_ONCE(user_ns->ucount_max[UCOUNT_MNT_NAMESPACES]);
+	ev->ns_count = -1;
+	for (depth = 0; ns && depth < MW_USERNS_DEPTH; depth++) {
+		max = READ_ONCE(ns->ucount_max[UCOUNT_MNT_NAMESPACES]);
+		if (level) {
+			count = READ_ONCE(level->ucount[UCOUNT_MNT_NAMESPACES].counter);
+			if (count >= max) {
+				ev->userns = ns->ns.inum;
+				ev->max = max;
+				ev->ns_count = count;
+				return;
+			}
+		}
+		level = ns->ucounts;
+		ns = ns->parent;
+	}
+}
+
+static int alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(unsigned long *)ri->data = regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+static int alloc_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct user_namespace *user_ns = *(struct user_namespace **)ri->data;
+	struct mw_event ev = {
+		.time_ns = ktime_get_real_ns(),
+		.pid = task_tgid_nr(current),
+		.caller_ns = mw_caller_ns(),
+		.result = -ENOSPC,
+		.limit = MW_LIMIT_MNT_NAMESPACES,
+	};
+
+	atomic64_inc(&alloc_hits);
+	if (regs_return_value(regs) != (unsigned long)ERR_PTR(-ENOSPC))
+		return 0;
+	atomic64_inc(&alloc_enospc);
+	get_task_comm(ev.comm, current);
+	mw_find_full_level(user_ns, &ev);
+	mw_events_add(&ev);
+	return 0;
+}
+
+static int copy_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(unsigned long *)ri->data = regs_get_kernel_argument(regs, 1);
+	return 0;
+}
+
+/*
+ * The copy is not installed in any task yet, so nothing else changes it; its
+ * parent is pinned by the caller's nsproxy.
+ */
+static int copy_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	unsigned long parent = *(unsigned long *)ri->data;
+	unsigned long ns = regs_return_value(regs);
+	struct mw_ns_state state;
+	struct mw_check check;
+	u32 parent_id;
+
+	atomic64_inc(&copy_hits);
+	/* without CLONE_NEWNS the caller's own namespace comes back */
+	if (IS_ERR_VALUE(ns) || ns == parent || mw_read_ns(ns, &state) ||
+	    mw_read_u32(parent, MW_NS_INUM, &parent_id))
+		return 0;
+	check = (struct mw_check) {
+		.serial = state.serial,
+		.ns_id = state.ns_id,
+		.mounts = state.mounts,
+		.pending = state.pending,
+		.max = mw_mount_max(),
+		.time_ns = ktime_get_real_ns(),
+		.born = true,
+		.parent = parent_id,
+	};
+	mw_table_record(&check);
+	return 0;
+}
+
+static struct kretprobe alloc_probe = {
+	.kp.symbol_name = MW_ALLOC_SYMBOL,
+	.entry_handler = alloc_entry,
+	.handler = alloc_return,
+	.data_size = sizeof(unsigned long),
+};
+
+static struct kretprobe copy_probe = {
+	.kp.symbol_name = MW_COPY_SYMBOL,
+	.entry_handler = copy_entry,
+	.handler = copy_return,
+	.data_size = sizeof(unsigned long),
+};
+
+/* Probes @rp unless BTF says its argument is not where the handler reads. */
+static bool mw_nsprobe(struct kretprobe *rp, int proto)
+{
+	int err = proto == -EINVAL ? proto : register_kretprobe(rp);
+
+	if (err)
+		pr_warn("not probing %s (%d)%s\n", rp->kp.symbol_name, err,
+			err == -EINVAL ? ": BTF gives it other arguments" : "");
+	return !err;
+}
+
+void mw_nsprobes_init(void)
+{
+	alloc_probed = mw_nsprobe(&alloc_probe, mw_off.alloc_proto);
+	copy_probed = mw_nsprobe(&copy_probe, mw_off.copy_proto);
+}
+
+void mw_nsprobes_exit(void)
+{
+	if (copy_probed)
+		unregister_kretprobe(&copy_probe);
+	if (alloc_probed)
+		unregister_kretprobe(&alloc_probe);
+}
+
+static const char *mw_proto_name(int proto)
+{
+	return proto ? "unverified" : "verified";
+}
+
+void mw_nsprobes_status(struct seq_file *m)
+{
+	seq_printf(m, "symbol_alloc_ns %s\nalloc_ns_prototype %s\n",
+		   alloc_probed ? MW_ALLOC_SYMBOL : "-",
+		   mw_proto_name(mw_off.alloc_proto));
+	seq_printf(m, "alloc_ns_hits %lld\nalloc_ns_enospc %lld\nalloc_ns_nmissed %d\n",
+		   atomic64_read(&alloc_hits), atomic64_read(&alloc_enospc),
+		   alloc_probe.nmissed);
+	seq_printf(m, "symbol_copy_ns %s\ncopy_ns_prototype %s\n",
+		   copy_probed ? MW_COPY_SYMBOL : "-",
+		   mw_proto_name(mw_off.copy_proto));
+	seq_printf(m, "copy_ns_hits %lld\ncopy_ns_nmissed %d\n",
+		   atomic64_read(&copy_hits), copy_probe.nmissed);
+}
