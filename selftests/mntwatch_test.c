@@ -1396,6 +1396,9 @@ TEST_F(mntwatch, anonymous_namespaces)
 	ASSERT_EQ(anon_id ? 2 : 1, live);
 	close(tree[0]);
 	close(tree[1]);
+}
+
+/*
  * Lineage: a namespace made by unshare(CLONE_NEWNS) or by a container
  * runtime's clone(CLONE_NEWNS) gets a row at once, naming the namespace it
  * was copied from and the mounts it was born with.
