@@ -17,6 +17,7 @@
 # kernel has already patched back (an int3 Oops in a jump label at boot, with no
 # module loaded), so only tcg,thread=single is reliable here.
 # VMTEST_QEMU_ARGS adds qemu options (e.g. -icount shift=0 for instruction-counted time).
+# VMTEST_KERNEL boots that kernel image instead of the line's cached one.
 #
 # The guest console is relayed to stdout (boot noise dropped, kernel lines after
 # the script starts or containing Oops/BUG/WARNING/Call Trace kept). If the VM
@@ -58,8 +59,16 @@ need awk mawk
 bb=$(command -v busybox)
 readelf -l "$bb" | grep -q 'program interpreter' && die "$bb is dynamically linked (install Debian package busybox-static)"
 
-kdir=$("$top/selftests/fetch-kernel.sh" "$kver") || die "fetch-kernel.sh $kver failed"
-rel=$(cat "$kdir/release")
+if [ -n "${VMTEST_KERNEL:-}" ]; then
+	# a kernel image of the caller's (a node's own, or one carried to another machine)
+	[ -f "$VMTEST_KERNEL" ] || die "VMTEST_KERNEL=$VMTEST_KERNEL not found"
+	vmlinuz=$VMTEST_KERNEL
+	rel=$(basename "$VMTEST_KERNEL")
+else
+	kdir=$("$top/selftests/fetch-kernel.sh" "$kver") || die "fetch-kernel.sh $kver failed"
+	vmlinuz=$kdir/vmlinuz
+	rel=$(cat "$kdir/release")
+fi
 
 mkdir -p "$top/.cache"
 tmp=$(mktemp -d "$top/.cache/vmtest.XXXXXX")
@@ -128,7 +137,7 @@ append="console=ttyS0 panic=-1 oops=panic quiet loglevel=2 printk.time=1 mitigat
 start=$(date +%s)
 timeout -k 5 "$tmo" qemu-system-x86_64 -accel "${VMTEST_ACCEL:-tcg,thread=single}" -m 1024 -smp "${VMTEST_SMP:-2}" \
 	-nographic -monitor none -serial stdio -net none -no-reboot ${VMTEST_QEMU_ARGS:-} \
-	-kernel "$kdir/vmlinuz" -initrd "$tmp/initramfs.cpio.gz" -append "$append" \
+	-kernel "$vmlinuz" -initrd "$tmp/initramfs.cpio.gz" -append "$append" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log" | awk '
 	/MNTWATCH-VM-START$/ { started = 1; next }	# may follow firmware escape codes
 	/^MNTWATCH-VM-EXIT=/ || /\] reboot: Power down$/ { next }
