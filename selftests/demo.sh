@@ -39,7 +39,7 @@ cat $dbg/namespaces
 say "cat $dbg/events"
 cat $dbg/events
 say "the limit check that failed"
-tail -n 1 $dbg/events | while read -r time pid comm caller failing mounts pending max requested result touched checks; do
+tail -n 1 $dbg/events | while read -r time pid comm caller failing mounts pending max requested result touched checks _; do
 	echo "$comm (pid $pid) asked for $requested mounts in namespace $failing:"
 	echo "  $mounts mounted + $pending pending copies ($checks checks so far in this attach) + $requested requested = $((mounts + pending + requested)) > fs.mount-max $max"
 	if [ $((mounts + requested)) -le "$max" ]; then
