@@ -37,4 +37,14 @@
 	static int fn(struct dentry *dentry, struct iattr *attr)
 #endif
 
+/*
+ * 5.14 gave every cred a reference to the ucounts of its user namespace and
+ * real uid; before, nothing the caller holds names its ucounts.
+ */
+#if KERNEL_VERSION(5, 14, 0) <= LINUX_VERSION_CODE
+#define MW_CRED_UCOUNTS(cred) ((cred)->ucounts)
+#else
+#define MW_CRED_UCOUNTS(cred) NULL
+#endif
+
 #endif

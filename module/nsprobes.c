@@ -16,7 +16,9 @@
 #include <linux/ktime.h>
 #include <linux/nsproxy.h>
 #include <linux/ptrace.h>
+#include <linux/uaccess.h>
 #include <linux/user_namespace.h>
+#include "compat.h"
 #include "mntwatch.h"
 
 /* user namespaces nest at most 32 deep; the walk up stops there */
@@ -25,22 +27,39 @@
 static atomic64_t alloc_hits, alloc_enospc, copy_hits;
 static bool alloc_probed, copy_probed;
 
-/*
- * The ucounts the caller would be charged to in @user_ns, as far as it can
- * be found without the kernel's private hash: the one its own mount
- * namespace was charged to, when that was the same user namespace and euid.
- */
-static struct ucounts *mw_caller_ucounts(struct user_namespace *user_ns)
+/* Whether @ucounts is the one of (@user_ns, the caller's euid). */
+static bool mw_ucounts_of(struct ucounts *ucounts,
+			  struct user_namespace *user_ns)
 {
+	struct user_namespace *ns;
+	kuid_t uid;
+
+	return ucounts && !get_kernel_nofault(ns, &ucounts->ns) &&
+	       !get_kernel_nofault(uid, &ucounts->uid) && ns == user_ns &&
+	       uid_eq(uid, current_euid());
+}
+
+/*
+ * The ucounts inc_ucount() charges in @user_ns: the one of the user
+ * namespace and the caller's euid. The kernel's hash of them is private, but
+ * there is one ucounts per pair, so any live reference to it will do. The
+ * caller's cred holds the one of its real uid, the same pair unless a
+ * setuid program made euid differ or the namespace is made for a new user
+ * namespace. Its own mount namespace holds the one it was charged to when
+ * made, which the initial namespace never was from 6.18 on (it is static).
+ */
+static struct ucounts *mw_charged_ucounts(struct user_namespace *user_ns)
+{
+	struct ucounts *cred_ucounts = MW_CRED_UCOUNTS(current_cred());
 	struct nsproxy *nsproxy = current->nsproxy;
 	unsigned long charged;
 
+	if (mw_ucounts_of(cred_ucounts, user_ns))
+		return cred_ucounts;
 	if (!nsproxy ||
 	    mw_read_ulong((unsigned long)nsproxy->mnt_ns, MW_NS_UCOUNTS,
-			  &charged) || !charged)
-		return NULL;
-	if (((struct ucounts *)charged)->ns != user_ns ||
-	    !uid_eq(((struct ucounts *)charged)->uid, current_euid()))
+			  &charged) ||
+	    !mw_ucounts_of((struct ucounts *)charged, user_ns))
 		return NULL;
 	return (struct ucounts *)charged;
 }
@@ -53,7 +72,7 @@ static struct ucounts *mw_caller_ucounts(struct user_namespace *user_ns)
 static void mw_find_full_level(struct user_namespace *user_ns,
 			       struct mw_event *ev)
 {
-	struct ucounts *level = mw_caller_ucounts(user_ns);
+	struct ucounts *level = mw_charged_ucounts(user_ns);
 	struct user_namespace *ns = user_ns;
 	long count, max;
 	int depth;

@@ -172,6 +172,10 @@ selftests/deploy_test.sh >"$logs/deploy.log" 2>&1
 status=$?
 sed 's/^# //; s/^/# /' "$logs/deploy.log"
 result "deploy/kubernetes YAML parses, alerts use only metrics the tool emits" $status
+selftests/exporter_test.sh >"$logs/exporter.log" 2>&1
+status=$?
+sed 's/^# //; s/^/# /' "$logs/exporter.log"
+result "prometheus-node-exporter serves the mntwatch series that metrics --output wrote" $status
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -16,7 +16,7 @@ build=(make gcc gcc-12 libc6-dev binutils dwarves libelf-dev kmod
 # make demo, make vm-run, make bench: the above plus the VM
 vm=("${build[@]}" qemu-system-x86 busybox-static cpio)
 # make check: the above plus the static checks and the test tools
-check=("${vm[@]}" perl sparse bpftool jq prometheus dkms openssl python3-yaml)
+check=("${vm[@]}" perl sparse bpftool jq prometheus prometheus-node-exporter curl dkms openssl python3-yaml)
 
 group=${1:-check}
 case $group in

@@ -77,18 +77,33 @@ check "explain names the restart pattern" grep -q "restart" /tmp/rs-explain
 json=$(mntwatch ns -J | jq -r ".namespaces[] | select(.ns == $host_ns and .state == \"live\") | .growth")
 check "ns --json gives the host's growth ($json)" [ "$json" = "$(echo "$hseries" | sed 's/ -> />/g')" ]
 
-# user.max_mnt_namespaces: explain names the other limit
+# user.max_mnt_namespaces: explain names the other limit, with the count
+# the kernel charged root here. The kernel lets a namespace be made while
+# the count is below the limit: the first limit that lets one through is
+# the count plus one. Called from the initial namespace, which 6.18+ never
+# charged to anyone.
 old=$(cat /proc/sys/user/max_mnt_namespaces)
-echo 1 >/proc/sys/user/max_mnt_namespaces
+charged=0
+while [ $charged -lt 100 ]; do
+	echo $((charged + 1)) >/proc/sys/user/max_mnt_namespaces
+	unshare -m true 2>/dev/null && break
+	charged=$((charged + 1))
+done
+echo $charged >/proc/sys/user/max_mnt_namespaces
 unshare -m true 2>/tmp/rs-unshare.err
 echo "$old" >/proc/sys/user/max_mnt_namespaces
-check "unshare -m fails with ENOSPC under user.max_mnt_namespaces=1" grep -q 'No space left' /tmp/rs-unshare.err
+echo "# root holds $charged mount namespaces in the initial user namespace"
+check "unshare -m fails with ENOSPC under user.max_mnt_namespaces=$charged" grep -q 'No space left' /tmp/rs-unshare.err
 mntwatch explain >/tmp/rs-explain2 2>&1
 sed 's/^/# /' /tmp/rs-explain2
-check "explain names user.max_mnt_namespaces and the count" sh -c "
-	grep -q 'user.max_mnt_namespaces = 1 ' /tmp/rs-explain2 &&
+check "explain names user.max_mnt_namespaces and the count ($charged)" sh -c "
+	grep -q 'user.max_mnt_namespaces = $charged ' /tmp/rs-explain2 &&
 	grep -q 'sysctl -w user.max_mnt_namespaces' /tmp/rs-explain2 &&
-	grep -q 'namespaces were charged' /tmp/rs-explain2"
+	grep -q '  $charged namespaces were charged to the caller.s user there: $charged >= $charged' /tmp/rs-explain2"
+userns=$(stat -L -c %i /proc/self/ns/user)
+check "events: the last row is mnt-namespaces in user namespace $userns, count and max $charged" sh -c "
+	mntwatch events -J | jq -e '.events[-1] | .limit == \"mnt-namespaces\" and .userns == $userns and
+		.ns_count == $charged and .max == $charged' >/dev/null"
 
 kill $host
 wait $host 2>/dev/null

@@ -84,6 +84,46 @@ wait "$holder" 2>/dev/null
 mntwatch check --warn 80 --crit 90 --recent 0 >/dev/null
 rc=$?
 check "check: OK (0) under --warn 80 once the loop is gone" [ $rc -eq 0 ]
+
+# events --follow: two new ENOSPC arrive once each, and the follower ends
+# by itself when the module goes
+lines() {	# lines FILE N: until FILE has N lines or 10 s passed
+	i=0
+	while [ "$(wc -l <"$1")" -lt "$2" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+total0=$(stat_of events_total)
+: >/tmp/follow.out
+mntwatch events --follow -i 0.2 -J -o seq,failing_ns,result >/tmp/follow.out 2>/tmp/follow.err &
+follower=$!
+lines /tmp/follow.out "$total0"
+# fs.mount-max 1: any mount here fails; the two fall in separate reads
+echo 1 >/proc/sys/fs/mount-max
+mount -t tmpfs follow1 /mnt 2>/dev/null
+lines /tmp/follow.out $((total0 + 1))
+mount -t tmpfs follow2 /mnt 2>/dev/null
 echo "$old_max" >/proc/sys/fs/mount-max
-rmmod mntwatch
+lines /tmp/follow.out $((total0 + 2))
+sleep 0.5
+sed 's/^/# /' /tmp/follow.out
+total=$(stat_of events_total)
+check "events --follow: the ring so far, then the two new ENOSPC once each" sh -c "
+	[ $total -eq $((total0 + 2)) ] && jq -se 'map(.seq) == [range(1; $((total0 + 3)))] and
+		(.[-2:] | all(.failing_ns == $self_ns and .result == -28))' /tmp/follow.out"
+# the follower holds a file open for a moment each read: rmmod may meet it
+rmmod mntwatch 2>/dev/null || { sleep 0.3; rmmod mntwatch; }
+i=0
+while kill -0 $follower 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill $follower 2>/dev/null
+wait $follower
+rc=$?
+echo "# the follower exited $rc:"
+sed 's/^/# /' /tmp/follow.err
+check "events --follow: ends with one line and exit 3 when the module is unloaded" \
+	sh -c "[ $rc -eq 3 ] && [ \$(wc -l </tmp/follow.err) -eq 1 ] && grep -q 'module unloaded' /tmp/follow.err"
 [ $failed -eq 0 ]

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mntwatch events: the ENOSPC log, caller and failing namespace named. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include "cmd.h"
 
 struct ev_view {
@@ -59,14 +66,188 @@ const struct column mw_ev_columns[] = {
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 
-/* A row of `events`: who is in its namespaces now. */
-static void fill_ev_view(void *view, int i, const struct data *d)
+/* Event @i as a row of `events`: who is in its namespaces now. */
+static void ev_view_of(struct ev_view *row, const struct data *d, int i)
 {
-	struct ev_view *row = (struct ev_view *)view + i;
-
 	row->ev = &d->ev[i];
 	row->caller = mw_who_now(&d->scan, d->ns, d->nns, d->ev[i].caller_ns);
 	row->failing = mw_who_now(&d->scan, d->ns, d->nns, d->ev[i].failing_ns);
+}
+
+static void fill_ev_view(void *view, int i, const struct data *d)
+{
+	ev_view_of((struct ev_view *)view + i, d, i);
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* the module's directory is gone: it was unloaded */
+#define FOLLOW_GONE (-1)
+
+/*
+ * Whether a failed read of @dir means the module is going: debugfs answers
+ * ENXIO for a file of a module being unloaded and EIO for one being
+ * removed; either is soon followed by the directory's own removal.
+ */
+static bool module_gone(const char *dir, int err)
+{
+	const struct timespec tick = { .tv_nsec = 100000000 };
+	struct stat sb;
+	int i;
+
+	if (err == ENOENT)
+		return true;
+	if (err != ENXIO && err != EIO)
+		return false;
+	for (i = 0; i < 10; i++) {
+		if (stat(dir, &sb) && errno == ENOENT)
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	errno = err;
+	return false;
+}
+
+/*
+ * Where the module's event counter stands, from status (a few hundred
+ * bytes, unlike the ring): 0, FOLLOW_GONE or an exit code.
+ */
+static int events_total(const struct opts *o, int64_t *total, ino_t *dir)
+{
+	char path[4096], err[160], *text;
+	struct mw_status st;
+	struct stat sb;
+	int ret = MW_EXIT_ERROR;
+
+	snprintf(path, sizeof(path), "%s/status", o->debugfs);
+	text = stat(o->debugfs, &sb) ? NULL : mw_read_file(path, NULL);
+	if (!text) {
+		if (module_gone(o->debugfs, errno))
+			return FOLLOW_GONE;
+		mw_warnx("cannot read %s: %s", path, strerror(errno));
+		return ret;
+	}
+	*dir = sb.st_ino;
+	if (mw_status_parse(&st, text, err, sizeof(err))) {
+		mw_warnx("%s: %s", path, err);
+		return ret;
+	}
+	*total = mw_status_num(&st, "events_total");
+	if (*total == MW_NONE || *total < 0)
+		mw_warnx("%s: no events_total", path);
+	else
+		ret = 0;
+	mw_status_free(&st);
+	return ret;
+}
+
+/*
+ * Prints the events after @last (a seq) and moves @last to the newest; the
+ * ring may have overwritten some of them since the last read, and then says
+ * how many. Returns 0 or an exit code.
+ */
+static int print_new_events(const struct opts *o, struct mw_stream *stream,
+			    const struct column **sel, int nsel, int64_t *last)
+{
+	struct ev_view *view;
+	struct data d;
+	int i, first, ret;
+
+	ret = mw_load(o, &d, true, true);
+	if (ret)
+		goto out;
+	if (d.nev && d.ev[d.nev - 1].seq == MW_NONE) {
+		mw_warnx("%s/events has no seq column: --follow needs a newer mntwatch.ko",
+			 o->debugfs);
+		ret = MW_EXIT_ERROR;
+		goto out;
+	}
+	for (first = d.nev; first > 0 && d.ev[first - 1].seq > *last; first--)
+		;
+	if (first == d.nev)
+		goto out;
+	if (d.ev[first].seq > *last + 1)
+		mw_warnx("%" PRId64 " event%s overwritten in the ring (events_max %s) before %s could be read",
+			 d.ev[first].seq - *last - 1,
+			 d.ev[first].seq - *last - 1 == 1 ? " was" : "s were",
+			 mw_status_get(&d.status, "events_max") ?: "?",
+			 d.ev[first].seq - *last - 1 == 1 ? "it" : "they");
+	view = calloc(d.nev - first, sizeof(*view));
+	if (!view) {
+		mw_warnx("out of memory");
+		ret = MW_EXIT_ERROR;
+		goto out;
+	}
+	for (i = first; i < d.nev; i++)
+		ev_view_of(&view[i - first], &d, i);
+	mw_print_stream(stdout, stream, sel, nsel, view, sizeof(*view),
+			d.nev - first, d.now_us);
+	free(view);
+	*last = d.ev[d.nev - 1].seq;
+	if (fflush(stdout) || ferror(stdout)) {
+		mw_warnx("write error on standard output: %s", strerror(errno));
+		ret = MW_EXIT_ERROR;
+	}
+out:
+	mw_data_free(&d);
+	return ret;
+}
+
+/*
+ * events --follow: the ring so far, then each new event once. Every
+ * interval only status is read; the ring only when events_total moved.
+ */
+static int events_follow(const struct opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct mw_stream stream = { .json = o->json,
+				    .noheadings = o->noheadings };
+	const struct column *sel[MAX_SELECTED];
+	int64_t last = 0, total;
+	ino_t dir = 0, was;
+	int nsel, ret;
+
+	nsel = mw_select_columns(mw_ev_columns, o->columns, o->json, sel);
+	if (nsel < 0)
+		return MW_EXIT_USAGE;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ret = print_new_events(o, &stream, sel, nsel, &last);
+	if (!ret)
+		ret = events_total(o, &total, &dir);
+	while (!ret && !stop) {
+		struct timespec ts = {
+			.tv_sec = (time_t)o->interval,
+			.tv_nsec = (long)((o->interval - (time_t)o->interval) * 1e9),
+		};
+
+		while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
+			;
+		if (stop)
+			break;
+		was = dir;
+		ret = events_total(o, &total, &dir);
+		if (ret)
+			break;
+		/* a new module numbers its events from 1 again */
+		if (dir != was || total < last) {
+			mw_warnx("mntwatch.ko was reloaded: following its events from seq 1");
+			last = 0;
+		}
+		if (total > last)
+			ret = print_new_events(o, &stream, sel, nsel, &last);
+	}
+	if (ret == FOLLOW_GONE) {
+		mw_warnx("module unloaded (no %s): stopped following", o->debugfs);
+		return MW_EXIT_ERROR;
+	}
+	return ret;
 }
 
 int cmd_events(const struct opts *o)
@@ -76,5 +257,7 @@ int cmd_events(const struct opts *o)
 		"events",
 	};
 
+	if (o->follow)
+		return events_follow(o);
 	return mw_cmd_table(o, stdout, &events);
 }

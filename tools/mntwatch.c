@@ -34,7 +34,8 @@ static void usage(FILE *out)
 "  -o, --columns LIST     columns to show; +LIST adds to the default ones\n"
 "  -n, --noheadings       no header line\n"
 "      --list-columns     the columns of ns, loops or events, and exit\n"
-"  -i, --interval SECS    watch: refresh period (default 2)\n"
+"  -f, --follow           events: new ones as they happen, until interrupted\n"
+"  -i, --interval SECS    watch: redraw period (2); events -f: poll period (1)\n"
 "      --warn/--crit PCT  check: WARNING/CRITICAL from this use%% (80/90)\n"
 "      --recent SECS      check: ENOSPC this recent is CRITICAL (3600, 0: off)\n"
 "      --output FILE      metrics: write FILE atomically (temp file + rename)\n"
@@ -64,6 +65,7 @@ int main(int argc, char **argv)
 		{ "columns", required_argument, NULL, 'o' },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "list-columns", no_argument, NULL, OPT_LIST },
+		{ "follow", no_argument, NULL, 'f' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "warn", required_argument, NULL, OPT_WARN },
 		{ "crit", required_argument, NULL, OPT_CRIT },
@@ -104,7 +106,7 @@ int main(int argc, char **argv)
 	usage_exit = o.cmd == CMD_CHECK ? MW_EXIT_ERROR : MW_EXIT_USAGE;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":Jo:ni:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":Jo:nfi:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'J':
 			o.json = true;
@@ -117,6 +119,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LIST:
 			o.list_columns = true;
+			break;
+		case 'f':
+			o.follow = true;
 			break;
 		case 'i':
 			if (!parse_number(optarg, 0.1, 86400, &o.interval)) {
@@ -184,10 +189,16 @@ int main(int argc, char **argv)
 		mw_warnx("--warn %g is above --crit %g", o.warn_pct, o.crit_pct);
 		return usage_exit;
 	}
-	if (interval_set && o.cmd != CMD_WATCH) {
-		mw_warnx("--interval is an option of 'watch'");
+	if (o.follow && o.cmd != CMD_EVENTS) {
+		mw_warnx("--follow is an option of 'events'");
 		return usage_exit;
 	}
+	if (interval_set && o.cmd != CMD_WATCH && !o.follow) {
+		mw_warnx("--interval is an option of 'watch' and 'events --follow'");
+		return usage_exit;
+	}
+	if (o.follow && !interval_set)
+		o.interval = 1;
 	if (o.output && o.cmd != CMD_METRICS) {
 		mw_warnx("--output FILE is an option of 'metrics'; columns are chosen with -o LIST");
 		return usage_exit;

@@ -189,49 +189,50 @@ void mw_list_columns(FILE *out, const struct column *cols, bool json)
 		fputs("\n]}\n", out);
 }
 
-/* The rows as a JSON array of objects, one member per selected column. */
+/* One row as a JSON object, one member per selected column. */
+static void print_json_object(FILE *out, const struct column **sel, int nsel,
+			      const void *row)
+{
+	struct cell cell;
+	int c;
+
+	fputc('{', out);
+	for (c = 0; c < nsel; c++) {
+		memset(&cell, 0, sizeof(cell));
+		sel[c]->get(row, &cell);
+		fprintf(out, "%s\"%s\": ", c ? ", " : "", sel[c]->json);
+		cell_json(out, &cell);
+	}
+	fputc('}', out);
+}
+
+/* The rows as a JSON array of objects. */
 void mw_print_json_array(FILE *out, const struct column **sel, int nsel,
 			 const void *rows, size_t row_size, int nrows)
 {
-	struct cell cell;
-	int r, c;
+	int r;
 
 	fputc('[', out);
 	for (r = 0; r < nrows; r++) {
-		fprintf(out, "%s\n  {", r ? "," : "");
-		for (c = 0; c < nsel; c++) {
-			memset(&cell, 0, sizeof(cell));
-			sel[c]->get((const char *)rows + r * row_size, &cell);
-			fprintf(out, "%s\"%s\": ", c ? ", " : "", sel[c]->json);
-			cell_json(out, &cell);
-		}
-		fputc('}', out);
+		fputs(r ? ",\n  " : "\n  ", out);
+		print_json_object(out, sel, nsel, (const char *)rows + r * row_size);
 	}
 	fputs(nrows ? "\n]" : "]", out);
 }
 
 /*
- * One listing: rows are opaque to this code, each column knows how to read
- * its row. Widths fit the widest cell, the last column is not padded.
+ * Table rows, the header first when asked: @width holds each column's width
+ * so far and grows to fit the widest cell; the last column is not padded.
  */
-void mw_print_rows(FILE *out, const struct column **sel, int nsel,
-		   const void *rows, size_t row_size, int nrows,
-		   const char *json_key, const char *source, bool json,
-		   bool noheadings, int64_t now)
+static void print_table(FILE *out, const struct column **sel, int nsel,
+			const void *rows, size_t row_size, int nrows,
+			bool header, int64_t now, int *width)
 {
-	int width[MAX_SELECTED];
 	struct cell cell;
 	int r, c;
 
-	if (json) {
-		fprintf(out, "{\"source\": \"%s\", \"%s\": ", source, json_key);
-		mw_print_json_array(out, sel, nsel, rows, row_size, nrows);
-		fputs("}\n", out);
-		return;
-	}
 	for (c = 0; c < nsel; c++) {
-		width[c] = sel[c]->width;
-		if (!noheadings && (int)strlen(sel[c]->name) > width[c])
+		if (header && (int)strlen(sel[c]->name) > width[c])
 			width[c] = strlen(sel[c]->name);
 		for (r = 0; r < nrows; r++) {
 			int len;
@@ -243,7 +244,7 @@ void mw_print_rows(FILE *out, const struct column **sel, int nsel,
 				width[c] = len;
 		}
 	}
-	for (r = noheadings ? 0 : -1; r < nrows; r++) {
+	for (r = header ? -1 : 0; r < nrows; r++) {
 		for (c = 0; c < nsel; c++) {
 			const char *text = sel[c]->name;
 			bool last = c == nsel - 1;
@@ -260,4 +261,63 @@ void mw_print_rows(FILE *out, const struct column **sel, int nsel,
 			fputs(last ? "\n" : " ", out);
 		}
 	}
+}
+
+static void min_widths(const struct column **sel, int nsel, int *width)
+{
+	int c;
+
+	for (c = 0; c < nsel; c++)
+		width[c] = sel[c]->width;
+}
+
+/*
+ * One listing: rows are opaque to this code, each column knows how to read
+ * its row. Widths fit the widest cell.
+ */
+void mw_print_rows(FILE *out, const struct column **sel, int nsel,
+		   const void *rows, size_t row_size, int nrows,
+		   const char *json_key, const char *source, bool json,
+		   bool noheadings, int64_t now)
+{
+	int width[MAX_SELECTED];
+
+	if (json) {
+		fprintf(out, "{\"source\": \"%s\", \"%s\": ", source, json_key);
+		mw_print_json_array(out, sel, nsel, rows, row_size, nrows);
+		fputs("}\n", out);
+		return;
+	}
+	min_widths(sel, nsel, width);
+	print_table(out, sel, nsel, rows, row_size, nrows, !noheadings, now,
+		    width);
+}
+
+/*
+ * Rows that keep coming (events --follow): JSON Lines, one object a row, so
+ * a reader needs no closing bracket; or table rows under one header, whose
+ * columns only ever widen.
+ */
+void mw_print_stream(FILE *out, struct mw_stream *stream,
+		     const struct column **sel, int nsel, const void *rows,
+		     size_t row_size, int nrows, int64_t now)
+{
+	bool header = false;
+	int r;
+
+	if (stream->json) {
+		for (r = 0; r < nrows; r++) {
+			print_json_object(out, sel, nsel,
+					  (const char *)rows + r * row_size);
+			fputc('\n', out);
+		}
+		return;
+	}
+	if (!stream->started) {
+		min_widths(sel, nsel, stream->width);
+		header = !stream->noheadings;
+		stream->started = true;
+	}
+	print_table(out, sel, nsel, rows, row_size, nrows, header, now,
+		    stream->width);
 }

@@ -57,4 +57,14 @@ void mw_print_rows(FILE *out, const struct column **sel, int nsel,
 		   const char *json_key, const char *source, bool json,
 		   bool noheadings, int64_t now);
 
+/* where a stream of rows stands: set json and noheadings, zero the rest */
+struct mw_stream {
+	bool json, noheadings, started;
+	int width[MAX_SELECTED];
+};
+
+void mw_print_stream(FILE *out, struct mw_stream *stream,
+		     const struct column **sel, int nsel, const void *rows,
+		     size_t row_size, int nrows, int64_t now);
+
 #endif

@@ -230,6 +230,85 @@ if [ $rc = 0 ] && [ "$frames" -ge 2 ] && grep -q '^4026532114 ' <(tr -d '\033' <
 	ok "watch: $frames frames, exit 0 on SIGINT"
 else not_ok "watch" "rc $rc, frames $frames"; fi
 
+# events --follow: a module directory whose ring grows, wraps, is reloaded
+# and goes away, written the way debugfs shows it (one file replaced at once)
+fdir=$tmp/follow/mntwatch
+ev_row() {
+	echo "$((1795742100 + $1)).000000 $((1000 + $1)) mnt$1 4026531841 4026532200 700 250 1000 60 -28 3 40 mount-max - - $1"
+}
+# put_events DIR TOTAL FIRST LAST: the ring holds seq FIRST..LAST, status says TOTAL
+put_events() {
+	local i
+	{
+		echo "time pid comm caller_ns failing_ns mounts pending max requested result touched checks limit userns ns_count seq"
+		for i in $(seq "$3" "$4"); do ev_row "$i"; done
+	} >"$tmp/follow/events.new" && mv "$tmp/follow/events.new" "$1/events"
+	sed "s/^events_total .*/events_total $2/; s/^events_max .*/events_max 3/" $fx/loop/debugfs/status \
+		>"$tmp/follow/status.new" && mv "$tmp/follow/status.new" "$1/status"
+}
+# wait_lines FILE N: until FILE has N lines, 10 s at most
+wait_lines() {
+	local i
+	for i in $(seq 100); do
+		[ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+mkdir -p "$fdir" && cp $fx/loop/debugfs/namespaces "$fdir/"
+put_events "$fdir" 2 1 2
+$bin events --follow -i 0.1 -o SEQ,COMM --debugfs "$fdir" --proc $fx/proc >"$tmp/fout" 2>"$tmp/ferr" &
+pid=$!
+wait_lines "$tmp/fout" 3
+# while events_total stands still the ring is not read: a broken one goes unnoticed
+echo "not a table" >"$tmp/follow/events.new" && mv "$tmp/follow/events.new" "$fdir/events"
+sleep 0.5
+put_events "$fdir" 4 2 4
+wait_lines "$tmp/fout" 5
+# seq 5..7 were overwritten before the next read: the ring holds 8..10
+put_events "$fdir" 10 8 10
+wait_lines "$tmp/fout" 8
+sleep 0.5
+rm -r "$fdir"
+for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill $pid 2>/dev/null
+wait $pid
+rc=$?
+printf '%s\n' "SEQ COMM" "  1 mnt1" "  2 mnt2" "  3 mnt3" "  4 mnt4" "  8 mnt8" "  9 mnt9" " 10 mnt10" >"$tmp/fwant"
+if diff -u "$tmp/fwant" "$tmp/fout" >"$tmp/diff"; then
+	ok "events --follow: the ring so far, then each new event once, one header"
+else not_ok "events --follow: each event once" "$(head -20 "$tmp/diff")"; fi
+if [ "$(sed -n 1p "$tmp/ferr")" = "mntwatch: 3 events were overwritten in the ring (events_max 3) before they could be read" ]; then
+	ok "events --follow: the events the ring overwrote between two reads are counted on stderr"
+else not_ok "events --follow: overwritten events counted" "$(cat "$tmp/ferr")"; fi
+if [ $rc = 3 ] && [ "$(wc -l <"$tmp/ferr")" = 2 ] &&
+   [ "$(sed -n 2p "$tmp/ferr")" = "mntwatch: module unloaded (no $fdir): stopped following" ]; then
+	ok "events --follow: ends with one line, exit 3, when the module is unloaded"
+else not_ok "events --follow: end on unload" "rc $rc" "$(cat "$tmp/ferr")"; fi
+
+mkdir -p "$fdir" && cp $fx/loop/debugfs/namespaces "$fdir/"
+put_events "$fdir" 2 1 2
+$bin events -f -J -o seq,comm -i 0.1 --debugfs "$fdir" --proc $fx/proc >"$tmp/fout" 2>"$tmp/ferr" &
+pid=$!
+wait_lines "$tmp/fout" 2
+# reloaded between two reads: a new directory, seq from 1 again
+mkdir "$tmp/follow/new" && cp $fx/loop/debugfs/namespaces "$tmp/follow/new/"
+put_events "$tmp/follow/new" 1 1 1
+mv "$fdir" "$tmp/follow/old" && mv "$tmp/follow/new" "$fdir"
+wait_lines "$tmp/fout" 3
+kill -TERM $pid
+wait $pid
+rc=$?
+got=$(jq -sc 'map([.seq, .comm])' <"$tmp/fout" 2>&1)
+if [ $rc = 0 ] && [ "$got" = '[[1,"mnt1"],[2,"mnt2"],[1,"mnt1"]]' ] &&
+   [ "$(cat "$tmp/ferr")" = "mntwatch: mntwatch.ko was reloaded: following its events from seq 1" ]; then
+	ok "events --follow --json: one object a line, a reload said once, exit 0 on SIGTERM"
+else not_ok "events --follow --json" "rc $rc" "$got" "$(cat "$tmp/ferr")"; fi
+rm -rf "$tmp/follow"
+one_line_error "events --follow without the module: exit 3" 3 'module not loaded' $bin events -f "${nomod[@]}"
+one_line_error "--follow outside events: exit 2" 2 "is an option of 'events'" $bin ns --follow
+one_line_error "--interval outside watch and events --follow: exit 2" 2 "'events --follow'" $bin events -i 1
+
 # not root: the module's files are 0400 root, like in debugfs
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	nr=$(mktemp -d /tmp/mntwatch-nonroot.XXXXXX)
