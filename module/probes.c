@@ -189,6 +189,18 @@ static void mw_check_init(struct mw_check *check,
 }
 
 /*
+ * A passing check the attach in flight does not tally. Out of line: its
+ * mw_check would be zeroed on every count_entry()'s stack otherwise.
+ */
+static noinline void mw_record_passed(const struct mw_count_call *call)
+{
+	struct mw_check check;
+
+	mw_check_init(&check, &call->state, call->max, 0, 1);
+	mw_table_record(&check);
+}
+
+/*
  * Declines the return handler, the costlier half of a kretprobe, when the
  * tree provably fits: count_mounts() runs under namespace_sem, so the counts
  * read here are the ones it compares, and only a write to fs.mount-max in
@@ -198,7 +210,6 @@ static void mw_check_init(struct mw_check *check,
 static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct mw_count_call *call = (struct mw_count_call *)ri->data;
-	struct mw_check check;
 	u64 used;
 
 	atomic64_inc(&count_hits);
@@ -219,8 +230,7 @@ static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		if (mw_attach_note(call->ns, NULL))
 			return 1;
 	}
-	mw_check_init(&check, &call->state, call->max, 0, 1);
-	mw_table_record(&check);
+	mw_record_passed(call);
 	return 1;
 }
 
