@@ -17,7 +17,7 @@
 #include <linux/string.h>
 #include "mntwatch.h"
 
-/* a failing tree is walked to report its size; beyond this it is cut */
+/* no walk of a tree goes further: a wrong offsets= may make it a cycle */
 #define MW_WALK_MAX SZ_1M
 /* namespaces one attach tells apart and refreshes when it ends */
 #define MW_ATTACH_NS 64
@@ -221,7 +221,8 @@ static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	call->max = mw_mount_max();
 	used = (u64)call->state.mounts + call->state.pending;
 	if (used >= call->max ||
-	    !mw_tree_size(call->tree, call->max - used, &call->tree_size))
+	    !mw_tree_size(call->tree, min_t(u64, call->max - used, MW_WALK_MAX),
+			  &call->tree_size))
 		return 0;
 
 	if (READ_ONCE(attach.pid) == current->pid) {
