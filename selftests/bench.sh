@@ -19,27 +19,34 @@ mkdir -p $out
 . vmlib.sh
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# The peer: what mntwatch's events say, as one bpftrace script would say it.
-# fexit (kretfunc) where the kernel has BPF trampolines, else a kprobe that
-# keeps the namespace for its kretprobe. 6.8 renamed mounts to nr_mounts.
+# The peer: mntwatch's events as one bpftrace script would log them, on its
+# own (bpftrace) and with a map of each namespace's mounts, the least of
+# mntwatch's namespaces table (bpftrace_map). fexit (kretfunc) where the
+# kernel has BPF trampolines, else a kprobe that keeps the namespace for its
+# kretprobe. 6.8 renamed mounts to nr_mounts.
 case $(uname -r) in
 [1-5].* | 6.[0-7].*) nr_mounts=mounts ;;
 *) nr_mounts=nr_mounts ;;
 esac
-say='printf("%d %s ns %u mounts %u pending %u max %u: ENOSPC\n", pid, comm,
-	$ns->ns.inum, $ns->'$nr_mounts', $ns->pending_mounts, *(uint32 *)kaddr("sysctl_mount_max"));'
-fexit_script='kretfunc:count_mounts /retval == -28/ { $ns = args->ns; '$say' }'
-kretprobe_script='kprobe:count_mounts { @ns[tid] = arg0; }
-kretprobe:count_mounts /@ns[tid]/ {
-	if (retval == -28) { $ns = (struct mnt_namespace *)@ns[tid]; '$say' }
-	delete(@ns[tid]);
-}'
+say='if (retval == -28) { printf("%d %s ns %u mounts %u pending %u max %u: ENOSPC\n", pid, comm,
+	$ns->ns.inum, $ns->'$nr_mounts', $ns->pending_mounts, *(uint32 *)kaddr("sysctl_mount_max")); }'
+keep='@mounts[$ns->ns.inum] = $ns->'$nr_mounts';'
+fexit() { echo 'kretfunc:count_mounts { $ns = args->ns; '"$1"' }'; }
+kretprobe() {
+	echo 'kprobe:count_mounts { @ns[tid] = arg0; }
+kretprobe:count_mounts /@ns[tid]/ { $ns = (struct mnt_namespace *)@ns[tid]; '"$1"' delete(@ns[tid]); }'
+}
 mkdir -p /sys/kernel/tracing
 grep -q " /sys/kernel/tracing " /proc/mounts || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 
-# peer_start: bpftrace running its script, proven by an ENOSPC it reported
+# peer_start SIDE: bpftrace running the side's script, proven by an ENOSPC
+# it reported
 peer_start() {
-	bpftrace -e "$peer_script" >$out/peer.log 2>&1 &
+	case $1 in
+	bpftrace) script=$($peer "$say") ;;
+	bpftrace_map) script=$($peer "$keep $say") ;;
+	esac
+	bpftrace -e "$script" >$out/peer.log 2>&1 &
 	peer_pid=$!
 	mkdir -p /tmp/peer_mnt
 	i=0
@@ -64,26 +71,26 @@ peer=none
 if ! command -v bpftrace >/dev/null; then
 	peer_why='bpftrace was not given to the VM (make bench passes it when the host has it)'
 else
-	if bpftrace -l 'kretfunc:count_mounts' 2>/dev/null | grep -q count_mounts; then
-		peer=fexit peer_script=$fexit_script
-	else
-		peer=kretprobe peer_script=$kretprobe_script
-	fi
-	if peer_start; then
-		peer_stop
-		sides="$sides bpftrace"
-	else
-		peer_why="bpftrace ($peer) did not report an ENOSPC here: $(grep -v '^Attaching' $out/peer.log | head -n 1)"
-		kill $peer_pid 2>/dev/null || true
-		peer=none
-	fi
+	peer=kretprobe
+	bpftrace -l 'kretfunc:count_mounts' 2>/dev/null | grep -q count_mounts && peer=fexit
+	for sd in bpftrace bpftrace_map; do
+		if peer_start $sd; then
+			peer_stop
+			sides="$sides $sd"
+		else
+			peer_why="bpftrace ($peer) did not report an ENOSPC here: $(grep -v '^Attaching' $out/peer.log | head -n 1)"
+			kill $peer_pid 2>/dev/null || true
+			peer=none
+			break
+		fi
+	done
 fi
 
 side() {	# SIDE ROUND
 	case $1 in
 	floor) insmod /opt/mntwatch/bin/kretprobe_floor.ko ;;
 	with) insmod "$MNTWATCH_KO"; hits=$(stat_of count_hits) ;;
-	bpftrace) peer_start ;;
+	bpftrace*) peer_start "$1" ;;
 	esac
 	mount_bench bind "$ops" >"$out/$1-bind-$2"
 	mount_bench tmpfs "$ops" >"$out/$1-tmpfs-$2"
@@ -94,7 +101,7 @@ side() {	# SIDE ROUND
 		cp $dbg/status "$out/status-$2"
 		rmmod mntwatch
 		;;
-	bpftrace) peer_stop ;;
+	bpftrace*) peer_stop ;;
 	esac
 }
 
@@ -136,15 +143,20 @@ grep -qw 'bench_clock=icount' /proc/cmdline && clock=icount
 echo "kernel $(uname -r), $rounds rounds of $ops mounts + umounts per loop; median ratios of one round's times"
 case $peer in
 none) echo "bpftrace: not measured: $peer_why" ;;
-*) echo "bpftrace: $(bpftrace --version), $peer on count_mounts (selftests/bench.sh)" ;;
+*)
+	echo "bpftrace: $(bpftrace --version), $peer on count_mounts:"
+	echo "  bpftrace:     $($peer "$say" | tr -s '\n\t' '  ')"
+	echo "  bpftrace_map: $($peer "$keep $say" | tr -s '\n\t' '  ')"
+	;;
 esac
-echo "op            without(ns/op)  kretprobes/without  mntwatch/without  bpftrace/without  mntwatch/kretprobes  mntwatch-without(ns/op)"
+echo "op            without(ns/op)  kretprobes/without  mntwatch/without  bpftrace/without  bpftrace+map/without  mntwatch/kretprobes  mntwatch-without(ns/op)"
 for kind in bind tmpfs; do
 	for op in mount umount; do
 		without=$(for f in "$out"/without-$kind-*; do value ${op}_ns_per_op "$f"; done | median)
-		printf '%-13s %14s  %18s  %16s  %16s  %19s  %23s\n' "$kind $op" "$without" \
+		printf '%-13s %14s  %18s  %16s  %16s  %20s  %19s  %23s\n' "$kind $op" "$without" \
 			"$(ratio floor without $kind $op)" "$(ratio with without $kind $op)" \
 			"$([ $peer = none ] && echo - || ratio bpftrace without $kind $op)" \
+			"$([ $peer = none ] && echo - || ratio bpftrace_map without $kind $op)" \
 			"$(ratio with floor $kind $op)" "$(delta with without $kind $op)"
 	done
 done
