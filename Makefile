@@ -5,7 +5,8 @@
 #                             (LINE: 5.10, 6.1, 6.12 or 7, from selftests/kernels.conf)
 #   make check                host tests + the whole suite in qemu on every LINE
 #   make demo                 the propagation-loop incident, start to ENOSPC
-#   make bench KVER=..        the module's cost on the mount path (figures, no verdict)
+#   make bench KVER=..        the module's cost on the mount path beside bpftrace's
+#                             (figures, no verdict; BENCH_ROUNDS=7 BENCH_OPS=2000)
 #   make vm-run KVER=.. SCRIPT=file   run a script in a VM with the module loaded
 #   make deps                 install the Debian packages the above need (selftests/deps.sh)
 
@@ -101,16 +102,20 @@ build/bin/mount_bench: selftests/mount_bench.c selftests/vmbin.h
 	$(CC) $(CFLAGS) -static -o $@ $<
 
 # one vCPU with instruction-counted time: the guest clock advances 1 ns per
-# instruction, so ratios do not move with the host's load
+# instruction, so ratios do not move with the host's load; bpftrace's
+# libraries (LLVM, clang: 200 MB) need the larger guest
 BENCH_QEMU_ARGS ?= -icount shift=0,sleep=off
+BENCH_ROUNDS ?= 7
+BENCH_OPS ?= 2000
+BPFTRACE := $(shell command -v bpftrace)
 bench:
-	@$(DEPS) vm
+	@$(DEPS) bench
 	@$(MAKE) --no-print-directory -s build/bin/mount_bench build/bin/ns_churn module floor KVER=$(or $(KVER),6.12) >&2
-	@VMTEST_SMP=1 VMTEST_QEMU_ARGS="$(BENCH_QEMU_ARGS)" \
-		VMTEST_APPEND="$(if $(findstring icount,$(BENCH_QEMU_ARGS)),bench_clock=icount)" \
+	@VMTEST_SMP=1 VMTEST_QEMU_ARGS="-m 2048 $(BENCH_QEMU_ARGS)" \
+		VMTEST_APPEND="bench_rounds=$(BENCH_ROUNDS) bench_ops=$(BENCH_OPS) $(if $(findstring icount,$(BENCH_QEMU_ARGS)),bench_clock=icount)" \
 		selftests/vmtest.sh -k $(or $(KVER),6.12) -m build/$(or $(KVER),6.12)/mntwatch.ko \
-		-b build/$(or $(KVER),6.12)/kretprobe_floor.ko \
-		-b build/bin/mount_bench -b build/bin/ns_churn -b selftests/vmlib.sh -t 1200 -s selftests/bench.sh
+		-b build/$(or $(KVER),6.12)/kretprobe_floor.ko $(if $(BPFTRACE),-b $(BPFTRACE)) \
+		-b build/bin/mount_bench -b build/bin/ns_churn -b selftests/vmlib.sh -t 3600 -s selftests/bench.sh
 
 checkpatch:
 	@perl $$(selftests/fetch-kernel.sh source)/scripts/checkpatch.pl --no-tree --strict --ignore LINUX_VERSION_CODE -f module/*.c module/*.h selftests/kretprobe_floor.c

@@ -189,7 +189,9 @@ void mw_table_record(const struct mw_check *check)
 		/* only anonymous namespaces share a serial (0): checked, it lives */
 		if (row->gone)
 			mw_mark_live(row);
-		list_move_tail(&row->lru, &lru);
+		/* a namespace that mounts again is already last: no relinking */
+		if (!list_is_last(&row->lru, &lru))
+			list_move_tail(&row->lru, &lru);
 	}
 	row->checks += check->checks;
 	row->mounts = check->mounts;

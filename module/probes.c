@@ -17,7 +17,7 @@
 #include <linux/string.h>
 #include "mntwatch.h"
 
-/* a failing tree is walked to report its size; beyond this it is cut */
+/* no walk of a tree goes further: a wrong offsets= may make it a cycle */
 #define MW_WALK_MAX SZ_1M
 /* namespaces one attach tells apart and refreshes when it ends */
 #define MW_ATTACH_NS 64
@@ -34,7 +34,8 @@ struct mw_count_call {
 	unsigned long ns;
 	unsigned long tree;
 	struct mw_ns_state state;
-	bool readable;
+	u32 max;
+	u32 tree_size;	/* walked by the entry handler, if it fit */
 };
 
 /*
@@ -53,11 +54,15 @@ static struct {
 	} touched[MW_ATTACH_NS];
 	bool failed;
 	struct mw_event event;
+	/* the last check count_entry() declined: what a mismatch can tell */
+	u32 declined;
+	struct mw_count_call declined_call;
 } attach;
 
 static char count_name[MW_SYMBOL_LEN], attach_name[MW_SYMBOL_LEN];
 static bool attach_is_clone;
-static atomic64_t count_hits, attach_hits, free_hits, walk_truncated;
+static atomic64_t count_hits, count_returns, attach_hits, free_hits;
+static atomic64_t walk_truncated, verdict_mismatch;
 static bool free_probed;
 
 /*
@@ -84,38 +89,43 @@ out:
 	return err;
 }
 
-/* The size of the tree rooted at @root, in the order next_mnt() takes. */
-static u32 mw_tree_size(unsigned long root)
+/* A load in a no-fault section: see mw_read_ns() */
+#define mw_get_nofault(dst, base, field, fault)				\
+	__get_kernel_nofault(&(dst), (void *)((base) + mw_off.off[field]), \
+			     typeof(dst), fault)
+
+/*
+ * Counts the tree rooted at @root into @size, in the order next_mnt() takes,
+ * up to @limit mounts. Returns false when it stopped short of the whole
+ * tree: at @limit, or on a read that faulted.
+ */
+static bool mw_tree_size(unsigned long root, u32 limit, u32 *size)
 {
 	unsigned long p = root, next, parent;
 	u32 count = 0;
 
-	while (p && count < MW_WALK_MAX) {
+	pagefault_disable();
+	while (p && count < limit) {
 		count++;
-		if (mw_read_ulong(p, MW_MNT_MOUNTS, &next))
-			break;
+		mw_get_nofault(next, p, MW_MNT_MOUNTS, out);
 		if (next != p + mw_off.off[MW_MNT_MOUNTS]) {
 			p = next - mw_off.off[MW_MNT_CHILD];
 			continue;
 		}
 		/* no children: climb to the first ancestor with a next sibling */
-		for (;;) {
-			if (p == root ||
-			    mw_read_ulong(p, MW_MNT_CHILD, &next) ||
-			    mw_read_ulong(p, MW_MNT_PARENT, &parent)) {
-				p = 0;
+		while (p != root) {
+			mw_get_nofault(next, p, MW_MNT_CHILD, out);
+			mw_get_nofault(parent, p, MW_MNT_PARENT, out);
+			if (next != parent + mw_off.off[MW_MNT_MOUNTS])
 				break;
-			}
-			if (next != parent + mw_off.off[MW_MNT_MOUNTS]) {
-				p = next - mw_off.off[MW_MNT_CHILD];
-				break;
-			}
 			p = parent;
 		}
+		p = p == root ? 0 : next - mw_off.off[MW_MNT_CHILD];
 	}
-	if (p)
-		atomic64_inc(&walk_truncated);
-	return count;
+out:
+	pagefault_enable();
+	*size = count;
+	return !p;
 }
 
 u32 mw_caller_ns(void)
@@ -126,16 +136,6 @@ u32 mw_caller_ns(void)
 	if (nsproxy)
 		mw_read_u32((unsigned long)nsproxy->mnt_ns, MW_NS_INUM, &ns_id);
 	return ns_id;
-}
-
-static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct mw_count_call *call = (struct mw_count_call *)ri->data;
-
-	call->ns = regs_get_kernel_argument(regs, 0);
-	call->tree = regs_get_kernel_argument(regs, 1);
-	call->readable = !mw_read_ns(call->ns, &call->state);
-	return 0;
 }
 
 /*
@@ -169,19 +169,87 @@ static bool mw_attach_note(unsigned long ns, u32 mounts,
 }
 
 static void mw_check_init(struct mw_check *check,
-			  const struct mw_ns_state *state, int ret, u32 checks)
+			  const struct mw_ns_state *state, u32 max, int ret,
+			  u32 checks)
 {
 	*check = (struct mw_check) {
 		.serial = state->serial,
 		.ns_id = state->ns_id,
 		.mounts = state->mounts,
 		.pending = state->pending,
-		.max = mw_mount_max(),
+		.max = max,
 		.ret = ret,
 		.checks = checks,
 	};
 }
 
+/*
+ * A passing check the attach in flight does not tally. Out of line: its
+ * mw_check would be zeroed on every count_entry()'s stack otherwise.
+ */
+static noinline void mw_record_passed(const struct mw_count_call *call)
+{
+	struct mw_check check;
+
+	mw_check_init(&check, &call->state, call->max, 0, 1);
+	mw_table_record(&check);
+}
+
+/*
+ * Declines the return handler, the costlier half of a kretprobe, when the
+ * tree provably fits: count_mounts() runs under namespace_sem, so the counts
+ * read here are the ones it compares, and only a write to fs.mount-max in
+ * between can change its verdict. The walk stops at the headroom; a tree
+ * that may not fit is left to count_return() to see the kernel's verdict.
+ */
+static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mw_count_call *call = (struct mw_count_call *)ri->data;
+	u64 used;
+
+	atomic64_inc(&count_hits);
+	call->ns = regs_get_kernel_argument(regs, 0);
+	call->tree = regs_get_kernel_argument(regs, 1);
+	/* nothing to record of a namespace that cannot be read */
+	if (mw_read_ns(call->ns, &call->state))
+		return 1;
+	call->max = mw_mount_max();
+	used = (u64)call->state.mounts + call->state.pending;
+	if (used >= call->max ||
+	    !mw_tree_size(call->tree, min_t(u64, call->max - used, MW_WALK_MAX),
+			  &call->tree_size))
+		return 0;
+
+	if (READ_ONCE(attach.pid) == current->pid) {
+		attach.declined++;
+		attach.declined_call = *call;
+		if (mw_attach_note(call->ns, call->state.mounts, NULL))
+			return 1;
+	}
+	mw_record_passed(call);
+	return 1;
+}
+
+/* Stamps @check's failure on the current task and describes it in @ev. */
+static void mw_failure(struct mw_check *check, struct mw_event *ev)
+{
+	check->time_ns = ktime_get_real_ns();
+	check->pid = task_tgid_nr(current);
+	get_task_comm(check->comm, current);
+	*ev = (struct mw_event) {
+		.time_ns = check->time_ns,
+		.pid = check->pid,
+		.caller_ns = mw_caller_ns(),
+		.failing_ns = check->ns_id,
+		.mounts = check->mounts,
+		.pending = check->pending,
+		.max = check->max,
+		.requested = check->requested,
+	};
+	memcpy(ev->comm, check->comm, sizeof(ev->comm));
+}
+
+/* Only the checks count_entry() could not prove to fit get here. */
 static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct mw_count_call *call = (struct mw_count_call *)ri->data;
@@ -190,42 +258,48 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct mw_check check;
 	struct mw_event ev;
 
-	atomic64_inc(&count_hits);
-	if (!call->readable)
-		return 0;
+	atomic64_inc(&count_returns);
+	mw_check_init(&check, &call->state, call->max, ret, 1);
 	if (ret != -ENOSPC) {
 		if (!in_attach ||
-		    !mw_attach_note(call->ns, call->state.mounts, NULL)) {
-			mw_check_init(&check, &call->state, ret, 1);
+		    !mw_attach_note(call->ns, call->state.mounts, NULL))
 			mw_table_record(&check);
-		}
 		return 0;
 	}
 
 	/* count_mounts() may bail out before it counts the tree */
-	mw_check_init(&check, &call->state, ret, 1);
-	check.requested = mw_tree_size(call->tree);
-	check.time_ns = ktime_get_real_ns();
-	check.pid = task_tgid_nr(current);
-	get_task_comm(check.comm, current);
+	if (!mw_tree_size(call->tree, MW_WALK_MAX, &check.requested))
+		atomic64_inc(&walk_truncated);
+	mw_failure(&check, &ev);
 	mw_table_record(&check);
-
-	ev = (struct mw_event) {
-		.time_ns = check.time_ns,
-		.pid = check.pid,
-		.caller_ns = mw_caller_ns(),
-		.failing_ns = check.ns_id,
-		.mounts = check.mounts,
-		.pending = check.pending,
-		.max = check.max,
-		.requested = check.requested,
-	};
-	memcpy(ev.comm, check.comm, sizeof(ev.comm));
 	if (in_attach)
 		mw_attach_note(call->ns, call->state.mounts, &ev);
 	else
 		mw_events_add(&ev);
 	return 0;
+}
+
+/*
+ * The attach failed with -ENOSPC after a check was declined as one that
+ * fits: count_mounts() stops the attach at its first failure, so the last
+ * declined check is the one to blame, as it was read before the call.
+ */
+static void mw_verdict_mismatch(int result)
+{
+	const struct mw_count_call *call = &attach.declined_call;
+	struct mw_check check;
+	struct mw_event ev;
+
+	atomic64_inc(&verdict_mismatch);
+	/* passed in attach.touched already: the failure alone is added */
+	mw_check_init(&check, &call->state, call->max, -ENOSPC, 0);
+	check.requested = call->tree_size;
+	mw_failure(&check, &ev);
+	mw_table_record(&check);
+	ev.checks = attach.checks;
+	ev.touched = attach.nr_ns;
+	ev.result = result;
+	mw_events_add(&ev);
 }
 
 static int attach_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -238,24 +312,28 @@ static int attach_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	attach.checks = 0;
 	attach.nr_ns = 0;
 	attach.failed = false;
+	attach.declined = 0;
 	return 0;
 }
 
 /* Records what the attach did to each namespace, as committed now. */
 static int attach_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	int result = (int)regs_return_value(regs);
 	struct mw_ns_state state;
 	struct mw_check check;
 	u32 caller_ns;
 	unsigned int i;
+	u32 max;
 
 	if (READ_ONCE(attach.pid) != current->pid)
 		return 0;
+	max = mw_mount_max();
 	caller_ns = mw_caller_ns();
 	for (i = 0; i < attach.nr_ns; i++) {
 		if (mw_read_ns(attach.touched[i].ns, &state))
 			continue;
-		mw_check_init(&check, &state, 0, attach.touched[i].passed);
+		mw_check_init(&check, &state, max, 0, attach.touched[i].passed);
 		check.before = attach.touched[i].before;
 		check.caller_ns = caller_ns;
 		/*
@@ -271,8 +349,10 @@ static int attach_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		mw_table_record(&check);
 	}
 	if (attach.failed) {
-		attach.event.result = (int)regs_return_value(regs);
+		attach.event.result = result;
 		mw_events_add(&attach.event);
+	} else if (result == -ENOSPC && attach.declined) {
+		mw_verdict_mismatch(result);
 	}
 	/* pairs with the next attach_entry()'s cmpxchg(): our writes are done */
 	smp_store_release(&attach.pid, 0);
@@ -389,6 +469,10 @@ void mw_probes_status(struct seq_file *m)
 		   attach_is_clone ? " clone" : "");
 	seq_printf(m, "count_hits %lld\ncount_nmissed %d\n",
 		   atomic64_read(&count_hits), count_probe.nmissed);
+	/* a declined check is one that count_return() never saw */
+	seq_printf(m, "count_declined %lld\nverdict_mismatch %lld\n",
+		   atomic64_read(&count_hits) - atomic64_read(&count_returns),
+		   atomic64_read(&verdict_mismatch));
 	seq_printf(m, "attach_hits %lld\nattach_nmissed %d\n",
 		   atomic64_read(&attach_hits), attach_probe.nmissed);
 	seq_printf(m, "symbol_free %s\n", free_probed ? free_probe.symbol_name : "-");

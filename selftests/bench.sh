@@ -2,38 +2,119 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: the module's cost on the mount path, inside one VM boot.
 # Each round times the mount loops with nothing loaded, with the baseline
-# kretprobe_floor.ko (the same kretprobes, empty handlers) and with mntwatch,
-# rotating which goes first; the medians of per-round ratios are what to read.
+# kretprobe_floor.ko (the same kretprobes, empty handlers), with mntwatch and
+# with the peer a user would run instead (bpftrace, when it is given and runs
+# here), rotating which goes first; the medians of per-round ratios are what
+# to read.
 set -eu
 dbg=/sys/kernel/debug/mntwatch
-rounds=${BENCH_ROUNDS:-7}
-ops=${BENCH_OPS:-2000}
+# make bench passes BENCH_ROUNDS on the kernel command line
+rounds=$(sed -n 's/.*bench_rounds=\([0-9]*\).*/\1/p' /proc/cmdline)
+rounds=${rounds:-${BENCH_ROUNDS:-7}}
+ops=$(sed -n 's/.*bench_ops=\([0-9]*\).*/\1/p' /proc/cmdline)
+ops=${ops:-${BENCH_OPS:-2000}}
 out=/tmp/bench
 mkdir -p $out
 
 . vmlib.sh
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# The peer: mntwatch's events as one bpftrace script would log them, on its
+# own (bpftrace) and with a map of each namespace's mounts, the least of
+# mntwatch's namespaces table (bpftrace_map). fexit (kretfunc) where the
+# kernel has BPF trampolines, else a kprobe that keeps the namespace for its
+# kretprobe. 6.8 renamed mounts to nr_mounts.
+case $(uname -r) in
+[1-5].* | 6.[0-7].*) nr_mounts=mounts ;;
+*) nr_mounts=nr_mounts ;;
+esac
+say='if (retval == -28) { printf("%d %s ns %u mounts %u pending %u max %u: ENOSPC\n", pid, comm,
+	$ns->ns.inum, $ns->'$nr_mounts', $ns->pending_mounts, *(uint32 *)kaddr("sysctl_mount_max")); }'
+keep='@mounts[$ns->ns.inum] = $ns->'$nr_mounts';'
+fexit() { echo 'kretfunc:count_mounts { $ns = args->ns; '"$1"' }'; }
+kretprobe() {
+	echo 'kprobe:count_mounts { @ns[tid] = arg0; }
+kretprobe:count_mounts /@ns[tid]/ { $ns = (struct mnt_namespace *)@ns[tid]; '"$1"' delete(@ns[tid]); }'
+}
+mkdir -p /sys/kernel/tracing
+grep -q " /sys/kernel/tracing " /proc/mounts || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+
+# peer_start SIDE: bpftrace running the side's script, proven by an ENOSPC
+# it reported
+peer_start() {
+	case $1 in
+	bpftrace) script=$($peer "$say") ;;
+	bpftrace_map) script=$($peer "$keep $say") ;;
+	esac
+	bpftrace -e "$script" >$out/peer.log 2>&1 &
+	peer_pid=$!
+	mkdir -p /tmp/peer_mnt
+	i=0
+	while ! grep -q ': ENOSPC' $out/peer.log && [ $i -lt 600 ]; do
+		kill -0 $peer_pid 2>/dev/null || return 1
+		# one mount over a limit of 1 in a namespace of its own
+		unshare -m sh -c 'echo 1 >/proc/sys/fs/mount-max; mount -t tmpfs peer /tmp/peer_mnt' 2>/dev/null || true
+		echo "$max_default" >/proc/sys/fs/mount-max
+		sleep 1
+		i=$((i + 1))
+	done
+	grep -q ': ENOSPC' $out/peer.log
+}
+peer_stop() {
+	kill -INT $peer_pid
+	wait $peer_pid || true
+}
+
+max_default=$(cat /proc/sys/fs/mount-max)
+sides='without floor with'
+peer=none
+if ! command -v bpftrace >/dev/null; then
+	peer_why='bpftrace was not given to the VM (make bench passes it when the host has it)'
+else
+	peer=kretprobe
+	bpftrace -l 'kretfunc:count_mounts' 2>/dev/null | grep -q count_mounts && peer=fexit
+	for sd in bpftrace bpftrace_map; do
+		if peer_start $sd; then
+			peer_stop
+			sides="$sides $sd"
+		else
+			peer_why="bpftrace ($peer) did not report an ENOSPC here: $(grep -v '^Attaching' $out/peer.log | head -n 1)"
+			kill $peer_pid 2>/dev/null || true
+			peer=none
+			break
+		fi
+	done
+fi
+
 side() {	# SIDE ROUND
 	case $1 in
 	floor) insmod /opt/mntwatch/bin/kretprobe_floor.ko ;;
 	with) insmod "$MNTWATCH_KO"; hits=$(stat_of count_hits) ;;
+	bpftrace*) peer_start "$1" ;;
 	esac
 	mount_bench bind "$ops" >"$out/$1-bind-$2"
 	mount_bench tmpfs "$ops" >"$out/$1-tmpfs-$2"
 	case $1 in
 	floor) rmmod kretprobe_floor ;;
-	with) echo "$(($(stat_of count_hits) - hits))" >"$out/hits-$2"; rmmod mntwatch ;;
+	with)
+		echo "$(($(stat_of count_hits) - hits))" >"$out/hits-$2"
+		cp $dbg/status "$out/status-$2"
+		rmmod mntwatch
+		;;
+	bpftrace*) peer_stop ;;
 	esac
 }
 
 r=1
 while [ $r -le "$rounds" ]; do
-	case $((r % 3)) in
-	1) side without $r; side floor $r; side with $r ;;
-	2) side floor $r; side with $r; side without $r ;;
-	0) side with $r; side without $r; side floor $r ;;
-	esac
+	# each side goes first in turn
+	order=$sides
+	i=0
+	while [ $i -lt $((r % $(echo $sides | wc -w))) ]; do
+		order="${order#* } ${order%% *}"
+		i=$((i + 1))
+	done
+	for sd in $order; do side "$sd" $r; done
 	r=$((r + 1))
 done
 
@@ -47,22 +128,43 @@ ratio() {
 	done | median
 }
 
+# delta A B KIND OP: median over rounds of A's time - B's time
+delta() {
+	r=1
+	while [ $r -le "$rounds" ]; do
+		echo $(($(value "${4}_ns_per_op" "$out/$1-$3-$r") - $(value "${4}_ns_per_op" "$out/$2-$3-$r")))
+		r=$((r + 1))
+	done | median
+}
+
 clock=wall
 # make bench says so on the kernel command line
 grep -qw 'bench_clock=icount' /proc/cmdline && clock=icount
 echo "kernel $(uname -r), $rounds rounds of $ops mounts + umounts per loop; median ratios of one round's times"
-echo "op            without(ns/op)  kretprobes/without  mntwatch/without  mntwatch/kretprobes"
+case $peer in
+none) echo "bpftrace: not measured: $peer_why" ;;
+*)
+	echo "bpftrace: $(bpftrace --version), $peer on count_mounts:"
+	echo "  bpftrace:     $($peer "$say" | tr -s '\n\t' '  ')"
+	echo "  bpftrace_map: $($peer "$keep $say" | tr -s '\n\t' '  ')"
+	;;
+esac
+echo "op            without(ns/op)  kretprobes/without  mntwatch/without  bpftrace/without  bpftrace+map/without  mntwatch/kretprobes  mntwatch-without(ns/op)"
 for kind in bind tmpfs; do
 	for op in mount umount; do
 		without=$(for f in "$out"/without-$kind-*; do value ${op}_ns_per_op "$f"; done | median)
-		printf '%-13s %14s  %18s  %16s  %19s\n' "$kind $op" "$without" \
+		printf '%-13s %14s  %18s  %16s  %16s  %20s  %19s  %23s\n' "$kind $op" "$without" \
 			"$(ratio floor without $kind $op)" "$(ratio with without $kind $op)" \
-			"$(ratio with floor $kind $op)"
+			"$([ $peer = none ] && echo - || ratio bpftrace without $kind $op)" \
+			"$([ $peer = none ] && echo - || ratio bpftrace_map without $kind $op)" \
+			"$(ratio with floor $kind $op)" "$(delta with without $kind $op)"
 	done
 done
 secs=$(for f in "$out"/with-bind-*; do awk -v o="$ops" '{ s += $2 } END { print s * o / 1e9 }' "$f"; done | median)
 hits=$(cat "$out"/hits-* | median)
 awk -v h="$hits" -v o="$ops" -v s="$secs" 'BEGIN { printf "count_mounts probe hits per round: %d (bind + tmpfs, %d mounts each); the bind loop ran %.0f hits/s\n", h, o, h / 2 / s }'
+sum_of() { for f in "$out"/status-*; do value "$1" "$f"; done | awk '{ s += $1 } END { print s + 0 }'; }
+echo "mntwatch over all rounds: count_hits $(sum_of count_hits), count_declined $(sum_of count_declined), verdict_mismatch $(sum_of verdict_mismatch), count_nmissed $(sum_of count_nmissed), attach_nmissed $(sum_of attach_nmissed)"
 
 insmod "$MNTWATCH_KO" ns_max=16384
 ns_churn 10 1 >/dev/null

@@ -8,6 +8,7 @@
 
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/string.h>
 
 static int floor_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -32,6 +33,12 @@ static int __init floor_init(void)
 	int err;
 
 	err = register_kretprobe(&attach_probe);
+	if (err == -ENOENT) {
+		/* 6.18 and later have only gcc's clone, as mntwatch finds */
+		memset(&attach_probe.kp, 0, sizeof(attach_probe.kp));
+		attach_probe.kp.symbol_name = "attach_recursive_mnt.isra.0";
+		err = register_kretprobe(&attach_probe);
+	}
 	if (err) {
 		pr_err("cannot probe attach_recursive_mnt (%d)\n", err);
 		return err;

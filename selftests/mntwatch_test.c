@@ -1271,6 +1271,34 @@ TEST_F(mntwatch, output_hygiene)
 	}
 }
 
+/*
+ * A check that provably fits skips its return handler, one that fails does
+ * not: the last mount that fits (headroom 1, a tree of 1) is declined, the
+ * two refused after it are seen returning -ENOSPC and make events.
+ */
+TEST_F(mntwatch, fitting_checks_declined)
+{
+	long long hits0, declined0, total0;
+	char fill[128];
+	long m;
+
+	hits0 = status_ll("count_hits");
+	declined0 = status_ll("count_declined");
+	total0 = status_ll("events_total");
+	ASSERT_NE(NO_VALUE, declined0);
+	subpath(fill, sizeof(fill), self->dir, "fill");
+	m = ns_mounts_now();
+	ASSERT_EQ(0, set_mount_max(m + 1));
+	ASSERT_EQ(1, fill_until_fail(fill, 10));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, fill_until_fail(fill, 10));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(hits0 + 3, status_ll("count_hits"));
+	ASSERT_EQ(declined0 + 1, status_ll("count_declined"));
+	ASSERT_EQ(total0 + 2, status_ll("events_total"));
+	ASSERT_EQ(0, status_ll("verdict_mismatch"));
+}
+
 /* Headers, row shapes and the status counters agree with each other. */
 TEST_F(mntwatch, tables_consistent)
 {
@@ -1330,6 +1358,7 @@ TEST_F(mntwatch, tables_consistent)
 	ASSERT_GE(status_ll("table_max"), rows);
 	ASSERT_EQ(0, status_ll("count_nmissed"));
 	ASSERT_EQ(0, status_ll("attach_nmissed"));
+	ASSERT_EQ(0, status_ll("verdict_mismatch"));
 	ASSERT_GT(status_ll("count_hits"), 0);
 	ASSERT_GT(status_ll("attach_hits"), 0);
 	ASSERT_GT(status_ll("memory_bytes"), 0);

@@ -33,13 +33,35 @@ check "kselftests exit status" [ $kselftest -eq 0 ]
 check "probes missed nothing" sh -c "grep -qx 'count_nmissed 0' $dbg/status && grep -qx 'attach_nmissed 0' $dbg/status"
 if restart_vm.sh; then restart=0; else restart=1; fi
 check "restart loop exit status" [ $restart -eq 0 ]
+check "no declined check was followed by ENOSPC (verdict_mismatch 0)" grep -qx 'verdict_mismatch 0' $dbg/status
+check "checks that fit were declined" [ "$(stat_of count_declined)" -gt 0 ]
 
 check "rmmod removes the debugfs directory" sh -c 'rmmod mntwatch && ! test -e /sys/kernel/debug/mntwatch'
 check "reload works and starts with empty tables" \
 	sh -c "insmod \"$MNTWATCH_KO\" && [ \$(tail -n +2 $dbg/events | wc -l) -eq 0 ] && grep -qx 'events_total 0' $dbg/status"
 unshare -m sh -c 'mount -t tmpfs reload /mnt'
 check "reloaded module records mounts" sh -c "[ \$(tail -n +2 $dbg/namespaces | wc -l) -ge 1 ]"
+
+# A wrong ns_mounts offset that reads pending_mounts (0 at the check) makes
+# the module see room the kernel does not have: the declined check's attach
+# fails, which must still give an event with what the entry handler read.
+mismatch() {	# mismatch PENDING_OFFSET
+	old_max=$(cat /proc/sys/fs/mount-max)
+	insmod "$MNTWATCH_KO" "offsets=ns_mounts=$1" || return 1
+	unshare -m sh -c 'echo 1 >/proc/sys/fs/mount-max; mount -t tmpfs mismatch /mnt'
+	rc=$?
+	echo "$old_max" >/proc/sys/fs/mount-max
+	cat $dbg/events
+	mismatches=$(stat_of verdict_mismatch)
+	# mounts as read (0), pending, max, requested (a tmpfs), result
+	ev=$(tail -n +2 $dbg/events | awk '{ print $6, $7, $8, $9, $10 }')
+	rmmod mntwatch
+	[ $rc -ne 0 ] && [ "$mismatches" = 1 ] && [ "$ev" = '0 0 1 1 -28' ]
+}
+pending_off=$(stat_of offset_ns_pending)
 rmmod mntwatch
+check "a declined check whose attach fails counts a verdict_mismatch and makes an event" \
+	mismatch "$pending_off"
 
 check "events_max=0 is refused" refused events_max=0 'events_max=0 is outside'
 check "events_max=65537 is refused" refused events_max=65537 'events_max=65537 is outside'

@@ -89,7 +89,7 @@ reader r2 &
 pids="$pids $!"
 
 # load/unload: rmmod fails (EBUSY/EAGAIN) while a reader holds a file open
-load_fail=0 unload_fail=0 busy=0 missed=0 hits_count=0 hits_attach=0 cycle=0
+load_fail=0 unload_fail=0 busy=0 missed=0 mismatch=0 hits_count=0 hits_attach=0 cycle=0
 while [ $cycle -lt $cycles ]; do
 	cycle=$((cycle + 1))
 	if ! insmod "$MNTWATCH_KO" 2>/tmp/insmod.err; then
@@ -105,6 +105,7 @@ while [ $cycle -lt $cycles ]; do
 	hits_count=$((hits_count + ${c:-0}))
 	hits_attach=$((hits_attach + ${a:-0}))
 	missed=$((missed + $(cat /tmp/st.n1) + $(cat /tmp/st.n2)))
+	mismatch=$((mismatch + $(stat_of verdict_mismatch)))
 	tries=0
 	until rmmod mntwatch 2>/tmp/rmmod.err; do
 		tries=$((tries + 1))
@@ -135,6 +136,7 @@ check "probes fired during the storm" [ $hits_count -gt 0 -a $hits_attach -gt 0 
 # one check per attach target, one more per propagated copy
 check "propagation seen: limit checks ($hits_count) outnumber attaches ($hits_attach)" [ $hits_count -gt $hits_attach ]
 check "probes missed nothing during the storm" [ $missed -eq 0 ]
+check "no declined check was followed by ENOSPC during the storm (verdict_mismatch 0)" [ $mismatch -eq 0 ]
 check "workers and readers stopped" [ $alive -eq 0 ]
 for p in $pids; do kill -9 "$p" 2>/dev/null; done
 wait
@@ -178,6 +180,7 @@ kill $holder
 wait $holder 2>/dev/null
 check "count_nmissed is 0" grep -qx 'count_nmissed 0' $dbg/status
 check "attach_nmissed is 0" grep -qx 'attach_nmissed 0' $dbg/status
+check "verdict_mismatch is 0" grep -qx 'verdict_mismatch 0' $dbg/status
 check "final rmmod" rmmod mntwatch
 check "kernel log still clean" \
 	sh -c "! dmesg | grep -E 'Oops|BUG|WARNING|refcount|sleeping function called from invalid context|Call Trace'"

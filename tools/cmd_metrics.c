@@ -65,6 +65,7 @@ static const struct {
 	{ "mntwatch_table_rows", "gauge", "Namespaces in the module's table.", "table_rows" },
 	{ "mntwatch_table_evicted_total", "counter", "Namespace rows dropped from the full table.", "table_evicted" },
 	{ "mntwatch_probe_missed_total", "counter", "kretprobe hits missed on count_mounts (numbers may be incomplete).", "count_nmissed" },
+	{ "mntwatch_verdict_mismatch_total", "counter", "ENOSPC after a limit check the module judged to fit (its reading of the namespace is wrong).", "verdict_mismatch" },
 	{ "mntwatch_memory_bytes", "gauge", "Memory the module allocated for its tables.", "memory_bytes" },
 };
 
