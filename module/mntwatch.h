@@ -28,7 +28,14 @@ extern struct mw_offsets mw_off;
 
 int mw_offsets_init(const char *btf_path, const char *overrides);
 int mw_mount_max_init(void);
-u32 mw_mount_max(void);
+/* fs.mount-max, at an address checked at load against what /proc reads */
+extern const u32 *mw_mount_max_addr;
+
+static inline u32 mw_mount_max(void)
+{
+	return READ_ONCE(*mw_mount_max_addr);
+}
+
 void mw_offsets_status(struct seq_file *m);
 
 /* Private fields are read without faulting: a wrong offset= must not oops. */

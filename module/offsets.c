@@ -21,7 +21,7 @@
 #define MW_OFFSET_LIMIT 4096
 
 struct mw_offsets mw_off;
-static unsigned long mount_max_addr;
+const u32 *mw_mount_max_addr;
 
 /* Parses "name=bytes,name=bytes"; a field it names is marked in @given. */
 static int mw_parse_overrides(const char *overrides, bool *given)
@@ -200,7 +200,7 @@ int mw_mount_max_init(void)
 	    copy_from_kernel_nofault(&at_addr, table.data, sizeof(at_addr)) ||
 	    at_addr != from_file)
 		goto out;
-	mount_max_addr = (unsigned long)table.data;
+	mw_mount_max_addr = table.data;
 	err = 0;
 out:
 	fput(file);
@@ -208,12 +208,6 @@ out:
 		pr_err("cannot locate fs.mount-max behind %s: proc_inode offsets wrong?\n",
 		       MW_MOUNT_MAX_PATH);
 	return err;
-}
-
-/* The address was checked at load against what /proc reads. */
-u32 mw_mount_max(void)
-{
-	return READ_ONCE(*(u32 *)mount_max_addr);
 }
 
 void mw_offsets_status(struct seq_file *m)

@@ -67,8 +67,9 @@ static bool free_probed;
 
 /*
  * Every mount pays for these reads, so they are single loads in one no-fault
- * section rather than a copy_from_kernel_nofault() call each; a wrong
- * offsets= still reads garbage instead of oopsing.
+ * section rather than a copy_from_kernel_nofault() call each; @ns is one the
+ * kernel handed over, and a wrong offsets= still reads garbage instead of
+ * oopsing.
  */
 int mw_read_ns(unsigned long ns, struct mw_ns_state *state)
 {
@@ -89,10 +90,38 @@ out:
 	return err;
 }
 
-/* A load in a no-fault section: see mw_read_ns() */
-#define mw_get_nofault(dst, base, field, fault)				\
-	__get_kernel_nofault(&(dst), (void *)((base) + mw_off.off[field]), \
-			     typeof(dst), fault)
+/*
+ * The links a walk follows are garbage under a wrong offsets=, and a kernel
+ * load from a user or non-canonical address oopses even in a no-fault
+ * section: such addresses are refused first, as copy_from_kernel_nofault()
+ * does, without the cost of its call on every mount.
+ */
+static __always_inline bool mw_kernel_addr(unsigned long addr)
+{
+#ifdef CONFIG_X86_64
+	unsigned int shift = 64 - boot_cpu_data.x86_virt_bits;
+
+	return addr >= TASK_SIZE_MAX + PAGE_SIZE &&
+	       (unsigned long)((long)(addr << shift) >> shift) == addr;
+#else
+	return false;
+#endif
+}
+
+/* Loads a link of the tree into @val; false if it cannot be read. */
+static __always_inline bool mw_load_link(unsigned long base,
+					 enum mw_field field,
+					 unsigned long *val)
+{
+	unsigned long addr = base + mw_off.off[field];
+
+	if (!mw_kernel_addr(addr))
+		return false;
+	__get_kernel_nofault(val, (void *)addr, unsigned long, fault);
+	return true;
+fault:
+	return false;
+}
 
 /*
  * Counts the tree rooted at @root into @size, in the order next_mnt() takes,
@@ -107,15 +136,17 @@ static bool mw_tree_size(unsigned long root, u32 limit, u32 *size)
 	pagefault_disable();
 	while (p && count < limit) {
 		count++;
-		mw_get_nofault(next, p, MW_MNT_MOUNTS, out);
+		if (!mw_load_link(p, MW_MNT_MOUNTS, &next))
+			goto out;
 		if (next != p + mw_off.off[MW_MNT_MOUNTS]) {
 			p = next - mw_off.off[MW_MNT_CHILD];
 			continue;
 		}
 		/* no children: climb to the first ancestor with a next sibling */
 		while (p != root) {
-			mw_get_nofault(next, p, MW_MNT_CHILD, out);
-			mw_get_nofault(parent, p, MW_MNT_PARENT, out);
+			if (!mw_load_link(p, MW_MNT_CHILD, &next) ||
+			    !mw_load_link(p, MW_MNT_PARENT, &parent))
+				goto out;
 			if (next != parent + mw_off.off[MW_MNT_MOUNTS])
 				break;
 			p = parent;
@@ -202,6 +233,23 @@ static noinline void mw_record_passed(const struct mw_count_call *call)
  * between can change its verdict. The walk stops at the headroom; a tree
  * that may not fit is left to count_return() to see the kernel's verdict.
  */
+/*
+ * Most trees are a single mount (a bind, a new mount): one load of the
+ * tree count_mounts() was given, a valid pointer, says so without a walk.
+ */
+static __always_inline bool mw_tree_is_leaf(unsigned long tree)
+{
+	unsigned long children = 0;
+
+	pagefault_disable();
+	__get_kernel_nofault(&children,
+			     (void *)(tree + mw_off.off[MW_MNT_MOUNTS]),
+			     unsigned long, out);
+out:
+	pagefault_enable();
+	return children == tree + mw_off.off[MW_MNT_MOUNTS];
+}
+
 static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct mw_count_call *call = (struct mw_count_call *)ri->data;
@@ -215,9 +263,13 @@ static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 1;
 	call->max = mw_mount_max();
 	used = (u64)call->state.mounts + call->state.pending;
-	if (used >= call->max ||
-	    !mw_tree_size(call->tree, min_t(u64, call->max - used, MW_WALK_MAX),
-			  &call->tree_size))
+	if (used >= call->max)
+		return 0;
+	if (mw_tree_is_leaf(call->tree))
+		call->tree_size = 1;
+	else if (!mw_tree_size(call->tree,
+			       min_t(u64, call->max - used, MW_WALK_MAX),
+			       &call->tree_size))
 		return 0;
 
 	if (READ_ONCE(attach.pid) == current->pid) {
@@ -316,38 +368,55 @@ static int attach_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* Records what the attach did to each namespace, as committed now. */
+/*
+ * The row of the namespace the attach touched as @i, as committed now. A
+ * namespace's own single mounts would push the history out; what explains a
+ * full namespace is the attach that added a tree, or that came in by
+ * propagation from another.
+ */
+static __always_inline void mw_attach_commit(unsigned int i,
+					     const struct mw_ns_state *state,
+					     unsigned long caller, u32 max)
+{
+	u32 before = attach.touched[i].before;
+	struct mw_check check = {
+		.serial = state->serial,
+		.ns_id = state->ns_id,
+		.mounts = state->mounts,
+		.pending = state->pending,
+		.max = max,
+		.checks = attach.touched[i].passed,
+		.before = before,
+		.grew = state->mounts > before &&
+			(state->mounts - before > 1 ||
+			 attach.touched[i].ns != caller),
+	};
+
+	if (check.grew) {
+		check.caller_ns = mw_caller_ns();
+		check.time_ns = ktime_get_real_ns();
+	}
+	mw_table_record(&check);
+}
+
+/* Records what the attach did to each namespace it touched. */
 static int attach_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	int result = (int)regs_return_value(regs);
 	struct mw_ns_state state;
-	struct mw_check check;
-	u32 caller_ns;
+	struct nsproxy *nsproxy;
+	unsigned long caller;
 	unsigned int i;
 	u32 max;
 
 	if (READ_ONCE(attach.pid) != current->pid)
 		return 0;
 	max = mw_mount_max();
-	caller_ns = mw_caller_ns();
-	for (i = 0; i < attach.nr_ns; i++) {
-		if (mw_read_ns(attach.touched[i].ns, &state))
-			continue;
-		mw_check_init(&check, &state, max, 0, attach.touched[i].passed);
-		check.before = attach.touched[i].before;
-		check.caller_ns = caller_ns;
-		/*
-		 * A namespace's own single mounts would push the history out;
-		 * what explains a full namespace is the attach that added a
-		 * tree, or that came in by propagation from another.
-		 */
-		check.grew = state.mounts > check.before &&
-			     (state.mounts - check.before > 1 ||
-			      caller_ns != state.ns_id);
-		if (check.grew)
-			check.time_ns = ktime_get_real_ns();
-		mw_table_record(&check);
-	}
+	nsproxy = current->nsproxy;
+	caller = nsproxy ? (unsigned long)nsproxy->mnt_ns : 0;
+	for (i = 0; i < attach.nr_ns; i++)
+		if (!mw_read_ns(attach.touched[i].ns, &state))
+			mw_attach_commit(i, &state, caller, max);
 	if (attach.failed) {
 		attach.event.result = result;
 		mw_events_add(&attach.event);

@@ -71,6 +71,13 @@ peer=none
 if ! command -v bpftrace >/dev/null; then
 	peer_why='bpftrace was not given to the VM (make bench passes it when the host has it)'
 else
+	# bpftrace 0.17 (Debian 12) looks for kernel BTF among the BTF objects
+	# that 5.11 began to list, so on 5.10 it finds none and can neither
+	# read struct mnt_namespace nor use fexit (fixed in bpftrace 0.18):
+	# vmlinux's BTF given by path gets it the types
+	if bpftrace --info 2>&1 | grep -q 'btf: no' && [ -r /sys/kernel/btf/vmlinux ]; then
+		export BPFTRACE_BTF=/sys/kernel/btf/vmlinux
+	fi
 	peer=kretprobe
 	bpftrace -l 'kretfunc:count_mounts' 2>/dev/null | grep -q count_mounts && peer=fexit
 	for sd in bpftrace bpftrace_map; do
@@ -144,7 +151,7 @@ echo "kernel $(uname -r), $rounds rounds of $ops mounts + umounts per loop; medi
 case $peer in
 none) echo "bpftrace: not measured: $peer_why" ;;
 *)
-	echo "bpftrace: $(bpftrace --version), $peer on count_mounts:"
+	echo "bpftrace: $(bpftrace --version), $peer on count_mounts${BPFTRACE_BTF:+ (BPFTRACE_BTF=$BPFTRACE_BTF: this bpftrace finds no BTF here by itself, and no fexit)}:"
 	echo "  bpftrace:     $($peer "$say" | tr -s '\n\t' '  ')"
 	echo "  bpftrace_map: $($peer "$keep $say" | tr -s '\n\t' '  ')"
 	;;
