@@ -4,6 +4,14 @@
  *
  *   mount_bench bind N     N bind mounts + umounts in a private namespace
  *   mount_bench tmpfs N    the same with fresh tmpfs mounts
+ *   mount_bench rbind N    N recursive binds of a tree of RBIND_TREE mounts,
+ *                          each detached again: the limit check walks them
+ *   mount_bench MODE N SWITCH
+ *                          N with the kprobes armed and N with them disarmed
+ *                          (SWITCH: /sys/kernel/debug/kprobes/enabled), in
+ *                          alternating blocks: the same module with and
+ *                          without its probes, moments apart, so the drift
+ *                          of a VM's mount cost cancels out
  *   mount_bench read FILE  time one whole read of FILE
  *
  * Prints "key value" lines; timings are nanoseconds of CLOCK_MONOTONIC.
@@ -22,6 +30,9 @@
 #include "vmbin.h"
 
 #define BENCH_DIR "/tmp/mount_bench"
+#define RBIND_TREE 16
+
+enum bench_mode { BENCH_BIND, BENCH_TMPFS, BENCH_RBIND };
 
 static void private_namespace(void)
 {
@@ -34,26 +45,94 @@ static void private_namespace(void)
 	mkdir(BENCH_DIR "/dst", 0755);
 }
 
-static int mount_loop(long count, int use_tmpfs)
+/* The source of the recursive binds: a tmpfs with its children. */
+static void rbind_tree(void)
 {
-	long long mount_ns = 0, umount_ns = 0, start;
+	char path[64];
+	int i;
+
+	if (mount("tree", BENCH_DIR "/src", "tmpfs", 0, NULL))
+		die("mount tree");
+	for (i = 1; i < RBIND_TREE; i++) {
+		snprintf(path, sizeof(path), BENCH_DIR "/src/%d", i);
+		if (mkdir(path, 0755) || mount("leaf", path, "tmpfs", 0, NULL))
+			die("mount leaf");
+	}
+}
+
+static int bench_mount(enum bench_mode mode)
+{
+	switch (mode) {
+	case BENCH_TMPFS:
+		return mount("bench", BENCH_DIR "/dst", "tmpfs", 0, NULL);
+	case BENCH_RBIND:
+		return mount(BENCH_DIR "/src", BENCH_DIR "/dst", NULL,
+			     MS_BIND | MS_REC, NULL);
+	default:
+		return mount(BENCH_DIR "/src", BENCH_DIR "/dst", NULL, MS_BIND,
+			     NULL);
+	}
+}
+
+/* Times @count mounts + umounts into @mount_ns and @umount_ns. */
+static void mount_block(long count, enum bench_mode mode, long long *mount_ns,
+			long long *umount_ns)
+{
+	long long start;
 	long i;
 
-	private_namespace();
 	for (i = 0; i < count; i++) {
 		start = now_ns();
-		if (use_tmpfs ? mount("bench", BENCH_DIR "/dst", "tmpfs", 0, NULL)
-			      : mount(BENCH_DIR "/src", BENCH_DIR "/dst", NULL,
-				      MS_BIND, NULL))
+		if (bench_mount(mode))
 			die("mount");
-		mount_ns += now_ns() - start;
+		*mount_ns += now_ns() - start;
 		start = now_ns();
-		if (umount2(BENCH_DIR "/dst", 0))
+		if (umount2(BENCH_DIR "/dst",
+			    mode == BENCH_RBIND ? MNT_DETACH : 0))
 			die("umount");
-		umount_ns += now_ns() - start;
+		*umount_ns += now_ns() - start;
 	}
-	printf("mount_ns_per_op %lld\numount_ns_per_op %lld\n",
-	       mount_ns / count, umount_ns / count);
+}
+
+static void arm_probes(const char *kprobe_switch, int on)
+{
+	int fd = open(kprobe_switch, O_WRONLY);
+
+	if (fd < 0 || write(fd, on ? "1" : "0", 1) != 1)
+		die(kprobe_switch);
+	close(fd);
+}
+
+#define BLOCKS 20
+
+static int mount_loop(long count, enum bench_mode mode,
+		      const char *kprobe_switch)
+{
+	long long mount_ns[2] = { 0 }, umount_ns[2] = { 0 };
+	long block = count / BLOCKS, done;
+	int on;
+
+	private_namespace();
+	if (mode == BENCH_RBIND)
+		rbind_tree();
+	if (!kprobe_switch) {
+		mount_block(count, mode, &mount_ns[1], &umount_ns[1]);
+		printf("mount_ns_per_op %lld\numount_ns_per_op %lld\n",
+		       mount_ns[1] / count, umount_ns[1] / count);
+		return 0;
+	}
+	if (block < 1)
+		block = 1;
+	for (done = 0; done < count; done += block)
+		for (on = 1; on >= 0; on--) {
+			arm_probes(kprobe_switch, on);
+			mount_block(block, mode, &mount_ns[on], &umount_ns[on]);
+		}
+	arm_probes(kprobe_switch, 1);
+	printf("mount_ns_per_op %lld\numount_ns_per_op %lld\n"
+	       "mount_ns_per_op_disarmed %lld\numount_ns_per_op_disarmed %lld\n",
+	       mount_ns[1] / done, umount_ns[1] / done,
+	       mount_ns[0] / done, umount_ns[0] / done);
 	return 0;
 }
 
@@ -77,18 +156,21 @@ static int read_once(const char *path)
 
 int main(int argc, char **argv)
 {
-	long count = argc == 3 ? strtol(argv[2], NULL, 10) : 0;
+	long count = argc >= 3 ? strtol(argv[2], NULL, 10) : 0;
+	const char *kprobe_switch = argc == 4 ? argv[3] : NULL;
 
 	if (argc == 3 && !strcmp(argv[1], "read"))
 		return read_once(argv[2]);
-	if (argc != 3 || count <= 0) {
-		fprintf(stderr, "usage: mount_bench bind|tmpfs N | read FILE\n");
+	if (argc < 3 || argc > 4 || count <= 0) {
+		fprintf(stderr, "usage: mount_bench bind|tmpfs|rbind N [SWITCH] | read FILE\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "bind"))
-		return mount_loop(count, 0);
+		return mount_loop(count, BENCH_BIND, kprobe_switch);
 	if (!strcmp(argv[1], "tmpfs"))
-		return mount_loop(count, 1);
+		return mount_loop(count, BENCH_TMPFS, kprobe_switch);
+	if (!strcmp(argv[1], "rbind"))
+		return mount_loop(count, BENCH_RBIND, kprobe_switch);
 	fprintf(stderr, "mount_bench: unknown mode %s\n", argv[1]);
 	return 2;
 }
