@@ -92,19 +92,17 @@ out:
 
 /*
  * The links a walk follows are garbage under a wrong offsets=, and a kernel
- * load from a user or non-canonical address oopses even in a no-fault
- * section: such addresses are refused first, as copy_from_kernel_nofault()
- * does, without the cost of its call on every mount.
+ * load from a user or non-canonical address oopses or warns even in a
+ * no-fault section. A walk reads only the kernel's canonical half, from here
+ * up, which is what copy_from_kernel_nofault() allows, without the cost of
+ * its call per link; ULONG_MAX on an architecture not known here: no walk.
  */
-static __always_inline bool mw_kernel_addr(unsigned long addr)
+static unsigned long mw_kernel_start __read_mostly = ULONG_MAX;
+
+static void mw_kernel_start_init(void)
 {
 #ifdef CONFIG_X86_64
-	unsigned int shift = 64 - boot_cpu_data.x86_virt_bits;
-
-	return addr >= TASK_SIZE_MAX + PAGE_SIZE &&
-	       (unsigned long)((long)(addr << shift) >> shift) == addr;
-#else
-	return false;
+	mw_kernel_start = -(1UL << (boot_cpu_data.x86_virt_bits - 1));
 #endif
 }
 
@@ -115,7 +113,7 @@ static __always_inline bool mw_load_link(unsigned long base,
 {
 	unsigned long addr = base + mw_off.off[field];
 
-	if (!mw_kernel_addr(addr))
+	if (addr < mw_kernel_start)
 		return false;
 	__get_kernel_nofault(val, (void *)addr, unsigned long, fault);
 	return true;
@@ -484,6 +482,7 @@ int mw_probes_init(const char *count_symbol, const char *attach_symbol,
 		       MW_SYMBOL_LEN / 2 - 1);
 		return -EINVAL;
 	}
+	mw_kernel_start_init();
 	/*
 	 * Without it a dead namespace is only noticed when its id is reused,
 	 * so a kernel lacking the default symbol still gets the rest.

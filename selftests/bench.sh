@@ -107,21 +107,24 @@ else
 	done
 fi
 
+switch=/sys/kernel/debug/kprobes/enabled
 side() {	# SIDE ROUND
 	case $1 in
 	floor) insmod /opt/mntwatch/bin/kretprobe_floor.ko ;;
 	with) insmod "$MNTWATCH_KO"; hits=$(stat_of count_hits) ;;
 	bpftrace*) peer_start "$1" ;;
 	esac
-	# kprobes armed and disarmed in turns: floor and with, moments apart
-	case $1 in
-	floor | with) switch=/sys/kernel/debug/kprobes/enabled ;;
-	*) switch= ;;
-	esac
-	mount_bench bind "$ops" $switch >"$out/$1-bind-$2"
-	mount_bench tmpfs "$ops" $switch >"$out/$1-tmpfs-$2"
-	# 16 mounts a bind: the walk of the tree up to the headroom
-	mount_bench rbind "$((ops / 10))" $switch >"$out/$1-rbind-$2"
+	# rbind: 16 mounts a bind, the walk of the tree up to the headroom
+	for kind in bind tmpfs rbind; do
+		n=$ops
+		[ $kind = rbind ] && n=$((ops / 4))
+		mount_bench $kind $n >"$out/$1-$kind-$2"
+		# the module against itself with its kprobes disarmed, in
+		# alternating blocks: the exact cost of its probes
+		case $1 in
+		floor | with) mount_bench $kind $n $switch >"$out/$1_switched-$kind-$2" ;;
+		esac
+	done
 	case $1 in
 	floor) rmmod kretprobe_floor ;;
 	with)
@@ -168,7 +171,7 @@ int() { awk '{ printf "%d", $1 }'; }
 clock=wall
 # make bench says so on the kernel command line
 grep -qw 'bench_clock=icount' /proc/cmdline && clock=icount
-echo "kernel $(uname -r), $rounds rounds of $ops mounts + umounts per loop ($((ops / 10)) for rbind); medians over rounds of one round's ratios"
+echo "kernel $(uname -r), $rounds rounds of $ops mounts + umounts per loop ($((ops / 4)) for rbind); medians over rounds of one round's ratios"
 case $peer in
 none) echo "bpftrace: not measured: $peer_why" ;;
 *)
@@ -177,32 +180,34 @@ none) echo "bpftrace: not measured: $peer_why" ;;
 	echo "  bpftrace_map: $($peer "$keep $say" | tr -s '\n\t' '  ')"
 	;;
 esac
-echo "Probes armed and disarmed in turns (20 blocks each way), kretprobe_floor.ko and mntwatch:"
+echo "Each module against itself with its kprobes disarmed, in 20 alternating blocks each way:"
 echo "op            without(ns/op)  kretprobes/without  mntwatch/without  mntwatch/kretprobes  mntwatch-without(ns/op)  mntwatch-kretprobes(ns/op)"
 for kind in bind tmpfs rbind; do
 	for op in mount umount; do
 		printf '%-13s %14s  %18s  %16s  %19s  %23s  %26s\n' "$kind $op" \
 			"$(per_round a1 $kind $op without | int)" \
-			"$(per_round 'a1 / d1' $kind $op floor)" \
-			"$(per_round 'a1 / d1' $kind $op with)" \
-			"$(per_round '(a1 / d1) / (a2 / d2)' $kind $op with floor)" \
-			"$(per_round 'a1 - d1' $kind $op with | int)" \
-			"$(per_round '(a1 - d1) - (a2 - d2)' $kind $op with floor | int)"
+			"$(per_round 'a1 / d1' $kind $op floor_switched)" \
+			"$(per_round 'a1 / d1' $kind $op with_switched)" \
+			"$(per_round '(a1 / d1) / (a2 / d2)' $kind $op with_switched floor_switched)" \
+			"$(per_round 'a1 - d1' $kind $op with_switched | int)" \
+			"$(per_round '(a1 - d1) - (a2 - d2)' $kind $op with_switched floor_switched | int)"
 	done
 done
-echo "Separate loops, each side against nothing loaded (the peer cannot be disarmed):"
-echo "op            mntwatch/without  bpftrace/without  bpftrace+map/without"
+echo "Each side's loops against those with nothing loaded (the way bpftrace, which cannot be disarmed, is timed):"
+echo "op            kretprobes/without  mntwatch/without  bpftrace/without  bpftrace+map/without"
 for kind in bind tmpfs rbind; do
 	for op in mount umount; do
-		printf '%-13s %16s  %16s  %20s\n' "$kind $op" \
+		printf '%-13s %18s  %16s  %16s  %20s\n' "$kind $op" \
+			"$(per_round 'a1 / a2' $kind $op floor without)" \
 			"$(per_round 'a1 / a2' $kind $op with without)" \
 			"$([ $peer = none ] && echo - || per_round 'a1 / a2' $kind $op bpftrace without)" \
 			"$([ $peer = none ] && echo - || per_round 'a1 / a2' $kind $op bpftrace_map without)"
 	done
 done
-secs=$(for f in "$out"/with-bind-*; do awk -v o="$ops" '{ s += $2 } END { print s * o / 1e9 }' "$f"; done | median)
+# the armed half of the bind loop: its mounts and umounts
+secs=$(for f in "$out"/with-bind-*; do awk -v o="$ops" '$1 == "mount_ns_per_op" || $1 == "umount_ns_per_op" { s += $2 } END { print s * o / 1e9 }' "$f"; done | median)
 hits=$(cat "$out"/hits-* | median)
-awk -v h="$hits" -v o="$ops" -v s="$secs" 'BEGIN { printf "count_mounts probe hits per round: %d (%d bind, %d tmpfs, %d rbind); the bind loop ran %.0f hits/s\n", h, o, o, o / 10, o / s }'
+awk -v h="$hits" -v o="$ops" -v s="$secs" 'BEGIN { printf "count_mounts probe hits per round: %d (twice %d bind, %d tmpfs, %d rbind); the bind loop ran %.0f hits/s\n", h, o, o, o / 4, o / s }'
 sum_of() { for f in "$out"/status-*; do value "$1" "$f"; done | awk '{ s += $1 } END { print s + 0 }'; }
 echo "mntwatch over all rounds: count_hits $(sum_of count_hits), count_declined $(sum_of count_declined), verdict_mismatch $(sum_of verdict_mismatch), count_nmissed $(sum_of count_nmissed), attach_nmissed $(sum_of attach_nmissed)"
 

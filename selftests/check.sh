@@ -131,7 +131,9 @@ suite() {
 	status=$?
 	grep -v '^Skipping BTF' "$logs/floor-$kver.log" | sed 's/^/# /'
 	tap "build the bench baseline kretprobe_floor.ko for $rel" $status
-	selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" \
+	# -cpu max: SMAP on, as on the hardware nodes run, where a kernel load
+	# from a user address oopses even in a no-fault section
+	VMTEST_QEMU_ARGS="-cpu max" selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" \
 		-b build/bin/mntwatch_test -b build/bin/mntwatch -b selftests/tool_vm.sh -b selftests/loops_vm.sh \
 		-b selftests/restart_vm.sh -b selftests/vmlib.sh -b "$(command -v jq)" -b "$(command -v promtool)" \
 		-b "$kdir/btf" -s selftests/run_vm.sh 2>&1 | tr -d '\r'

@@ -1272,6 +1272,23 @@ TEST_F(mntwatch, output_hygiene)
 }
 
 /*
+ * Leaves room for one more mount in @dir/fill: it fits, and the next two are
+ * refused with ENOSPC.
+ */
+static void fill_one_refuse_two(struct __test_metadata *_metadata,
+				const char *dir)
+{
+	char fill[128];
+
+	subpath(fill, sizeof(fill), dir, "fill");
+	ASSERT_EQ(0, set_mount_max(ns_mounts_now() + 1));
+	ASSERT_EQ(1, fill_until_fail(fill, 10));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, fill_until_fail(fill, 10));
+	ASSERT_EQ(ENOSPC, errno);
+}
+
+/*
  * A check that provably fits skips its return handler, one that fails does
  * not: the last mount that fits (headroom 1, a tree of 1) is declined, the
  * two refused after it are seen returning -ENOSPC and make events.
@@ -1279,20 +1296,12 @@ TEST_F(mntwatch, output_hygiene)
 TEST_F(mntwatch, fitting_checks_declined)
 {
 	long long hits0, declined0, total0;
-	char fill[128];
-	long m;
 
 	hits0 = status_ll("count_hits");
 	declined0 = status_ll("count_declined");
 	total0 = status_ll("events_total");
 	ASSERT_NE(NO_VALUE, declined0);
-	subpath(fill, sizeof(fill), self->dir, "fill");
-	m = ns_mounts_now();
-	ASSERT_EQ(0, set_mount_max(m + 1));
-	ASSERT_EQ(1, fill_until_fail(fill, 10));
-	ASSERT_EQ(ENOSPC, errno);
-	ASSERT_EQ(0, fill_until_fail(fill, 10));
-	ASSERT_EQ(ENOSPC, errno);
+	fill_one_refuse_two(_metadata, self->dir);
 	ASSERT_EQ(hits0 + 3, status_ll("count_hits"));
 	ASSERT_EQ(declined0 + 1, status_ll("count_declined"));
 	ASSERT_EQ(total0 + 2, status_ll("events_total"));
@@ -1304,18 +1313,11 @@ TEST_F(mntwatch, tables_consistent)
 {
 	struct table ns = {0}, ev = {0};
 	long long total0, total1, emax, rows;
-	char fill[128], val[256];
-	long m;
+	char val[256];
 
 	total0 = status_ll("events_total");
 	ASSERT_NE(NO_VALUE, total0);
-	subpath(fill, sizeof(fill), self->dir, "fill");
-	m = ns_mounts_now();
-	ASSERT_EQ(0, set_mount_max(m + 1));
-	ASSERT_EQ(1, fill_until_fail(fill, 10));
-	ASSERT_EQ(ENOSPC, errno);
-	ASSERT_EQ(0, fill_until_fail(fill, 10));
-	ASSERT_EQ(ENOSPC, errno);
+	fill_one_refuse_two(_metadata, self->dir);
 	total1 = status_ll("events_total");
 	ASSERT_EQ(total0 + 2, total1);
 

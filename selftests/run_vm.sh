@@ -148,6 +148,26 @@ detached_btf() {
 }
 check "btf_path= takes a detached BTF file at another path" detached_btf
 
+# A wrong offsets=mnt_mounts= makes the walk follow whatever lies there,
+# small integers and user addresses included: each is refused before it is
+# loaded, so every offset of struct mount's first 256 bytes lets the
+# recursive binds go on, and the dmesg check below sees no splat.
+walk_garbage() {
+	mkdir -p /tmp/walk/src /tmp/walk/dst
+	unshare -m sh -c '
+		mount -t tmpfs walk /tmp/walk/src && mkdir /tmp/walk/src/a /tmp/walk/src/b &&
+		mount -t tmpfs a /tmp/walk/src/a && mount -t tmpfs b /tmp/walk/src/b || exit 1
+		offset=0
+		while [ $offset -lt 256 ]; do
+			insmod "$MNTWATCH_KO" offsets=mnt_mounts=$offset || exit 1
+			mount -o rbind /tmp/walk/src /tmp/walk/dst && umount -l /tmp/walk/dst ||
+				{ echo "offset $offset: the rbind failed"; exit 1; }
+			rmmod mntwatch
+			offset=$((offset + 8))
+		done'
+}
+check "a walk over wrong links (offsets=mnt_mounts=0..248) neither oopses nor fails a mount" walk_garbage
+
 if tool_vm.sh; then tool=0; else tool=1; fi
 check "tools/mntwatch tests exit status" [ $tool -eq 0 ]
 if loops_vm.sh; then loops=0; else loops=1; fi
