@@ -82,7 +82,7 @@ vm-run:
 		-b build/bin/mntwatch -s build/vm-run-$(KVER).sh
 
 deps:
-	@$(DEPS) check
+	@$(DEPS) all
 
 check:
 	@$(DEPS) check

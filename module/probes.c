@@ -225,13 +225,6 @@ static noinline void mw_record_passed(const struct mw_count_call *call)
 }
 
 /*
- * Declines the return handler, the costlier half of a kretprobe, when the
- * tree provably fits: count_mounts() runs under namespace_sem, so the counts
- * read here are the ones it compares, and only a write to fs.mount-max in
- * between can change its verdict. The walk stops at the headroom; a tree
- * that may not fit is left to count_return() to see the kernel's verdict.
- */
-/*
  * Most trees are a single mount (a bind, a new mount): one load of the
  * tree count_mounts() was given, a valid pointer, says so without a walk.
  */
@@ -248,6 +241,13 @@ out:
 	return children == tree + mw_off.off[MW_MNT_MOUNTS];
 }
 
+/*
+ * Declines the return handler, the costlier half of a kretprobe, when the
+ * tree provably fits: count_mounts() runs under namespace_sem, so the counts
+ * read here are the ones it compares, and only a write to fs.mount-max in
+ * between can change its verdict. The walk stops at the headroom; a tree
+ * that may not fit is left to count_return() to see the kernel's verdict.
+ */
 static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct mw_count_call *call = (struct mw_count_call *)ri->data;

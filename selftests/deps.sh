@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-#   selftests/deps.sh [build|vm|bench|check]     (default: check, everything)
+#   selftests/deps.sh [build|vm|bench|check|all]     (default: all)
 #
 # The one list of the Debian packages mntwatch's targets need. Each make
 # target runs it for what it needs before it starts: packages already there
@@ -17,16 +17,17 @@ build=(make gcc gcc-12 libc6-dev binutils dwarves libelf-dev kmod
 vm=("${build[@]}" qemu-system-x86 busybox-static cpio)
 # make bench: the VM plus the peer it is measured against
 bench=("${vm[@]}" bpftrace)
-# make check: the above plus the static checks and the test tools
-check=("${bench[@]}" perl sparse bpftool jq prometheus prometheus-node-exporter curl dkms openssl python3-yaml)
+# make check: the VM plus the static checks and the test tools
+check=("${vm[@]}" perl sparse bpftool jq prometheus prometheus-node-exporter curl dkms openssl python3-yaml)
 
-group=${1:-check}
+group=${1:-all}
 case $group in
 build) want=("${build[@]}") ;;
 vm) want=("${vm[@]}") ;;
 bench) want=("${bench[@]}") ;;
 check) want=("${check[@]}") ;;
-*) echo "deps: unknown group '$group' (build, vm, bench or check)" >&2; exit 2 ;;
+all) want=("${check[@]}" bpftrace) ;;
+*) echo "deps: unknown group '$group' (build, vm, bench, check or all)" >&2; exit 2 ;;
 esac
 
 missing=()
