@@ -12,10 +12,14 @@ apt_dir=$top/.cache/apt
 mirror=${MNTWATCH_MIRROR:-http://deb.debian.org/debian}
 security_mirror=${MNTWATCH_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
+# Written on every use, so a cache made by an older checkout takes a changed
+# setting. Valid-Until is not enforced: a mirror may serve a sid or backports
+# Release file past its one-week validity (seen here three weeks past), and
+# its signature is still checked.
 papt_setup() {
-	[ -e "$apt_dir/apt.conf" ] && return
 	mkdir -p "$apt_dir"/{lists/partial,cache/archives/partial,parts,prefs}
-	cat >"$apt_dir/sources.list" <<SOURCES
+	# a file of this process's own, then renamed: kernel lines run in parallel
+	cat >"$apt_dir/sources.list.$$" <<SOURCES
 deb [arch=amd64] $mirror bookworm main
 deb [arch=amd64] $mirror bookworm-updates main
 deb [arch=amd64] $security_mirror bookworm-security main
@@ -24,8 +28,9 @@ deb [arch=amd64] $security_mirror bullseye-security main
 deb [arch=amd64] $mirror trixie-backports main
 deb [arch=amd64] $mirror sid main
 SOURCES
-	: >"$apt_dir/status"
-	cat >"$apt_dir/apt.conf.tmp" <<CONF
+	mv "$apt_dir/sources.list.$$" "$apt_dir/sources.list"
+	[ -e "$apt_dir/status" ] || : >"$apt_dir/status"
+	cat >"$apt_dir/apt.conf.$$" <<CONF
 Dir::Etc::sourcelist "$apt_dir/sources.list";
 Dir::Etc::sourceparts "$apt_dir/parts";
 Dir::Etc::preferences "$apt_dir/prefs/none";
@@ -36,9 +41,10 @@ Dir::Cache "$apt_dir/cache";
 APT::Architecture "amd64";
 APT::Architectures "amd64";
 Acquire::Languages "none";
+Acquire::Check-Valid-Until "false";
 APT::Sandbox::User "root";
 CONF
-	mv "$apt_dir/apt.conf.tmp" "$apt_dir/apt.conf"
+	mv "$apt_dir/apt.conf.$$" "$apt_dir/apt.conf"
 }
 
 papt() { APT_CONFIG=$apt_dir/apt.conf "$@"; }
