@@ -68,18 +68,28 @@ trixie)
 		echo "$recipe" >"$root/.done"
 	fi
 	command -v unshare >/dev/null || die "missing tool 'unshare' (install Debian package util-linux)"
-	# the mounts vanish with the namespace; the root is never touched outside
-	exec unshare -m --propagation private /bin/sh -c '
+	# The mounts live in a namespace of their own. Where / is no mount point
+	# (a chroot, as on a fresh machine made with debootstrap) its propagation
+	# cannot be made private: the namespace then keeps the parent's, and the
+	# mounts are undone when the command ends.
+	propagation=private
+	unshare -m --propagation private true 2>/dev/null || propagation=unchanged
+	exec unshare -m --propagation $propagation /bin/sh -c '
 		root=$1 top=$2 cwd=$3
 		shift 3
-		mkdir -p "$root$top" && mount --bind "$top" "$root$top" || exit 1
+		undo=
+		bind() { mkdir -p "$2" && mount --bind "$1" "$2" && undo="$2 $undo"; }
+		bind "$top" "$root$top" || exit 1
 		# a .cache that links elsewhere is seen at its real path too
 		cache=$(readlink -f "$top/.cache")
 		if [ "$cache" != "$top/.cache" ]; then
-			mkdir -p "$root$cache" && mount --bind "$cache" "$root$cache" || exit 1
+			bind "$cache" "$root$cache" || exit 1
 		fi
-		mount -t proc proc "$root/proc" && mount --bind /dev "$root/dev" || exit 1
-		exec chroot "$root" /usr/bin/env -C "$cwd" PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+		bind /dev "$root/dev" && mount -t proc proc "$root/proc" && undo="$root/proc $undo" || exit 1
+		chroot "$root" /usr/bin/env -C "$cwd" PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+		rc=$?
+		for m in $undo; do umount "$m"; done
+		exit $rc
 	' kbuild "$root" "$top" "$PWD" "${args[@]}"
 	;;
 *) die "unknown toolchain '$toolchain' in $KDIR/toolchain" ;;
