@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include "cmd.h"
 
@@ -121,7 +123,41 @@ static const struct loop_metric loop_metrics[] = {
 	{ "mntwatch_namespace_mountpoint_repeats", "Mounts on the namespace's most repeated mountpoint.", l_repeat },
 };
 
-static void write_metrics(FILE *out, const struct data *d)
+/*
+ * Health for an alert on absent or stale data: what wrote the exposition
+ * for which kernel, and when. The release comes from --proc, so a node's
+ * copied tree names its own kernel; the module's version only when loaded.
+ */
+static void write_health(FILE *out, const char *procdir, const struct data *d)
+{
+	char path[4096], release[256] = "";
+	const char *module_version = d->module ?
+		mw_status_get(&d->status, "version") : NULL;
+	struct utsname uts;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/osrelease", procdir);
+	text = mw_read_file(path, NULL);
+	if (text) {
+		snprintf(release, sizeof(release), "%s", text);
+		release[strcspn(release, "\n")] = '\0';
+		free(text);
+	}
+	if (!release[0] && !uname(&uts))
+		snprintf(release, sizeof(release), "%s", uts.release);
+	fprintf(out, "# HELP mntwatch_build_info mntwatch's version, the kernel's release and the loaded module's version; 1.\n"
+		"# TYPE mntwatch_build_info gauge\nmntwatch_build_info{");
+	prom_label(out, "version", MNTWATCH_VERSION, true);
+	prom_label(out, "kernel", release, false);
+	if (module_version)
+		prom_label(out, "module_version", module_version, false);
+	fprintf(out, "} 1\n");
+	fprintf(out, "# HELP mntwatch_last_write_timestamp_seconds When mntwatch wrote these metrics (with --output: the last successful write of the file).\n"
+		"# TYPE mntwatch_last_write_timestamp_seconds gauge\nmntwatch_last_write_timestamp_seconds %lld\n",
+		(long long)time(NULL));
+}
+
+static void write_metrics(FILE *out, const char *procdir, const struct data *d)
 {
 	size_t m;
 	int i;
@@ -170,6 +206,7 @@ static void write_metrics(FILE *out, const struct data *d)
 			fprintf(out, "} %" PRId64 "\n", mt->get(&d->mounts[i].found));
 		}
 	}
+	write_health(out, procdir, d);
 	if (!d->module)
 		return;
 	for (m = 0; m < sizeof(module_metrics) / sizeof(module_metrics[0]); m++)
@@ -179,7 +216,8 @@ static void write_metrics(FILE *out, const struct data *d)
 }
 
 /* node_exporter must never read half a file: temp file, fsync, rename. */
-static int write_atomically(const char *path, const struct data *d)
+static int write_atomically(const char *path, const char *procdir,
+			    const struct data *d)
 {
 	char tmp[4096];
 	FILE *out;
@@ -198,7 +236,7 @@ static int write_atomically(const char *path, const struct data *d)
 		unlink(tmp);
 		return MW_EXIT_ERROR;
 	}
-	write_metrics(out, d);
+	write_metrics(out, procdir, d);
 	if (fflush(out) || fsync(fd) || ferror(out)) {
 		mw_warnx("cannot write %s: %s", tmp, strerror(errno));
 		fclose(out);
@@ -223,9 +261,9 @@ int cmd_metrics(const struct opts *o)
 		ret = mw_load_loops(o, &d);
 	if (!ret) {
 		if (o->output)
-			ret = write_atomically(o->output, &d);
+			ret = write_atomically(o->output, o->procdir, &d);
 		else
-			write_metrics(stdout, &d);
+			write_metrics(stdout, o->procdir, &d);
 	}
 	mw_data_free(&d);
 	return ret;

@@ -201,6 +201,23 @@ if run "metrics" 0 $bin metrics "${loop[@]}"; then
 		skip "metrics without the module" "promtool not installed"
 	fi
 fi
+# health: what wrote it for which kernel, and when
+mkdir -p "$tmp/hproc/sys/kernel"
+echo 6.1.0-56-cloud-amd64 >"$tmp/hproc/sys/kernel/osrelease"
+before=$(date +%s)
+if run "metrics: build info and write time" 0 $bin metrics --debugfs "${loop[1]}" --proc "$tmp/hproc"; then
+	version=$(sed -n 's/^#define MNTWATCH_VERSION "\(.*\)"$/\1/p' ../module/version.h)
+	stamp=$(sed -n 's/^mntwatch_last_write_timestamp_seconds \([0-9]*\)$/\1/p' "$tmp/out")
+	if grep -qx "mntwatch_build_info{version=\"$version\",kernel=\"6.1.0-56-cloud-amd64\",module_version=\"0.3\"} 1" "$tmp/out" &&
+	   [ -n "$stamp" ] && [ "$stamp" -ge "$before" ] && [ "$stamp" -le "$(date +%s)" ]; then
+		ok "metrics: build info (version, kernel from --proc, module version) and the write time"
+	else not_ok "metrics: build info and write time" "$(grep -e build_info -e write_timestamp "$tmp/out")"; fi
+fi
+if run "metrics without the module: build info" 0 $bin metrics "${nomod[@]}"; then
+	grep -q '^mntwatch_build_info{version="[^"]*",kernel="[^"]*"} 1$' "$tmp/out" &&
+		ok "metrics without the module: build info without module_version" ||
+		not_ok "metrics without the module: build info" "$(grep build_info "$tmp/out")"
+fi
 if run "metrics: loop series" 0 $bin metrics "${loops[@]}"; then
 	if grep -qx 'mntwatch_namespace_propagation_loops{namespace="4026532700",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"} 1' "$tmp/out" &&
 	   grep -qx 'mntwatch_namespace_propagation_loops{namespace="4026532800"} 0' "$tmp/out" &&
@@ -212,7 +229,9 @@ if run "metrics: loop series" 0 $bin metrics "${loops[@]}"; then
 fi
 mkdir "$tmp/textfile"
 if run "metrics --output: written atomically" 0 $bin metrics --output "$tmp/textfile/mntwatch.prom" "${loop[@]}"; then
-	if cmp -s "$tmp/textfile/mntwatch.prom" "$tmp/m.prom" && [ "$(ls "$tmp/textfile")" = mntwatch.prom ] &&
+	# the same exposition as on stdout but for the time it was written
+	if cmp -s <(grep -v '^mntwatch_last_write_timestamp_seconds ' "$tmp/textfile/mntwatch.prom") \
+		<(grep -v '^mntwatch_last_write_timestamp_seconds ' "$tmp/m.prom") && [ "$(ls "$tmp/textfile")" = mntwatch.prom ] &&
 	   [ "$(stat -c %a "$tmp/textfile/mntwatch.prom")" = 644 ]; then ok "metrics --output: written atomically, no temp file left"
 	else not_ok "metrics --output" "$(ls -l "$tmp/textfile")"; fi
 fi
