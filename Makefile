@@ -9,6 +9,9 @@
 #                             (figures, no verdict; BENCH_ROUNDS=7 BENCH_OPS=2000)
 #   make vm-run KVER=.. SCRIPT=file   run a script in a VM with the module loaded
 #   make deps                 install the Debian packages the above need (selftests/deps.sh)
+#   make image                the OCI image archive build/image/mntwatch-VERSION.tar: the
+#                             tool, deploy/mntwatch-load, mntwatch.ko for every LINE
+#                             (deploy/image/build.sh; MNTWATCH_IMAGE=repo names it)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP := $(CURDIR)
@@ -18,7 +21,7 @@ CFLAGS := -O2 -Wall -Wextra -Werror
 KERNELS = $(shell awk '!/^\#/ && NF { print $$1 }' $(TOP)/selftests/kernels.conf)
 DEPS := $(TOP)/selftests/deps.sh
 
-.PHONY: all module floor tool vm-run check demo bench checkpatch clean install uninstall dkms-install deps
+.PHONY: all module floor tool vm-run check demo bench checkpatch clean install uninstall dkms-install deps image
 
 ifeq ($(KVER),)
 all: module tool
@@ -83,6 +86,14 @@ vm-run:
 
 deps:
 	@$(DEPS) all
+
+# the modules of every line, then the archive (README.md, "Installing on a node")
+IMAGE = build/image/mntwatch-$(MNTWATCH_VERSION).tar
+image:
+	@$(DEPS) build
+	@for k in $(KERNELS); do $(MAKE) --no-print-directory -s module KVER=$$k >&2 || exit 1; done
+	@$(MAKE) --no-print-directory -s build/bin/mntwatch >&2
+	@deploy/image/build.sh $(IMAGE)
 
 check:
 	@$(DEPS) check

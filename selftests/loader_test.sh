@@ -294,7 +294,7 @@ for shq in dash busybox-sh; do
 	refused "$sh" "--no-build without a prebuilt module" "no prebuilt mntwatch.ko $version for $rel in .*drop --no-build" --no-build
 	fake_headers CONFIG_GCC_VERSION=120200 "$rel SMP mod_unload modversions "
 	loads "$sh" "built against the node's headers" "$work/build/src/mntwatch.ko" \
-		"loaded mntwatch $version on $rel (built against /lib/modules/$rel/build with gcc" --work "$work/build"
+		"loaded mntwatch $version on $rel (built against /lib/modules/$rel/build with gcc 12)$" --work "$work/build"
 	[ "$(cat "$work/build/src/cc")" = gcc-12 ] && ok "$shq: CC=gcc-12 on kbuild's command line for headers of gcc 12" ||
 		not_ok "$shq: CC=gcc-12 on kbuild's command line" "$(cat "$work/build/src/cc")"
 	new_root
