@@ -183,17 +183,16 @@ for line in $build_lines; do
 	mkdir -p "$r/node-$line/lib/modules/$rel"
 	ln -sfn "/usr/src/linux-headers-$rel" "$r/node-$line/lib/modules/$rel/build"
 	start=$(date +%s)
-	# the headers' /usr/src and /usr/lib/linux-kbuild-*, mounted into the root as a pod mounts them
+	# the node's /usr/src and /usr/lib (Debian's kbuild tools) mounted as the DaemonSet mounts them
 	out=$(unshare -m --propagation private sh -c '
 		r=$1 node=$2 line=$3
-		mkdir -p "$r/usr/src" && mount --bind "$node/usr/src" "$r/usr/src" || exit 1
-		for k in "$node"/usr/lib/linux-kbuild-*; do
-			mkdir -p "$r/usr/lib/$(basename "$k")" && mount --bind "$k" "$r/usr/lib/$(basename "$k")" || exit 1
-		done
+		# a container root is a mount point (the loader makes its build mounts private)
+		mount --bind "$r" "$r" || exit 1
+		mkdir -p "$r/usr/src" "$r/host/usr/lib" && mount --bind "$node/usr/src" "$r/usr/src" &&
+			mount --bind "$node/usr/lib" "$r/host/usr/lib" || exit 1
 		mkdir -p "$r/tmp/work-$line"
 		chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin FAKE_NODE=/node-$line \
 			MNTWATCH_INSMOD=/fake-insmod mntwatch-load --root /node-$line --modules /nonexistent \
-			--headers "/node-$line/lib/modules/$(cat "$r/node-$line/proc/sys/kernel/osrelease")/build" \
 			--work /tmp/work-$line 2>&1
 	' sh "$r" "$node" "$line")
 	secs=$(($(date +%s) - start))

@@ -315,6 +315,13 @@ for shq in dash busybox-sh; do
 	chmod +x "$root/lib/modules/$rel/build/scripts/basic/fixdep"
 	refused "$sh" "kbuild tools built for a newer C library" "the kbuild tools of $rel's headers do not run here (.*GLIBC_2.38.*): build on the node"
 	new_root
+	fake_headers CONFIG_GCC_VERSION=120200 "$rel SMP mod_unload modversions "
+	rm -r "$root/lib/modules/$rel/build/scripts"
+	ln -s ../../lib/linux-kbuild-6.1/scripts "$root/lib/modules/$rel/build/scripts"
+	refused "$sh" "Debian headers whose kbuild tools are not mounted" \
+		"take their kbuild tools from /usr/lib/linux-kbuild-6.1, which is not here: mount the node's /usr/lib at $work/nolib (--kbuild-lib)" \
+		--kbuild-lib "$work/nolib"
+	new_root
 	fake_headers CONFIG_GCC_VERSION=120200 "6.1.0-99-cloud-amd64 SMP mod_unload modversions "
 	refused "$sh" "headers of another kernel" "the headers at /lib/modules/$rel/build are for 6.1.0-99-cloud-amd64, not the running $rel" --work "$work/build"
 	mv "$work/hidden" "$work/mods/$rel"
