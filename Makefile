@@ -8,6 +8,9 @@
 #   make bench KVER=..        the module's cost on the mount path beside bpftrace's
 #                             (figures, no verdict; BENCH_ROUNDS=7 BENCH_OPS=2000)
 #   make vm-run KVER=.. SCRIPT=file   run a script in a VM with the module loaded
+#                             ROOT=runtimes: on the Debian root with docker, podman and
+#                             containerd (selftests/runtimes-root.sh, built once);
+#                             OUT=dir: the files the script writes under $$MNTWATCH_OUT
 #   make deps                 install the Debian packages the above need (selftests/deps.sh)
 #   make image                the OCI image archive build/image/mntwatch-VERSION.tar: the
 #                             tool, deploy/mntwatch-load, mntwatch.ko for every LINE
@@ -73,15 +76,21 @@ build/bin/btf_resolve: selftests/btf_resolve.c module/btf.c module/btf.h
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -o $@ selftests/btf_resolve.c module/btf.c
 
-# the user's script runs after the module is loaded, from a generated wrapper
+# the user's script runs after the module is loaded, from a generated wrapper;
+# in the runtimes root with the scenario library and more time
+ROOT ?= busybox
+OUT ?=
+VM_RUN_ARGS = -r $(ROOT) $(if $(OUT),-o $(OUT)) \
+	$(if $(filter runtimes,$(ROOT)),-b selftests/vmlib.sh -b selftests/runtimes_lib.sh -t 1200)
 vm-run:
-	@test -n "$(KVER)" -a -n "$(SCRIPT)" || { echo "usage: make vm-run KVER=$(subst $(eval) ,|,$(KERNELS)) SCRIPT=file" >&2; exit 2; }
+	@test -n "$(KVER)" -a -n "$(SCRIPT)" || { echo "usage: make vm-run KVER=$(subst $(eval) ,|,$(KERNELS)) SCRIPT=file [ROOT=busybox|runtimes] [OUT=dir]" >&2; exit 2; }
+	@case "$(ROOT)" in busybox|runtimes) ;; *) echo "make vm-run: ROOT=$(ROOT): busybox or runtimes" >&2; exit 2 ;; esac
 	@test -f "$(SCRIPT)" || { echo "make vm-run: $(SCRIPT) not found" >&2; exit 2; }
 	@$(DEPS) vm
 	@$(MAKE) --no-print-directory -s module KVER=$(KVER) >&2
 	@$(MAKE) --no-print-directory -s build/bin/mntwatch_test build/bin/mntwatch >&2
 	@{ echo 'insmod "$$MNTWATCH_KO" || exit 1'; echo 'cd /tmp'; cat $(SCRIPT); } >build/vm-run-$(KVER).sh
-	@selftests/vmtest.sh -k $(KVER) -m build/$(KVER)/mntwatch.ko -b build/bin/mntwatch_test \
+	@selftests/vmtest.sh -k $(KVER) $(VM_RUN_ARGS) -m build/$(KVER)/mntwatch.ko -b build/bin/mntwatch_test \
 		-b build/bin/mntwatch -s build/vm-run-$(KVER).sh
 
 deps:

@@ -145,6 +145,15 @@ suite() {
 			-t 900 -s "selftests/$stress.sh" 2>&1 | tr -d '\r'
 		tap "Debian $rel $stress run completed" "${PIPESTATUS[0]}"
 	done
+	# the test bed with real container runtimes: docker, podman and containerd
+	# run busybox with the module loaded (selftests/runtimes_vm.sh)
+	if [ "$runtimes_root" = ok ]; then
+		selftests/vmtest.sh -k "$kver" -r runtimes -m "build/$kver/mntwatch.ko" -b build/bin/mntwatch \
+			-b selftests/vmlib.sh -b selftests/runtimes_lib.sh -t 900 -s selftests/runtimes_vm.sh 2>&1 | tr -d '\r'
+		tap "Debian $rel runtimes VM run completed" "${PIPESTATUS[0]}"
+	else
+		tap "Debian $rel runtimes VM run (no runtimes root)" 1
+	fi
 	selftests/dkms_test.sh "$kver" >"$logs/dkms-$kver.log" 2>&1
 	status=$?
 	sed 's/^# //; s/^/# /' "$logs/dkms-$kver.log"
@@ -152,6 +161,13 @@ suite() {
 }
 
 tap() { if [ "$2" -eq 0 ]; then echo "ok - $1"; else echo "not ok - $1"; fi; }
+
+# built once before the suites share it (a debootstrap and one VM boot)
+echo "# the Debian bookworm root with docker, podman and containerd (selftests/runtimes-root.sh)"
+runtimes_root=failed
+selftests/runtimes-root.sh >"$logs/runtimes-root.log" 2>&1 && runtimes_root=ok
+sed 's/^/# /' "$logs/runtimes-root.log" | tail -n 20
+result "the runtimes root is built" "$([ $runtimes_root = ok ] && echo 0 || echo 1)"
 
 # two suites at a time: each VM is one host thread (tcg,thread=single)
 jobs_max=${CHECK_JOBS:-2}

@@ -13,8 +13,8 @@ set -euo pipefail
 # make tool, make KVER=..: the module for a cached Debian kernel and the tool
 build=(make gcc gcc-12 libc6-dev binutils dwarves libelf-dev kmod
 	apt dpkg tar xz-utils zstd lz4 gzip ca-certificates debootstrap util-linux)
-# make demo, make vm-run: the above plus the VM
-vm=("${build[@]}" qemu-system-x86 busybox-static cpio)
+# make demo, make vm-run: the above plus the VM (e2fsprogs: the runtimes root's image)
+vm=("${build[@]}" qemu-system-x86 busybox-static cpio e2fsprogs)
 # make bench: the VM plus the peer it is measured against
 bench=("${vm[@]}" bpftrace)
 # make check: the VM plus the static checks and the test tools

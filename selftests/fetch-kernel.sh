@@ -8,6 +8,9 @@
 #   selftests/fetch-kernel.sh --resolve LINE   the same, a "newest" line resolved anew
 #   selftests/fetch-kernel.sh lines    -> the lines of kernels.conf
 #   selftests/fetch-kernel.sh source   -> prints .cache/linux-source-6.1
+#   selftests/fetch-kernel.sh modules LINE  -> prints the line's module directory
+#       (.../lib/modules/<release>), adding the linux-modules package that 7.x
+#       splits off the image to the kernel's root/ once
 #
 # Kernel dir layout: vmlinuz, build (KDIR for make -C build M=...), release,
 # version (the Debian package version), toolchain (host or trixie),
@@ -198,9 +201,34 @@ fetch_kernel() {
 	echo "$kdir"
 }
 
+# The directory of the line's own modules. Up to 6.12 they come with the
+# image package; 7.x moved them to linux-modules-<release> and their lists
+# (modules.builtin, modules.order) to linux-base-<release>, both extracted
+# into the same root/ on first use.
+fetch_modules() {
+	local kdir rel deb p moddir
+	kdir=$(fetch_kernel "$1")
+	rel=$(cat "$kdir/release")
+	for moddir in "$kdir/root/lib/modules/$rel" "$kdir/root/usr/lib/modules/$rel" ''; do
+		[ -z "$moddir" ] || [ ! -d "$moddir/kernel" ] || [ ! -e "$moddir/modules.builtin" ] || break
+	done
+	if [ -z "$moddir" ]; then
+		deb=$(fetch_deb "linux-image-$rel" "$(cat "$kdir/version")")
+		for p in $(deps_of "$deb" "^linux-(modules|base)-$(sed 's/[.+]/\\&/g' <<<"$rel")\$"); do
+			deb=$(fetch_deb "$p" "$(cat "$kdir/version")")
+			log "extracting $(basename "$deb")"
+			dpkg-deb -x "$deb" "$kdir/root" || die "dpkg -x $deb failed"
+		done
+		moddir=$kdir/root/usr/lib/modules/$rel
+		[ -d "$moddir/kernel" ] && [ -e "$moddir/modules.builtin" ] || die "no modules for $rel in $kdir/root"
+	fi
+	echo "$moddir"
+}
+
 resolve=''
 [ "${1:-}" != --resolve ] || { resolve=1; shift; }
-[ $# -eq 1 ] || die "usage: $0 [--resolve] LINE|lines|source (lines: $(lines | tr '\n' ' '))"
+[ "${1:-}" != modules ] || [ $# -ne 2 ] || { fetch_modules "$2"; exit; }
+[ $# -eq 1 ] || die "usage: $0 [--resolve] LINE|lines|source, or modules LINE (lines: $(lines | tr '\n' ' '))"
 case $1 in
 lines) lines ;;
 source) fetch_source ;;

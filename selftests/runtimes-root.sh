@@ -1,0 +1,145 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Debian bookworm root that `vmtest.sh -r runtimes` (make vm-run ROOT=runtimes)
+# boots: docker.io, containerd, runc and podman from Debian, an image
+# busybox:latest made here from busybox-static and already loaded into all
+# three runtimes, packed into an ext4 image.
+#
+#   selftests/runtimes-root.sh        -> prints .cache/roots/runtimes/root.ext4
+#
+# Built once and kept while .cache/roots/runtimes/recipe equals $recipe below;
+# edit $recipe whenever the packages or the steps here change. A build takes a
+# debootstrap (the .debs are kept in .cache/roots/debs), one mke2fs and one
+# VM boot on the 6.12 line in which the runtimes load the image themselves
+# (docker load, podman load, ctr images import), so that no test run pays for
+# it. Logs: .cache/roots/runtimes.log.
+set -euo pipefail
+
+die() { echo "runtimes-root: $*" >&2; exit 1; }
+log() { echo "runtimes-root: $*" >&2; }
+need() { command -v "$1" >/dev/null 2>&1 || die "missing tool '$1' (install Debian package $2; make deps does)"; }
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=$top/.cache/roots
+img=$dir/runtimes/root.ext4
+buildlog=$dir/runtimes.log
+packages=docker.io,containerd,runc,podman,netavark,kmod,busybox-static,procps
+recipe="bookworm minbase: $packages; busybox:latest from busybox-static, loaded at build; layout 2"
+# the kernel line the image-loading boot uses
+load_line=6.12
+
+[ $# -eq 0 ] || die "usage: $0 (no arguments)"
+mkdir -p "$dir"
+need flock util-linux
+# one build at a time; a second caller waits for it and then finds it done
+exec 9>"$dir/runtimes.lock"
+flock 9
+if [ "$(cat "$dir/runtimes/recipe" 2>/dev/null)" = "$recipe" ] && [ -f "$img" ]; then
+	echo "$img"
+	exit 0
+fi
+
+build_root() {
+	need debootstrap debootstrap
+	need sha256sum coreutils
+	. "$top/selftests/debian.sh"
+	tmp=$dir/runtimes.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp" "$dir/debs"
+	trap 'rm -rf "$tmp"' EXIT
+	tree=$tmp/tree
+	log "creating a Debian bookworm root with docker.io, containerd, runc and podman (debootstrap, once; log: $buildlog)"
+	debootstrap --variant=minbase --include="$packages" --cache-dir="$dir/debs" \
+		bookworm "$tree" "$mirror" >"$buildlog" 2>&1 ||
+		die "debootstrap bookworm failed, see $buildlog"
+
+	# what a systemd host would have set up, and what the VM has not: no network,
+	# no systemd, no registry
+	echo mntwatch-vm >"$tree/etc/hostname"
+	printf '127.0.0.1\tlocalhost mntwatch-vm\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$tree/etc/hosts"
+	: >"$tree/etc/resolv.conf"
+	mkdir -p "$tree/etc/containers"
+	cat >"$tree/etc/containers/containers.conf" <<-'CONF'
+	# mntwatch's VM: no systemd (cgroups by path, events to a file), no network
+	[containers]
+	netns = "none"
+
+	[engine]
+	cgroup_manager = "cgroupfs"
+	events_logger = "file"
+
+	[network]
+	network_backend = "netavark"
+	CONF
+	# podman's CNI bridge config would choose the CNI backend, whose plugins
+	# are not installed (netavark is, as apt installs it)
+	rm -f "$tree/etc/cni/net.d/87-podman-bridge.conflist"
+	rm -rf "$tree"/var/cache/apt/*.bin "$tree"/var/lib/apt/lists/* "$tree"/var/log/*.log
+
+	# busybox:latest as `docker save` writes it: one layer (busybox-static and its
+	# applet links), its config, manifest.json and repositories, named by sha256
+	log "writing the busybox:latest image from $(chroot "$tree" dpkg-query -W -f='busybox-static ${Version}' busybox-static)"
+	layer=$tmp/layer
+	mkdir -p "$layer"/{bin,etc,dev,proc,sys,root,var,home} "$layer/tmp"
+	chmod 1777 "$layer/tmp"
+	cp "$tree/bin/busybox" "$layer/bin/busybox"
+	for a in $("$layer/bin/busybox" --list-full); do
+		[ -e "$layer/$a" ] || { mkdir -p "$layer/$(dirname "$a")" && ln -s /bin/busybox "$layer/$a"; }
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' >"$layer/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$layer/etc/group"
+	archive=$tmp/archive
+	mkdir -p "$archive"
+	tar -C "$layer" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$tmp/layer.tar" .
+	diff_id=$(sha256sum "$tmp/layer.tar" | cut -d' ' -f1)
+	mkdir -p "$archive/$diff_id"
+	mv "$tmp/layer.tar" "$archive/$diff_id/layer.tar"
+	printf '%s' "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"1970-01-01T00:00:00Z\",\
+	\"config\":{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],\"Cmd\":[\"sh\"]},\
+	\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:$diff_id\"]},\
+	\"history\":[{\"created\":\"1970-01-01T00:00:00Z\",\"created_by\":\"mntwatch: busybox-static\"}]}" >"$tmp/config.json"
+	config_id=$(sha256sum "$tmp/config.json" | cut -d' ' -f1)
+	mv "$tmp/config.json" "$archive/$config_id.json"
+	printf '[{"Config":"%s.json","RepoTags":["busybox:latest"],"Layers":["%s/layer.tar"]}]' \
+		"$config_id" "$diff_id" >"$archive/manifest.json"
+	printf '{"busybox":{"latest":"%s"}}' "$diff_id" >"$archive/repositories"
+	mkdir -p "$tree/usr/local/share/mntwatch"
+	tar -C "$archive" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+		-cf "$tree/usr/local/share/mntwatch/busybox-image.tar" .
+	echo "sha256:$config_id" >"$tree/usr/local/share/mntwatch/busybox-image.id"
+
+	# room for what the tests write (sparse: unused blocks take no disk)
+	mb=$(($(du -sm "$tree" | cut -f1) + 1536))
+	log "packing the root into ext4 (${mb} MB, sparse)"
+	mke2fs -q -t ext4 -L mntwatch-root -d "$tree" "$tmp/root.ext4" "${mb}M" >>"$buildlog" 2>&1 ||
+		die "mke2fs -d failed, see $buildlog"
+	rm -rf "$tree"
+	mv "$tmp/root.ext4" "$packed"
+	echo "$recipe" >"$packed.recipe"
+	rm -rf "$tmp"
+	trap - EXIT
+}
+
+need mke2fs e2fsprogs
+started=$(date +%s)
+# the packed image waits here until the runtimes have loaded the image into
+# a copy of it: a failed load boot does not cost the debootstrap again
+packed=$dir/runtimes.packed.ext4
+if [ "$(cat "$packed.recipe" 2>/dev/null)" != "$recipe" ] || [ ! -f "$packed" ]; then
+	rm -f "$packed" "$packed.recipe"
+	build_root
+fi
+log "loading busybox:latest into docker, podman and containerd (one boot of the $load_line line)"
+loading=$dir/runtimes.loading.ext4
+trap 'rm -f "$loading"' EXIT
+cp --sparse=always "$packed" "$loading"
+VMTEST_ROOT_IMAGE=$loading VMTEST_ROOT_WRITE=1 \
+	"$top/selftests/vmtest.sh" -k "$load_line" -r runtimes -t 600 -s "$top/selftests/runtimes-load.sh" \
+	>>"$buildlog" 2>&1 || die "loading the image in the VM failed, see $buildlog"
+mkdir -p "$dir/runtimes"
+mv "$loading" "$img"
+rm -f "$packed" "$packed.recipe"
+echo "$recipe" >"$dir/runtimes/recipe"
+log "built $img in $(($(date +%s) - started)) s: $(du -m "$img" | cut -f1) MB on disk, $(($(stat -c %s "$img") >> 20)) MB apparent"
+echo "$img"

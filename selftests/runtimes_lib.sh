@@ -1,0 +1,233 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the scripts that run in the runtimes root (". runtimes_lib.sh";
+# vmtest.sh -r runtimes -b selftests/runtimes_lib.sh puts it on PATH): the
+# incidents of real container runtimes as functions with their limit and
+# number of steps as arguments, each saving what the runtimes, the kernel and
+# mntwatch said into a directory of its own. Nothing here asserts: the tests
+# that source it compare those files.
+rt_dbg=/sys/kernel/debug/mntwatch
+
+# rt_count PID: lines of PID's mountinfo (its namespace's visible mounts)
+rt_count() { wc -l <"/proc/$1/mountinfo" 2>/dev/null || echo -; }
+
+# rt_now: seconds since boot, with hundredths
+rt_now() { cut -d' ' -f1 /proc/uptime; }
+
+# rt_tables DIR: the module's four tables as they are now
+rt_tables() {
+	mkdir -p "$1"
+	for f in namespaces events growth status; do cat "$rt_dbg/$f" >"$1/$f" 2>&1; done
+}
+
+# rt_proc DIR PID...: what /proc says of each pid: its mount namespace,
+# cgroup, command, command line and mountinfo
+rt_proc() {
+	rt_proc_dir=$1
+	shift
+	for p in "$@"; do
+		[ -d "/proc/$p" ] || continue
+		mkdir -p "$rt_proc_dir/$p"
+		readlink "/proc/$p/ns/mnt" >"$rt_proc_dir/$p/ns_mnt" 2>&1
+		cat "/proc/$p/cgroup" >"$rt_proc_dir/$p/cgroup" 2>&1
+		cat "/proc/$p/comm" >"$rt_proc_dir/$p/comm" 2>&1
+		tr '\0' ' ' <"/proc/$p/cmdline" >"$rt_proc_dir/$p/cmdline" 2>&1
+		cat "/proc/$p/mountinfo" >"$rt_proc_dir/$p/mountinfo" 2>&1
+	done
+}
+
+# rt_runtime_pids: the runtimes' daemons and shims
+rt_runtime_pids() { pgrep -x dockerd; pgrep -x containerd; pgrep containerd-shim; pgrep -x conmon; }
+
+# rt_mntwatch DIR: every mntwatch answer, each with its exit status in NAME.rc
+rt_mntwatch() {
+	mkdir -p "$1"
+	rt_mw "$1" ns
+	rt_mw "$1" ns-all --all
+	rt_mw "$1" events events
+	rt_mw "$1" explain explain
+	rt_mw "$1" loops loops
+	rt_mw "$1" check check
+	rt_mw "$1" ns-json --json
+	rt_mw "$1" events-json events --json
+	rt_mw "$1" explain-json explain --json
+	rt_mw "$1" loops-json loops --json
+}
+rt_mw() {
+	rt_mw_dir=$1 rt_mw_name=$2
+	shift 2
+	mntwatch "$@" >"$rt_mw_dir/mntwatch-$rt_mw_name.txt" 2>&1
+	echo $? >"$rt_mw_dir/mntwatch-$rt_mw_name.rc"
+}
+
+# rt_last_event DIR: the module's last ENOSPC as "key value" lines
+# (mounts, pending, max, requested, comm, pct of the limit mounts were at)
+rt_last_event() {
+	awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } { last = $0 }
+	END {
+		if (last == "") exit
+		n = split(last, f)
+		for (k in col) print k, f[col[k]]
+		m = f[col["mounts"]]; p = f[col["pending"]]; x = f[col["max"]]
+		if (x > 0) printf "mounts_pct %.1f\npending_pct_of_mounts %.1f\n", 100 * m / x, m ? 100 * p / m : 0
+	}' "$rt_dbg/events" >"$1/last-event" 2>&1
+}
+
+# rt_docker_cp LIMIT STEPS DIR [docker run options...]: the seed's incident.
+# With fs.mount-max=LIMIT, a container with the host's / as a volume, then
+# `docker cp` out of it up to STEPS times, until one fails. DIR gets
+# steps.tsv (per step: docker cp's status, the container's and the host's
+# mountinfo lines, seconds), the module's tables after each step (step-N/),
+# docker's error text, docker inspect, the container's files under
+# /var/lib/docker, /proc of the container, dockerd, containerd and the shims,
+# mntwatch's answers and dmesg. The container is removed and the limit put
+# back at the end. Returns 0 when a docker cp failed.
+rt_docker_cp() {
+	rt_limit=$1 rt_steps=$2 rt_dir=$3
+	shift 3
+	mkdir -p "$rt_dir"
+	rt_old_max=$(cat /proc/sys/fs/mount-max)
+	echo "$rt_limit" >/proc/sys/fs/mount-max
+	echo "docker run --name my-mount-max -d -v /:/rootfs $* busybox sleep 3d" >"$rt_dir/commands"
+	if ! docker run --name my-mount-max -d -v /:/rootfs "$@" busybox sleep 3d >"$rt_dir/docker-run.txt" 2>&1; then
+		echo "$rt_old_max" >/proc/sys/fs/mount-max
+		return 1
+	fi
+	rt_cid=$(docker inspect -f '{{.Id}}' my-mount-max)
+	rt_cpid=$(docker inspect -f '{{.State.Pid}}' my-mount-max)
+	printf 'step\trc\tcontainer_mounts\thost_mounts\tseconds\n' >"$rt_dir/steps.tsv"
+	printf '0\t0\t%s\t%s\t0\n' "$(rt_count "$rt_cpid")" "$(rt_count 1)" >>"$rt_dir/steps.tsv"
+	rt_tables "$rt_dir/step-0"
+	rt_failed=''
+	rt_step=1
+	while [ "$rt_step" -le "$rt_steps" ]; do
+		echo "docker cp my-mount-max:/etc/group /tmp/x" >>"$rt_dir/commands"
+		rt_t0=$(rt_now)
+		docker cp my-mount-max:/etc/group /tmp/x >"$rt_dir/docker-cp-$rt_step.txt" 2>&1
+		rt_rc=$?
+		printf '%s\t%s\t%s\t%s\t%s\n' "$rt_step" "$rt_rc" "$(rt_count "$rt_cpid")" "$(rt_count 1)" \
+			"$(echo "$(rt_now) $rt_t0" | awk '{ printf "%.2f", $1 - $2 }')" >>"$rt_dir/steps.tsv"
+		rt_tables "$rt_dir/step-$rt_step"
+		if [ "$rt_rc" -ne 0 ]; then
+			rt_failed=$rt_step
+			cp "$rt_dir/docker-cp-$rt_step.txt" "$rt_dir/docker-error.txt"
+			break
+		fi
+		rt_step=$((rt_step + 1))
+	done
+	echo "$rt_failed" >"$rt_dir/failed-step"
+	rt_last_event "$rt_dir"
+	docker inspect my-mount-max >"$rt_dir/docker-inspect.json" 2>&1
+	docker version >"$rt_dir/docker-version.txt" 2>&1
+	for f in config.v2.json hostconfig.json; do
+		cp "/var/lib/docker/containers/$rt_cid/$f" "$rt_dir/$f" 2>>"$rt_dir/errors"
+	done
+	cp "/var/lib/docker/image/overlay2/layerdb/mounts/$rt_cid/mount-id" "$rt_dir/mount-id" 2>>"$rt_dir/errors"
+	rt_proc "$rt_dir/proc" "$rt_cpid" $(rt_runtime_pids) 1
+	echo "$rt_cpid" >"$rt_dir/container-pid"
+	rt_mntwatch "$rt_dir"
+	dmesg >"$rt_dir/dmesg.txt"
+	docker rm -f my-mount-max >/dev/null 2>&1
+	echo "$rt_old_max" >/proc/sys/fs/mount-max
+	[ -n "$rt_failed" ]
+}
+
+# rt_restart_loop RUNTIME LIMIT STARTS DIR: a restart loop with a real
+# runtime (podman or ctr). A host directory /srv/loop-RUNTIME, its own shared
+# tmpfs, is a volume of one container twice, rshared both times: at its own
+# path and at a subdirectory of itself, as a service that wants a shared
+# directory and a view of it inside does. With the container's rootfs
+# propagation shared (what podman sets for an rshared volume, and what CRI
+# sets for a Bidirectional one: ctr --rootfs-propagation rshared), the
+# runtime's second bind lands in a peer of the host's directory, stays in the
+# host's namespace when the container exits, and every start binds the grown
+# tree again. The container (restart-loop) is started again and again, up
+# to STARTS times with fs.mount-max=LIMIT, until a start fails. DIR gets
+# starts.tsv (per start: status, the host's mountinfo lines, those under the
+# directory, seconds), the module's tables after each start (start-N/), the
+# runtime's error text, its own view of the container (podman inspect and
+# its storage's containers.json; ctr containers info, ctr tasks ls and the
+# OCI bundle's config.json), /proc of the runtimes and of pid 1, mntwatch's
+# answers and dmesg. Everything is removed and the limit put back at the end
+# (host-after-cleanup: the host's mountinfo lines then). Returns 0 when a
+# start failed.
+rt_restart_loop() {
+	rt_rt=$1 rt_limit=$2 rt_starts=$3 rt_dir=$4
+	rt_shared=/srv/loop-$rt_rt
+	mkdir -p "$rt_dir" "$rt_shared"
+	mount -t tmpfs "loop-$rt_rt" "$rt_shared" && mount --make-rshared "$rt_shared" || return 1
+	rt_old_max=$(cat /proc/sys/fs/mount-max)
+	echo "$rt_limit" >/proc/sys/fs/mount-max
+	case $rt_rt in
+	podman)
+		set -- podman create --name restart-loop -v "$rt_shared:$rt_shared:rshared" \
+			-v "$rt_shared:$rt_shared/inner:rshared" busybox true
+		rt_start() { podman start -a restart-loop; }
+		;;
+	ctr)
+		set -- ctr -n default containers create --rootfs-propagation rshared \
+			--mount "type=bind,src=$rt_shared,dst=$rt_shared,options=rbind:rshared" \
+			--mount "type=bind,src=$rt_shared,dst=$rt_shared/inner,options=rbind:rshared" \
+			docker.io/library/busybox:latest restart-loop true
+		# the task of the last start is kept: its bundle is evidence
+		rt_start() {
+			ctr -n default tasks delete restart-loop >/dev/null 2>&1
+			ctr -n default tasks start restart-loop
+		}
+		;;
+	*) echo "rt_restart_loop: runtime $rt_rt: podman or ctr" >&2; return 2 ;;
+	esac
+	echo "$*" >"$rt_dir/commands"
+	"$@" >"$rt_dir/create.txt" 2>&1 || { echo "$rt_old_max" >/proc/sys/fs/mount-max; return 1; }
+	printf 'start\trc\thost_mounts\tunder_dir\tseconds\n' >"$rt_dir/starts.tsv"
+	printf '0\t0\t%s\t%s\t0\n' "$(rt_count 1)" "$(grep -c " $rt_shared[ /]" /proc/1/mountinfo)" >>"$rt_dir/starts.tsv"
+	rt_tables "$rt_dir/start-0"
+	rt_failed=''
+	rt_step=1
+	while [ "$rt_step" -le "$rt_starts" ]; do
+		rt_t0=$(rt_now)
+		rt_start >"$rt_dir/start-$rt_step.txt" 2>&1
+		rt_rc=$?
+		printf '%s\t%s\t%s\t%s\t%s\n' "$rt_step" "$rt_rc" "$(rt_count 1)" \
+			"$(grep -c " $rt_shared[ /]" /proc/1/mountinfo)" \
+			"$(echo "$(rt_now) $rt_t0" | awk '{ printf "%.2f", $1 - $2 }')" >>"$rt_dir/starts.tsv"
+		rt_tables "$rt_dir/start-$rt_step"
+		if [ "$rt_rc" -ne 0 ]; then
+			rt_failed=$rt_step
+			cp "$rt_dir/start-$rt_step.txt" "$rt_dir/runtime-error.txt"
+			break
+		fi
+		rt_step=$((rt_step + 1))
+	done
+	echo "$rt_failed" >"$rt_dir/failed-step"
+	rt_last_event "$rt_dir"
+	case $rt_rt in
+	podman)
+		podman inspect restart-loop >"$rt_dir/podman-inspect.json" 2>&1
+		podman version >"$rt_dir/podman-version.txt" 2>&1
+		cp /var/lib/containers/storage/overlay-containers/containers.json "$rt_dir/" 2>>"$rt_dir/errors"
+		cp /var/lib/containers/storage/libpod/bolt_state.db "$rt_dir/" 2>>"$rt_dir/errors"
+		;;
+	ctr)
+		ctr -n default containers info restart-loop >"$rt_dir/ctr-containers-info.json" 2>&1
+		ctr -n default tasks ls >"$rt_dir/ctr-tasks-ls.txt" 2>&1
+		ctr version >"$rt_dir/ctr-version.txt" 2>&1
+		cp /run/containerd/io.containerd.runtime.v2.task/default/restart-loop/config.json \
+			"$rt_dir/bundle-config.json" 2>>"$rt_dir/errors"
+		;;
+	esac
+	grep " $rt_shared[ /]" /proc/1/mountinfo | head -n 50 >"$rt_dir/host-mountinfo-head"
+	rt_proc "$rt_dir/proc" $(rt_runtime_pids) 1
+	rt_mntwatch "$rt_dir"
+	dmesg >"$rt_dir/dmesg.txt"
+	case $rt_rt in
+	podman) podman rm -f restart-loop >/dev/null 2>&1 ;;
+	ctr)
+		ctr -n default tasks delete -f restart-loop >/dev/null 2>&1
+		ctr -n default containers delete restart-loop >/dev/null 2>&1
+		;;
+	esac
+	umount -l "$rt_shared"
+	echo "$rt_old_max" >/proc/sys/fs/mount-max
+	rt_count 1 >"$rt_dir/host-after-cleanup"
+	[ -n "$rt_failed" ]
+}
