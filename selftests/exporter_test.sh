@@ -10,6 +10,8 @@
 # its /metrics must carry every mntwatch sample of the file with the same
 # value and type, without a textfile scrape error. The exporter runs from a
 # temp dir on a free high port, for 60 s at most, and is killed at the end.
+# The absent and stale alerts need node_exporter_build_info, mntwatch_build_info
+# and mntwatch_last_write_timestamp_seconds there.
 # Exit status 0 = pass; a failure says why in one line.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -95,6 +97,11 @@ for name, kind in sorted(wrote_types.items()):
         errors.append(f"{name}: type {served_types.get(name)} in /metrics, {kind} in the file")
 if served.get(("node_textfile_scrape_error", ())) != 0:
     errors.append("node_textfile_scrape_error is not 0: the exporter could not parse the file")
+# what the absent and stale alerts read: the exporter's own build info, mntwatch's
+# build info and write time
+for name in ("node_exporter_build_info", "mntwatch_build_info", "mntwatch_last_write_timestamp_seconds"):
+    if not any(k[0] == name for k in served):
+        errors.append(f"{name} is not in /metrics")
 loops = [k for k in served if k[0] == "mntwatch_namespace_propagation_loops" and served[k] > 0]
 if len(wrote) < 50 or not loops:
     errors.append(f"the fixture gave {len(wrote)} samples and {len(loops)} namespaces with a loop: too few to prove much")
