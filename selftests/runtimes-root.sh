@@ -24,7 +24,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 dir=$top/.cache/roots
 img=$dir/runtimes/root.ext4
 buildlog=$dir/runtimes.log
-packages=docker.io,containerd,runc,podman,netavark,kmod,busybox-static,procps
+packages=docker.io,containerd,runc,podman,netavark,kmod,busybox-static,procps,prometheus-node-exporter
 recipe="bookworm minbase: $packages; busybox:latest from busybox-static, loaded at build; layout 2"
 # the kernel line the image-loading boot uses
 load_line=6.12

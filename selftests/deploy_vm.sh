@@ -1,0 +1,215 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the runtimes root (selftests/deploy_e2e.sh boots it): the
+# DaemonSet's two containers from the image make image wrote, run by podman
+# and containerd with exactly what deploy/kubernetes/daemonset.yaml gives them
+# (daemonset.sh, derived from the YAML by daemonset_run.py), with Debian's
+# prometheus-node-exporter serving the textfile directory. Asserts what the
+# node shows: the image loaded under its tag and digest, the module loaded by
+# the loader and a rerun that changes nothing, mntwatch_module_loaded 1 and
+# the build info on /metrics, a running container's namespace labelled with
+# its container, a provoked ENOSPC on /metrics, the metrics file refreshed
+# and removed with the container; on the lines e2e.env names, the loader's
+# build against the node's headers; last (it cannot be undone), the lockdown
+# refusal. The scrapes go out through $MNTWATCH_OUT for promtool on the host.
+# Every result is one TAP line.
+. vmlib.sh
+. e2e.env
+. daemonset.sh
+TAP_PREFIX="deploy: "
+bin=/opt/mntwatch/bin
+out=${MNTWATCH_OUT:-/tmp/deploy-out}
+mkdir -p "$out"
+rel=$(uname -r)
+mw=/sys/module/mntwatch
+
+# say_run WHAT RC FILE: what a container said, as TAP comments
+say_run() { echo "# $1: exit $2"; sed 's/^/#   /' "$3"; }
+
+# scrape NAME: node_exporter's /metrics into $out/NAME.prom, and when
+scrape() {
+	busybox wget -q -O "$out/$1.prom" http://127.0.0.1:9100/metrics && date +%s >"$out/$1.time"
+}
+
+# sample NAME REGEX FILE: the value of the first sample of NAME whose labels match REGEX
+sample() {
+	grep "^$1{.*$2" "$3" | head -n1 | awk '{ print $NF }'
+}
+
+# until_scrape NAME SECONDS PATTERN: scrape until PATTERN (grep -E) is in it
+until_scrape() {
+	i=0
+	while [ $i -lt "$2" ]; do
+		scrape "$1" && grep -Eq "$3" "$out/$1.prom" && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	echo "no line matching '$3' in /metrics after $2 s:"
+	grep -e '^mntwatch' "$out/$1.prom" | head -n 20
+	return 1
+}
+
+# the same module instance: its text where it was, its core as large
+module_identity() { cat $mw/sections/.text $mw/coresize $mw/srcversion 2>/dev/null | tr '\n' ' '; }
+
+echo "# node: $rel, $(podman --version), containerd $(ctr version | awk '/Version:/ { v = $2 } END { print v }')," \
+	"$(prometheus-node-exporter --version 2>&1 | head -n1)"
+check "the node has no mntwatch loaded yet" test ! -e $mw
+mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
+check "securityfs shows the lockdown state: none" grep -q '^\[none\] integrity confidentiality$' /sys/kernel/security/lockdown
+
+# --- node_exporter on the DaemonSet's textfile directory ---
+# the VM has no network, and its loopback is down until someone raises it
+busybox ip link set lo up
+check "the pod's volumes exist on the node as the kubelet makes them" ds_volumes
+prometheus-node-exporter --web.listen-address=127.0.0.1:9100 --collector.disable-defaults \
+	--collector.textfile --collector.textfile.directory="$DS_TEXTFILE" >/tmp/node-exporter.log 2>&1 &
+exporter=$!
+check "prometheus-node-exporter serves /metrics on the textfile directory" until_scrape empty 30 '^node_exporter_build_info'
+
+# --- the image, into podman and containerd ---
+t0=$(date +%s)
+check "podman load -i takes the archive" podman load -i $bin/"$E2E_ARCHIVE"
+t1=$(date +%s)
+check "ctr images import takes the archive" ctr -n k8s.io images import $bin/"$E2E_ARCHIVE"
+t2=$(date +%s)
+echo "# podman load $((t1 - t0)) s, ctr images import $((t2 - t1)) s"
+check "podman names it $DS_IMAGE, its id the config's digest" \
+	sh -c '[ "sha256:$(podman image inspect -f "{{.Id}}" "$1")" = "$2" ]' - "$DS_IMAGE" "$E2E_CONFIG"
+check "containerd names it $DS_IMAGE, its target the manifest's digest" \
+	sh -c 'ctr -n k8s.io images ls | awk -v r="$1" "\$1 == r { print \$3 }" | grep -qx "$2"' - "$DS_IMAGE" "$E2E_MANIFEST"
+
+# --- the init container: the loader ---
+ds_podman_load --rm --name mntwatch-load >/tmp/load.out 2>&1
+rc=$?
+say_run "podman: the init container" $rc /tmp/load.out
+check "the loader (podman, the init container's flags) exits 0 and says what it loaded" \
+	grep -qx "mntwatch-load: loaded mntwatch $E2E_VERSION on $rel (prebuilt for $rel)" /tmp/load.out
+check "the kernel has mntwatch $E2E_VERSION: the image's module for $rel (srcversion $E2E_SRCVERSION)" \
+	sh -c '[ "$(cat /sys/module/mntwatch/version)" = "$1" ] && [ "$(cat /sys/module/mntwatch/srcversion)" = "$2" ]' - \
+	"$E2E_VERSION" "$E2E_SRCVERSION"
+before=$(module_identity)
+ds_podman_load --rm --name mntwatch-load >/tmp/load2.out 2>&1
+rc=$?
+say_run "podman: the init container again" $rc /tmp/load2.out
+check "a rerun (podman) changes nothing: exit 0, nothing to do, the same module" sh -c '
+	[ "$1" = 0 ] && grep -qx "mntwatch-load: mntwatch $2 is already loaded on $3: nothing to do" /tmp/load2.out &&
+	[ "$(cat /sys/module/mntwatch/sections/.text /sys/module/mntwatch/coresize /sys/module/mntwatch/srcversion | tr "\n" " ")" = "$4" ]
+' - $rc "$E2E_VERSION" "$rel" "$before"
+ds_ctr_load mntwatch-load --rm >/tmp/load3.out 2>&1
+rc=$?
+say_run "ctr: the init container" $rc /tmp/load3.out
+check "the loader run by containerd (ctr, the same flags) finds it loaded: exit 0, the same module" sh -c '
+	[ "$1" = 0 ] && grep -qx "mntwatch-load: mntwatch $2 is already loaded on $3: nothing to do" /tmp/load3.out &&
+	[ "$(cat /sys/module/mntwatch/sections/.text /sys/module/mntwatch/coresize /sys/module/mntwatch/srcversion | tr "\n" " ")" = "$4" ]
+' - $rc "$E2E_VERSION" "$rel" "$before"
+
+# --- the metrics container ---
+check "the metrics container starts (podman, detached)" ds_podman_metrics -d --name mntwatch-metrics
+check "its exposition reaches /metrics: mntwatch_module_loaded 1" until_scrape up 40 '^mntwatch_module_loaded 1$'
+check "mntwatch_build_info names the version, the kernel and the loaded module" \
+	grep -qx "mntwatch_build_info{kernel=\"$rel\",module_version=\"$E2E_VERSION\",version=\"$E2E_VERSION\"} 1" "$out/up.prom"
+check "mntwatch_last_write_timestamp_seconds is this minute's, node_textfile_scrape_error 0" sh -c '
+	ts=$(sed -n "s/^mntwatch_last_write_timestamp_seconds //p" "$1" | awk "{ printf \"%d\", \$1 }")
+	now=$(date +%s)
+	[ -n "$ts" ] && [ $((now - ts)) -lt 60 ] && grep -qx "node_textfile_scrape_error 0" "$1"' - "$out/up.prom"
+
+# a running container's mount namespace, labelled with it
+podman run -d --name e2e-sleeper busybox sleep 100000 >/dev/null
+sleeper_pid=$(podman inspect -f '{{.State.Pid}}' e2e-sleeper)
+sleeper_id=$(podman inspect -f '{{.Id}}' e2e-sleeper)
+sleeper_ns=$(readlink /proc/"$sleeper_pid"/ns/mnt | tr -dc 0-9)
+check "container e2e-sleeper's namespace $sleeper_ns is a series labelled with the container" \
+	until_scrape sleeper 40 "^mntwatch_namespace_mounts\\{.*container=\"$sleeper_id\".*namespace=\"$sleeper_ns\".*\\} [0-9]+\$"
+if grep "^mntwatch_namespace_mounts{.*namespace=\"$sleeper_ns\"" "$out/sleeper.prom" | grep -q '"e2e-sleeper"'; then
+	check "the series names the container e2e-sleeper" true
+else
+	echo "# the series labels the container by its id; no label carries its name e2e-sleeper yet:"
+	grep "^mntwatch_namespace_mounts{.*namespace=\"$sleeper_ns\"" "$out/sleeper.prom" | sed 's/^/#   /'
+fi
+check "mntwatch_namespace_processes of e2e-sleeper's namespace is 1" \
+	sh -c '[ "$(grep "^mntwatch_namespace_processes{.*namespace=\"$1\"" "$2" | awk "{ print \$NF }")" = 1 ]' - \
+	"$sleeper_ns" "$out/sleeper.prom"
+scrape before-enospc
+
+# --- a provoked ENOSPC: a shared tree bound into itself in a container ---
+max=$(cat /proc/sys/fs/mount-max)
+most=$(for f in /proc/[0-9]*/mountinfo; do wc -l <"$f" 2>/dev/null; done | sort -n | tail -n1)
+limit=$((most + 200))
+echo "$limit" >/proc/sys/fs/mount-max
+podman run -d --name e2e-loop --privileged busybox sh -c '
+	mkdir -p /ctr && mount -t tmpfs loop /ctr && mount --make-shared /ctr && mkdir /ctr/copy
+	while mount --rbind /ctr /ctr/copy 2>/tmp/err; do :; done
+	cat /tmp/err
+	exec sleep 100000' >/dev/null
+loop_pid=$(podman inspect -f '{{.State.Pid}}' e2e-loop)
+loop_id=$(podman inspect -f '{{.Id}}' e2e-loop)
+loop_ns=$(readlink /proc/"$loop_pid"/ns/mnt | tr -dc 0-9)
+i=0
+while [ $i -lt 60 ] && ! podman logs e2e-loop 2>&1 | grep -q 'No space left on device'; do sleep 1; i=$((i + 1)); done
+echo "$max" >/proc/sys/fs/mount-max
+check "the container's mount --rbind loop failed with ENOSPC under fs.mount-max=$limit" \
+	sh -c 'podman logs e2e-loop 2>&1 | grep "No space left on device"'
+check "the ENOSPC reached /metrics: mntwatch_namespace_enospc_total 1 for e2e-loop's namespace $loop_ns" \
+	until_scrape enospc 40 "^mntwatch_namespace_enospc_total\\{.*container=\"$loop_id\".*namespace=\"$loop_ns\".*\\} 1\$"
+check "with its time (mntwatch_namespace_last_enospc_timestamp_seconds) and mntwatch_events_total" sh -c '
+	ts=$(grep "^mntwatch_namespace_last_enospc_timestamp_seconds{.*namespace=\"$1\"" "$2" | awk "{ printf \"%d\", \$NF }")
+	ev=$(sed -n "s/^mntwatch_events_total //p" "$2")
+	[ -n "$ts" ] && [ $(($(date +%s) - ts)) -lt 120 ] && [ "${ev:-0}" -ge 1 ]' - "$loop_ns" "$out/enospc.prom"
+{
+	echo "E2E_LOOP_NS=$loop_ns"
+	echo "E2E_LOOP_ID=$loop_id"
+	echo "E2E_SLEEPER_NS=$sleeper_ns"
+	echo "E2E_SLEEPER_ID=$sleeper_id"
+	echo "E2E_RELEASE=$rel"
+} >"$out/ids"
+
+# --- the metrics container goes, and its file with it; containerd runs it too ---
+podman stop -t 10 mntwatch-metrics >/dev/null
+check "the metrics container stopped: its file is gone (no stale data left behind)" test ! -e "$DS_TEXTFILE/$DS_TEXTFILE_NAME"
+podman rm mntwatch-metrics >/dev/null
+ds_ctr_metrics mntwatch-metrics --detach >/tmp/ctr-metrics.out 2>&1
+i=0
+while [ $i -lt 40 ] && [ ! -e "$DS_TEXTFILE/$DS_TEXTFILE_NAME" ]; do sleep 1; i=$((i + 1)); done
+check "the metrics container run by containerd (ctr, the same flags) writes it again" sh -c '
+	cat /tmp/ctr-metrics.out; grep -qx "mntwatch_module_loaded 1" "$1"' - "$DS_TEXTFILE/$DS_TEXTFILE_NAME"
+ctr -n k8s.io tasks kill -s TERM mntwatch-metrics >/dev/null 2>&1
+i=0
+while [ $i -lt 20 ] && ctr -n k8s.io tasks ls | grep -q '^mntwatch-metrics .*RUNNING'; do sleep 0.5; i=$((i + 1)); done
+check "stopped by containerd, it removes its file" test ! -e "$DS_TEXTFILE/$DS_TEXTFILE_NAME"
+ctr -n k8s.io tasks delete mntwatch-metrics >/dev/null 2>&1
+ctr -n k8s.io containers delete mntwatch-metrics >/dev/null 2>&1
+podman rm -f e2e-loop e2e-sleeper >/dev/null 2>&1
+kill $exporter
+
+# --- the build path: the node's headers mounted, no prebuilt module ---
+if [ "$E2E_BUILD" = 1 ]; then
+	check "rmmod mntwatch before the build" rmmod mntwatch
+	tar -xf $bin/"$E2E_HEADERS" -C / && ln -sfn "/usr/src/linux-headers-$rel" "/lib/modules/$rel/build"
+	t0=$(date +%s)
+	DS_ENV_MNTWATCH_LOAD_OPTIONS="--modules /nonexistent" ds_podman_load --rm --name mntwatch-load >/tmp/build.out 2>&1
+	rc=$?
+	say_run "podman: the init container, no prebuilt module" $rc /tmp/build.out
+	check "the loader builds mntwatch.ko against the node's headers with the image's gcc 12 ($(($(date +%s) - t0)) s) and loads it" \
+		grep -qx "mntwatch-load: loaded mntwatch $E2E_VERSION on $rel (built against /lib/modules/$rel/build with gcc 12)" /tmp/build.out
+	check "the built module is mntwatch $E2E_VERSION of the same sources (srcversion $E2E_SRCVERSION)" \
+		sh -c '[ "$(cat /sys/module/mntwatch/version)" = "$1" ] && [ "$(cat /sys/module/mntwatch/srcversion)" = "$2" ]' - \
+		"$E2E_VERSION" "$E2E_SRCVERSION"
+	check "the built module works: status format 1" grep -qx 'format 1' /sys/kernel/debug/mntwatch/status
+fi
+
+# --- last, since lockdown cannot be lowered again: the loader refuses ---
+[ ! -e $mw ] || rmmod mntwatch
+echo integrity >/sys/kernel/security/lockdown
+check "lockdown raised to integrity" grep -q '^none \[integrity\] confidentiality$' /sys/kernel/security/lockdown
+ds_podman_load --rm --name mntwatch-load >/tmp/lockdown.out 2>&1
+rc=$?
+say_run "podman: the init container under lockdown" $rc /tmp/lockdown.out
+check "under lockdown the loader refuses: exit 1, one line that says to sign, nothing loaded" sh -c '
+	[ "$1" = 1 ] && [ "$(wc -l </tmp/lockdown.out)" = 1 ] && [ ! -e /sys/module/mntwatch ] &&
+	grep -q "^mntwatch-load: kernel lockdown is integrity: the kernel loads only signed modules; give --sign-key KEY --sign-cert CERT" /tmp/lockdown.out' - $rc
+podman run --rm --entrypoint cat "$DS_IMAGE" "/usr/lib/mntwatch/modules/$rel/mntwatch.ko" >/tmp/unsigned.ko
+check "and rightly: the kernel refuses the image's unsigned module under lockdown" sh -c '
+	! insmod /tmp/unsigned.ko 2>/tmp/insmod.err && cat /tmp/insmod.err && [ ! -e /sys/module/mntwatch ]'
+echo "1..$n"
+[ "$failed" -eq 0 ]
