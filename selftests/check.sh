@@ -107,6 +107,26 @@ grep -v ' passed, ' "$logs/tools.log"
 count_tap "$logs/tools.log"
 result "tools/mntwatch host test run completed" $status
 
+# the image the DaemonSet runs, its loader on fake nodes, and (as root) the
+# image's own gcc-12 building for the lines the VMs' build path does not
+echo "# make image, deploy/mntwatch-load, the image's build path"
+image=failed
+make -s image >"$logs/image.log" 2>&1 && image=ok
+grep -e '^image: ' -e 'rror' "$logs/image.log" | sed 's/^/# /'
+result "make image: the OCI archive with the tool, the loader and a module for every line" "$([ $image = ok ] && echo 0 || echo 1)"
+selftests/loader_test.sh >"$logs/loader.log" 2>&1
+status=$?
+grep -v '^ok ' "$logs/loader.log"
+count_tap "$logs/loader.log"
+result "mntwatch-load tests completed" $status
+if [ $image = ok ]; then
+	selftests/image_test.sh 5.10 6.12 >"$logs/image-test.log" 2>&1
+	status=$?
+	grep -v '^ok ' "$logs/image-test.log"
+	count_tap "$logs/image-test.log"
+	result "image tests completed" $status
+fi
+
 # One kernel line's suite: module build, sparse, the bench baseline, then
 # run_vm (kselftests, life cycle, tool), storm, churn and dkms in qemu. Its
 # output is one log whose ok/not ok lines are counted once it is done.
@@ -146,13 +166,14 @@ suite() {
 		tap "Debian $rel $stress run completed" "${PIPESTATUS[0]}"
 	done
 	# the test bed with real container runtimes: docker, podman and containerd
-	# run busybox with the module loaded (selftests/runtimes_vm.sh)
-	if [ "$runtimes_root" = ok ]; then
-		selftests/vmtest.sh -k "$kver" -r runtimes -m "build/$kver/mntwatch.ko" -b build/bin/mntwatch \
-			-b selftests/vmlib.sh -b selftests/runtimes_lib.sh -t 900 -s selftests/runtimes_vm.sh 2>&1 | tr -d '\r'
-		tap "Debian $rel runtimes VM run completed" "${PIPESTATUS[0]}"
+	# run busybox with the module loaded (selftests/runtimes_vm.sh); then, in
+	# the same boot, the DaemonSet's containers from the image
+	# (selftests/deploy_e2e.sh, deploy_vm.sh; the build path on 6.1)
+	if [ "$runtimes_root" = ok ] && [ "$image" = ok ]; then
+		E2E_BEFORE=selftests/runtimes_vm.sh selftests/deploy_e2e.sh "$kver" -m "build/$kver/mntwatch.ko" \
+			-b build/bin/mntwatch -b selftests/runtimes_lib.sh
 	else
-		tap "Debian $rel runtimes VM run (no runtimes root)" 1
+		tap "Debian $rel runtimes VM run (runtimes root: $runtimes_root, image: $image)" 1
 	fi
 	selftests/dkms_test.sh "$kver" >"$logs/dkms-$kver.log" 2>&1
 	status=$?

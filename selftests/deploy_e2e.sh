@@ -1,13 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-#   selftests/deploy_e2e.sh LINE
+#   selftests/deploy_e2e.sh LINE [vmtest options]
+#   E2E_BEFORE="selftests/runtimes_vm.sh" selftests/deploy_e2e.sh LINE -m ko -b ...
+#
+# E2E_BEFORE names VM scripts that run first in the same boot (make check's
+# runtimes smoke test: a boot of the runtimes root costs about a minute);
+# the options after LINE go to vmtest.sh for them.
 #
 # The DaemonSet end to end on one kernel line, in the runtimes root
 # (vmtest.sh -r runtimes): the archive of make image, the containers of
 # deploy/kubernetes/daemonset.yaml as podman and ctr command lines
 # (daemonset_run.py), the values the VM must find (e2e.env: the image's
-# digests, the module's srcversion), and on the lines of E2E_BUILD_LINES
+# digests, the module's srcversion and build id), and on the lines of E2E_BUILD_LINES
 # (default: 6.1) the node's headers as linux-headers-RELEASE installs them,
 # for the loader's build path. selftests/deploy_vm.sh asserts in the VM and
 # brings node_exporter's scrapes out; here promtool tests the PrometheusRule
@@ -19,7 +24,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
-line=${1:?usage: deploy_e2e.sh LINE}
+line=${1:?usage: deploy_e2e.sh LINE [vmtest options]}
+shift
 build_lines=${E2E_BUILD_LINES:-6.1}
 
 fail() { echo "not ok - deploy e2e on $line: $*"; exit 1; }
@@ -46,6 +52,7 @@ print(digest, manifest["config"]["digest"])
 PY
 )
 srcversion=$(tr '\000' '\n' <"build/$line/mntwatch.ko" | sed -n 's/^srcversion=//p')
+build_id=$(readelf -n "build/$line/mntwatch.ko" | sed -n 's/.*Build ID: //p')
 bins=(-b "$archive" -b "$work/daemonset.sh" -b "$work/e2e.env" -b selftests/vmlib.sh)
 build=0
 if [[ " $build_lines " == *" $line "* ]]; then
@@ -72,15 +79,29 @@ E2E_VERSION=$version
 E2E_MANIFEST=$manifest
 E2E_CONFIG=$config
 E2E_SRCVERSION=$srcversion
+E2E_BUILD_ID=$build_id
 E2E_BUILD=$build
 E2E_HEADERS=headers-$line.tar
 EOF
 
+# the scripts of E2E_BEFORE, then deploy_vm.sh, in one boot; the module they
+# may have loaded is unloaded first: the loader starts from a bare node
+{
+	echo 'rc=0'
+	for s in ${E2E_BEFORE:-}; do
+		bins+=(-b "$s")
+		echo "sh /opt/mntwatch/bin/$(basename "$s") || rc=1"
+	done
+	echo '[ ! -e /sys/module/mntwatch ] || rmmod mntwatch || rc=1'
+	echo 'sh /opt/mntwatch/bin/deploy_vm.sh || rc=1'
+	echo 'exit $rc'
+} >"$work/run.sh"
+bins+=(-b selftests/deploy_vm.sh)
 start=$(date +%s)
-selftests/vmtest.sh -k "$line" -r runtimes "${bins[@]}" -o "$work/out" -t 2400 -s selftests/deploy_vm.sh 2>&1 | tr -d '\r'
+selftests/vmtest.sh -k "$line" -r runtimes "$@" "${bins[@]}" -o "$work/out" -t 2400 -s "$work/run.sh" 2>&1 | tr -d '\r'
 vm=${PIPESTATUS[0]}
-echo "# deploy e2e VM on $rel: $(($(date +%s) - start)) s"
-[ "$vm" = 0 ] && echo "ok - deploy e2e on $rel: the VM run completed" || echo "not ok - deploy e2e on $rel: the VM run completed"
+echo "# runtimes VM on $rel (${E2E_BEFORE:+$E2E_BEFORE, }deploy_vm.sh): $(($(date +%s) - start)) s"
+[ "$vm" = 0 ] && echo "ok - Debian $rel runtimes VM run completed" || echo "not ok - Debian $rel runtimes VM run completed"
 [ -s "$work/out/enospc.prom" ] && [ -s "$work/out/before-enospc.prom" ] && [ -s "$work/out/ids" ] ||
 	fail "the VM brought no scrapes out"
 

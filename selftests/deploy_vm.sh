@@ -49,6 +49,9 @@ until_scrape() {
 	return 1
 }
 
+# the build id of the module the kernel holds (the end of its note)
+loaded_build_id() { od -An -tx1 -v $mw/notes/.note.gnu.build-id | tr -d ' \n' | tail -c 40; }
+
 # the same module instance: its text where it was, its core as large
 module_identity() { cat $mw/sections/.text $mw/coresize $mw/srcversion 2>/dev/null | tr '\n' ' '; }
 
@@ -85,9 +88,9 @@ rc=$?
 say_run "podman: the init container" $rc /tmp/load.out
 check "the loader (podman, the init container's flags) exits 0 and says what it loaded" \
 	grep -qx "mntwatch-load: loaded mntwatch $E2E_VERSION on $rel (prebuilt for $rel)" /tmp/load.out
-check "the kernel has mntwatch $E2E_VERSION: the image's module for $rel (srcversion $E2E_SRCVERSION)" \
-	sh -c '[ "$(cat /sys/module/mntwatch/version)" = "$1" ] && [ "$(cat /sys/module/mntwatch/srcversion)" = "$2" ]' - \
-	"$E2E_VERSION" "$E2E_SRCVERSION"
+check "the kernel has mntwatch $E2E_VERSION: the image's module for $rel (build id $E2E_BUILD_ID)" \
+	sh -c '[ "$(cat /sys/module/mntwatch/version)" = "$1" ] && [ "$2" = "$3" ]' - \
+	"$E2E_VERSION" "$(loaded_build_id)" "$E2E_BUILD_ID"
 before=$(module_identity)
 ds_podman_load --rm --name mntwatch-load >/tmp/load2.out 2>&1
 rc=$?
@@ -192,9 +195,10 @@ if [ "$E2E_BUILD" = 1 ]; then
 	say_run "podman: the init container, no prebuilt module" $rc /tmp/build.out
 	check "the loader builds mntwatch.ko against the node's headers with the image's gcc 12 ($(($(date +%s) - t0)) s) and loads it" \
 		grep -qx "mntwatch-load: loaded mntwatch $E2E_VERSION on $rel (built against /lib/modules/$rel/build with gcc 12)" /tmp/build.out
-	check "the built module is mntwatch $E2E_VERSION of the same sources (srcversion $E2E_SRCVERSION)" \
-		sh -c '[ "$(cat /sys/module/mntwatch/version)" = "$1" ] && [ "$(cat /sys/module/mntwatch/srcversion)" = "$2" ]' - \
-		"$E2E_VERSION" "$E2E_SRCVERSION"
+	check "the module loaded is the one built here, mntwatch $E2E_VERSION of the same sources (srcversion $E2E_SRCVERSION)" \
+		sh -c '[ "$(cat /sys/module/mntwatch/version)" = "$1" ] && [ "$(cat /sys/module/mntwatch/srcversion)" = "$2" ] &&
+			[ "$3" != "$4" ] && echo "build id $3, the prebuilt $4"' - \
+		"$E2E_VERSION" "$E2E_SRCVERSION" "$(loaded_build_id)" "$E2E_BUILD_ID"
 	check "the built module works: status format 1" grep -qx 'format 1' /sys/kernel/debug/mntwatch/status
 fi
 
