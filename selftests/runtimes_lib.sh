@@ -146,7 +146,7 @@ rt_docker_cp() {
 # directory, seconds), the module's tables after each start (start-N/), the
 # runtime's error text, its own view of the container (podman inspect and
 # its storage's containers.json; ctr containers info, ctr tasks ls and the
-# OCI bundle's config.json), /proc of the runtimes and of pid 1, mntwatch's
+# OCI bundle's config.json of the last start that made a task), /proc of the runtimes and of pid 1, mntwatch's
 # answers and dmesg. Everything is removed and the limit put back at the end
 # (host-after-cleanup: the host's mountinfo lines then). Returns 0 when a
 # start failed.
@@ -168,10 +168,14 @@ rt_restart_loop() {
 			--mount "type=bind,src=$rt_shared,dst=$rt_shared,options=rbind:rshared" \
 			--mount "type=bind,src=$rt_shared,dst=$rt_shared/inner,options=rbind:rshared" \
 			docker.io/library/busybox:latest restart-loop true
-		# the task of the last start is kept: its bundle is evidence
+		# the bundle lives as long as the task: kept from the last start that made one
 		rt_start() {
 			ctr -n default tasks delete restart-loop >/dev/null 2>&1
 			ctr -n default tasks start restart-loop
+			rt_start_rc=$?
+			cp /run/containerd/io.containerd.runtime.v2.task/default/restart-loop/config.json \
+				"$rt_dir/bundle-config.json" 2>/dev/null
+			return $rt_start_rc
 		}
 		;;
 	*) echo "rt_restart_loop: runtime $rt_rt: podman or ctr" >&2; return 2 ;;
@@ -211,8 +215,6 @@ rt_restart_loop() {
 		ctr -n default containers info restart-loop >"$rt_dir/ctr-containers-info.json" 2>&1
 		ctr -n default tasks ls >"$rt_dir/ctr-tasks-ls.txt" 2>&1
 		ctr version >"$rt_dir/ctr-version.txt" 2>&1
-		cp /run/containerd/io.containerd.runtime.v2.task/default/restart-loop/config.json \
-			"$rt_dir/bundle-config.json" 2>>"$rt_dir/errors"
 		;;
 	esac
 	grep " $rt_shared[ /]" /proc/1/mountinfo | head -n 50 >"$rt_dir/host-mountinfo-head"
