@@ -31,8 +31,9 @@ cp "$src/modules.builtin" "$src/modules.order" "$dst/"
 [ ! -e "$src/modules.builtin.modinfo" ] || cp "$src/modules.builtin.modinfo" "$dst/"
 : >"$tree/lib/modules/load-order"
 
-# module names treat - and _ alike
-builtin() { sed 's/-/_/g' "$src/modules.builtin" | grep -q "/${1//-/_}\.ko\$"; }
+# module names treat - and _ alike (grep reads to the end: with -q it could
+# leave sed a closed pipe, which pipefail reports)
+builtin() { sed 's/-/_/g' "$src/modules.builtin" | grep "/${1//-/_}\.ko\$" >/dev/null; }
 
 add() {
 	local name=${1//-/_} file rel_path out dep

@@ -168,14 +168,19 @@ rt_restart_loop() {
 			--mount "type=bind,src=$rt_shared,dst=$rt_shared,options=rbind:rshared" \
 			--mount "type=bind,src=$rt_shared,dst=$rt_shared/inner,options=rbind:rshared" \
 			docker.io/library/busybox:latest restart-loop true
-		# the bundle lives as long as the task: kept from the last start that made one
+		# started detached, since an attached ctr deletes the task, and with
+		# it the bundle, when the process exits; the bundle is kept from
+		# the last start that made a task
 		rt_start() {
 			ctr -n default tasks delete restart-loop >/dev/null 2>&1
-			ctr -n default tasks start restart-loop
-			rt_start_rc=$?
+			ctr -n default tasks start -d restart-loop || return 1
 			cp /run/containerd/io.containerd.runtime.v2.task/default/restart-loop/config.json \
-				"$rt_dir/bundle-config.json" 2>/dev/null
-			return $rt_start_rc
+				"$rt_dir/bundle-config.json"
+			rt_wait=0
+			until ctr -n default tasks ls | grep -q '^restart-loop .*STOPPED' || [ $rt_wait -ge 100 ]; do
+				sleep 0.1
+				rt_wait=$((rt_wait + 1))
+			done
 		}
 		;;
 	*) echo "rt_restart_loop: runtime $rt_rt: podman or ctr" >&2; return 2 ;;
