@@ -188,7 +188,7 @@ rt_restart_loop() {
 	echo "$*" >"$rt_dir/commands"
 	"$@" >"$rt_dir/create.txt" 2>&1 || { echo "$rt_old_max" >/proc/sys/fs/mount-max; return 1; }
 	printf 'start\trc\thost_mounts\tunder_dir\tseconds\n' >"$rt_dir/starts.tsv"
-	printf '0\t0\t%s\t%s\t0\n' "$(rt_count 1)" "$(grep -c " $rt_shared[ /]" /proc/1/mountinfo)" >>"$rt_dir/starts.tsv"
+	printf '0\t0\t%s\t%s\t0\n' "$(rt_count 1)" "$(grep -c " ${rt_shared}[ /]" /proc/1/mountinfo)" >>"$rt_dir/starts.tsv"
 	rt_tables "$rt_dir/start-0"
 	rt_failed=''
 	rt_step=1
@@ -197,7 +197,7 @@ rt_restart_loop() {
 		rt_start >"$rt_dir/start-$rt_step.txt" 2>&1
 		rt_rc=$?
 		printf '%s\t%s\t%s\t%s\t%s\n' "$rt_step" "$rt_rc" "$(rt_count 1)" \
-			"$(grep -c " $rt_shared[ /]" /proc/1/mountinfo)" \
+			"$(grep -c " ${rt_shared}[ /]" /proc/1/mountinfo)" \
 			"$(echo "$(rt_now) $rt_t0" | awk '{ printf "%.2f", $1 - $2 }')" >>"$rt_dir/starts.tsv"
 		rt_tables "$rt_dir/start-$rt_step"
 		if [ "$rt_rc" -ne 0 ]; then
@@ -222,7 +222,7 @@ rt_restart_loop() {
 		ctr version >"$rt_dir/ctr-version.txt" 2>&1
 		;;
 	esac
-	grep " $rt_shared[ /]" /proc/1/mountinfo | head -n 50 >"$rt_dir/host-mountinfo-head"
+	grep " ${rt_shared}[ /]" /proc/1/mountinfo | head -n 50 >"$rt_dir/host-mountinfo-head"
 	rt_proc "$rt_dir/proc" $(rt_runtime_pids) 1
 	rt_mntwatch "$rt_dir"
 	dmesg >"$rt_dir/dmesg.txt"
