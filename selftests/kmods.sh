@@ -31,8 +31,8 @@ cp "$src/modules.builtin" "$src/modules.order" "$dst/"
 [ ! -e "$src/modules.builtin.modinfo" ] || cp "$src/modules.builtin.modinfo" "$dst/"
 : >"$tree/lib/modules/load-order"
 
-# module names treat - and _ alike; grep reads all of sed's output (with -q it
-# may exit first, and pipefail then takes sed's SIGPIPE for a miss)
+# module names treat - and _ alike (grep reads to the end: with -q it could
+# leave sed a closed pipe, which pipefail reports)
 builtin() { sed 's/-/_/g' "$src/modules.builtin" | grep "/${1//-/_}\.ko\$" >/dev/null; }
 
 add() {

@@ -6,14 +6,16 @@
 # busybox:latest made here from busybox-static and already loaded into all
 # three runtimes, packed into an ext4 image.
 #
-#   selftests/runtimes-root.sh        -> prints .cache/roots/runtimes/root.ext4
+#   selftests/runtimes-root.sh        -> prints .cache/roots/runtimes-<hash>/root.ext4
 #
-# Built once and kept while .cache/roots/runtimes/recipe equals $recipe below;
-# edit $recipe whenever the packages or the steps here change. A build takes a
+# Built once and kept under the hash of $recipe below (its text in recipe
+# beside the image); edit $recipe whenever the packages or the steps here
+# change. Checkouts with other recipes share .cache without rebuilding each
+# other's roots. A build takes a
 # debootstrap (the .debs are kept in .cache/roots/debs), one mke2fs and one
 # VM boot on the 6.12 line in which the runtimes load the image themselves
 # (docker load, podman load, ctr images import), so that no test run pays for
-# it. Logs: .cache/roots/runtimes.log.
+# it. Logs: .cache/roots/runtimes-<hash>.log.
 set -euo pipefail
 
 die() { echo "runtimes-root: $*" >&2; exit 1; }
@@ -21,11 +23,12 @@ log() { echo "runtimes-root: $*" >&2; }
 need() { command -v "$1" >/dev/null 2>&1 || die "missing tool '$1' (install Debian package $2; make deps does)"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-dir=$top/.cache/roots
-img=$dir/runtimes/root.ext4
-buildlog=$dir/runtimes.log
 packages=docker.io,containerd,runc,podman,netavark,kmod,busybox-static,procps,prometheus-node-exporter
 recipe="bookworm minbase: $packages; busybox:latest from busybox-static, loaded at build; layout 2"
+dir=$top/.cache/roots
+name=runtimes-$(printf '%s' "$recipe" | sha256sum | cut -c1-12)
+img=$dir/$name/root.ext4
+buildlog=$dir/$name.log
 # the kernel line the image-loading boot uses
 load_line=6.12
 
@@ -33,9 +36,9 @@ load_line=6.12
 mkdir -p "$dir"
 need flock util-linux
 # one build at a time; a second caller waits for it and then finds it done
-exec 9>"$dir/runtimes.lock"
+exec 9>"$dir/$name.lock"
 flock 9
-if [ "$(cat "$dir/runtimes/recipe" 2>/dev/null)" = "$recipe" ] && [ -f "$img" ]; then
+if [ "$(cat "$dir/$name/recipe" 2>/dev/null)" = "$recipe" ] && [ -f "$img" ]; then
 	echo "$img"
 	exit 0
 fi
@@ -44,7 +47,7 @@ build_root() {
 	need debootstrap debootstrap
 	need sha256sum coreutils
 	. "$top/selftests/debian.sh"
-	tmp=$dir/runtimes.tmp
+	tmp=$dir/$name.tmp
 	rm -rf "$tmp"
 	mkdir -p "$tmp" "$dir/debs"
 	trap 'rm -rf "$tmp"' EXIT
@@ -125,21 +128,21 @@ need mke2fs e2fsprogs
 started=$(date +%s)
 # the packed image waits here until the runtimes have loaded the image into
 # a copy of it: a failed load boot does not cost the debootstrap again
-packed=$dir/runtimes.packed.ext4
+packed=$dir/$name.packed.ext4
 if [ "$(cat "$packed.recipe" 2>/dev/null)" != "$recipe" ] || [ ! -f "$packed" ]; then
 	rm -f "$packed" "$packed.recipe"
 	build_root
 fi
 log "loading busybox:latest into docker, podman and containerd (one boot of the $load_line line)"
-loading=$dir/runtimes.loading.ext4
+loading=$dir/$name.loading.ext4
 trap 'rm -f "$loading"' EXIT
 cp --sparse=always "$packed" "$loading"
 VMTEST_ROOT_IMAGE=$loading VMTEST_ROOT_WRITE=1 \
 	"$top/selftests/vmtest.sh" -k "$load_line" -r runtimes -t 600 -s "$top/selftests/runtimes-load.sh" \
 	>>"$buildlog" 2>&1 || die "loading the image in the VM failed, see $buildlog"
-mkdir -p "$dir/runtimes"
+mkdir -p "$dir/$name"
 mv "$loading" "$img"
 rm -f "$packed" "$packed.recipe"
-echo "$recipe" >"$dir/runtimes/recipe"
+echo "$recipe" >"$dir/$name/recipe"
 log "built $img in $(($(date +%s) - started)) s: $(du -m "$img" | cut -f1) MB on disk, $(($(stat -c %s "$img") >> 20)) MB apparent"
 echo "$img"

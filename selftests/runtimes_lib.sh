@@ -146,7 +146,7 @@ rt_docker_cp() {
 # directory, seconds), the module's tables after each start (start-N/), the
 # runtime's error text, its own view of the container (podman inspect and
 # its storage's containers.json; ctr containers info, ctr tasks ls and the
-# OCI bundle's config.json), /proc of the runtimes and of pid 1, mntwatch's
+# OCI bundle's config.json of the last start that made a task), /proc of the runtimes and of pid 1, mntwatch's
 # answers and dmesg. Everything is removed and the limit put back at the end
 # (host-after-cleanup: the host's mountinfo lines then). Returns 0 when a
 # start failed.
@@ -168,10 +168,19 @@ rt_restart_loop() {
 			--mount "type=bind,src=$rt_shared,dst=$rt_shared,options=rbind:rshared" \
 			--mount "type=bind,src=$rt_shared,dst=$rt_shared/inner,options=rbind:rshared" \
 			docker.io/library/busybox:latest restart-loop true
-		# the task of the last start is kept: its bundle is evidence
+		# started detached, since an attached ctr deletes the task, and with
+		# it the bundle, when the process exits; the bundle is kept from
+		# the last start that made a task
 		rt_start() {
 			ctr -n default tasks delete restart-loop >/dev/null 2>&1
-			ctr -n default tasks start restart-loop
+			ctr -n default tasks start -d restart-loop || return 1
+			cp /run/containerd/io.containerd.runtime.v2.task/default/restart-loop/config.json \
+				"$rt_dir/bundle-config.json"
+			rt_wait=0
+			until ctr -n default tasks ls | grep -q '^restart-loop .*STOPPED' || [ $rt_wait -ge 100 ]; do
+				sleep 0.1
+				rt_wait=$((rt_wait + 1))
+			done
 		}
 		;;
 	*) echo "rt_restart_loop: runtime $rt_rt: podman or ctr" >&2; return 2 ;;
@@ -179,7 +188,7 @@ rt_restart_loop() {
 	echo "$*" >"$rt_dir/commands"
 	"$@" >"$rt_dir/create.txt" 2>&1 || { echo "$rt_old_max" >/proc/sys/fs/mount-max; return 1; }
 	printf 'start\trc\thost_mounts\tunder_dir\tseconds\n' >"$rt_dir/starts.tsv"
-	printf '0\t0\t%s\t%s\t0\n' "$(rt_count 1)" "$(grep -c " $rt_shared[ /]" /proc/1/mountinfo)" >>"$rt_dir/starts.tsv"
+	printf '0\t0\t%s\t%s\t0\n' "$(rt_count 1)" "$(grep -c " ${rt_shared}[ /]" /proc/1/mountinfo)" >>"$rt_dir/starts.tsv"
 	rt_tables "$rt_dir/start-0"
 	rt_failed=''
 	rt_step=1
@@ -188,7 +197,7 @@ rt_restart_loop() {
 		rt_start >"$rt_dir/start-$rt_step.txt" 2>&1
 		rt_rc=$?
 		printf '%s\t%s\t%s\t%s\t%s\n' "$rt_step" "$rt_rc" "$(rt_count 1)" \
-			"$(grep -c " $rt_shared[ /]" /proc/1/mountinfo)" \
+			"$(grep -c " ${rt_shared}[ /]" /proc/1/mountinfo)" \
 			"$(echo "$(rt_now) $rt_t0" | awk '{ printf "%.2f", $1 - $2 }')" >>"$rt_dir/starts.tsv"
 		rt_tables "$rt_dir/start-$rt_step"
 		if [ "$rt_rc" -ne 0 ]; then
@@ -211,11 +220,9 @@ rt_restart_loop() {
 		ctr -n default containers info restart-loop >"$rt_dir/ctr-containers-info.json" 2>&1
 		ctr -n default tasks ls >"$rt_dir/ctr-tasks-ls.txt" 2>&1
 		ctr version >"$rt_dir/ctr-version.txt" 2>&1
-		cp /run/containerd/io.containerd.runtime.v2.task/default/restart-loop/config.json \
-			"$rt_dir/bundle-config.json" 2>>"$rt_dir/errors"
 		;;
 	esac
-	grep " $rt_shared[ /]" /proc/1/mountinfo | head -n 50 >"$rt_dir/host-mountinfo-head"
+	grep " ${rt_shared}[ /]" /proc/1/mountinfo | head -n 50 >"$rt_dir/host-mountinfo-head"
 	rt_proc "$rt_dir/proc" $(rt_runtime_pids) 1
 	rt_mntwatch "$rt_dir"
 	dmesg >"$rt_dir/dmesg.txt"
