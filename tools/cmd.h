@@ -44,6 +44,7 @@ struct data {
 	int ngrowth;
 	struct mw_procscan scan;
 	bool have_scan;
+	struct mw_runtimes rt;		/* the runtimes' state, read lazily */
 	int64_t now_us;
 	struct ns_mounts *mounts;	/* after mw_load_loops() */
 	int nmounts;
@@ -62,7 +63,7 @@ struct table_cmd {
 	const struct column *columns;
 	bool events;			/* the events table, which needs the module */
 	size_t view_size;
-	void (*fill)(void *view, int i, const struct data *d);
+	void (*fill)(void *view, int i, struct data *d);
 	const char *json_key;
 };
 

@@ -125,7 +125,7 @@ const struct column mw_ns_columns[] = {
 };
 
 /* A row of `ns`: a gone namespace's id may live on in an unrelated reuse. */
-static void fill_ns_view(void *view, int i, const struct data *d)
+static void fill_ns_view(void *view, int i, struct data *d)
 {
 	struct ns_view *row = (struct ns_view *)view + i;
 

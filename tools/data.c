@@ -45,6 +45,7 @@ void mw_data_free(struct data *d)
 	free(d->ev);
 	free(d->growth);
 	mw_proc_free(&d->scan);
+	mw_runtimes_free(&d->rt);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -165,6 +166,25 @@ static int rows_from_census(const struct opts *o, struct data *d)
 }
 
 /*
+ * Each namespace's container as its runtime names it: the cgroup of its
+ * lowest pid in a container says which runtime and id, the runtime's
+ * state on disk the name, image and pod.
+ */
+static void name_containers(const struct opts *o, struct data *d)
+{
+	int i;
+
+	mw_runtimes_init(&d->rt, o->procdir);
+	for (i = 0; i < d->scan.nwho; i++) {
+		struct mw_who *who = &d->scan.who[i];
+
+		if (!who->host && who->npids &&
+		    (who->cg.container[0] || who->cg.path[0]))
+			mw_runtime_from_cgroup(&d->rt, &who->cg, &who->ctr);
+	}
+}
+
+/*
  * need_module: the command has no meaning without the module (events,
  * explain). Returns 0 or an exit code; everything printed already.
  */
@@ -251,6 +271,7 @@ int mw_load(const struct opts *o, struct data *d, bool want_events,
 		mw_warnx("out of memory");
 		return MW_EXIT_ERROR;
 	}
+	name_containers(o, d);
 	if (!d->module) {
 		if (!d->nns) {
 			mw_warnx("no mount namespace readable in %s", o->procdir);
@@ -314,6 +335,7 @@ int mw_load_loops(const struct opts *o, struct data *d)
 		d->have_scan = true;
 		if (mw_census(o->procdir, &d->scan, false))
 			goto oom;
+		name_containers(o, d);
 	}
 	d->mounts = calloc(d->scan.nwho + 1, sizeof(*d->mounts));
 	if (!d->mounts)

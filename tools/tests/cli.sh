@@ -102,7 +102,7 @@ if run "--list-columns" 0 $bin --list-columns; then
 	else not_ok "--list-columns" "$(cat "$tmp/out")"; fi
 fi
 if run "events --list-columns --json" 0 $bin events --list-columns --json; then
-	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json]' '[18,"TIME","time"]'
+	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json, .columns[33].json]' '[34,"TIME","time","fallback"]'
 fi
 
 # without the module: counted from mountinfo, pending and history unknown
@@ -286,15 +286,17 @@ if [ $rc = 3 ] && [ "$(wc -l <"$tmp/ferr")" = 2 ] &&
 	ok "events --follow: ends with one line, exit 3, when the module is unloaded"
 else not_ok "events --follow: end on unload" "rc $rc" "$(cat "$tmp/ferr")"; fi
 
-mkdir -p "$fdir" && cp $fx/loop/debugfs/namespaces "$fdir/"
+# the directory is a symbolic link here, so that a reload can swap it in
+# one rename: a window without it would read as an unload
+mkdir -p "$tmp/follow/m1" && cp $fx/loop/debugfs/namespaces "$tmp/follow/m1/" && ln -s m1 "$fdir"
 put_events "$fdir" 2 1 2
 $bin events -f -J -o seq,comm -i 0.1 --debugfs "$fdir" --proc $fx/proc >"$tmp/fout" 2>"$tmp/ferr" &
 pid=$!
 wait_lines "$tmp/fout" 2
 # reloaded between two reads: a new directory, seq from 1 again
-mkdir "$tmp/follow/new" && cp $fx/loop/debugfs/namespaces "$tmp/follow/new/"
-put_events "$tmp/follow/new" 1 1 1
-mv "$fdir" "$tmp/follow/old" && mv "$tmp/follow/new" "$fdir"
+mkdir "$tmp/follow/m2" && cp $fx/loop/debugfs/namespaces "$tmp/follow/m2/"
+put_events "$tmp/follow/m2" 1 1 1
+ln -s m2 "$tmp/follow/next" && mv -T "$tmp/follow/next" "$fdir"
 wait_lines "$tmp/fout" 3
 kill -TERM $pid
 wait $pid
