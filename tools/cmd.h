@@ -15,7 +15,7 @@ enum cmd { CMD_NS, CMD_EVENTS, CMD_EXPLAIN, CMD_WATCH, CMD_CHECK, CMD_METRICS,
 
 struct opts {
 	enum cmd cmd;
-	bool json, noheadings, list_columns, follow;
+	bool json, noheadings, list_columns, follow, all;
 	const char *columns;
 	const char *debugfs, *procdir, *output;
 	double interval;
@@ -65,6 +65,7 @@ struct table_cmd {
 	size_t view_size;
 	void (*fill)(void *view, int i, struct data *d);
 	const char *json_key;
+	bool (*hidden)(const struct data *d, int i);	/* without --all */
 };
 
 int mw_cmd_table(const struct opts *o, FILE *out, const struct table_cmd *cmd);

@@ -140,7 +140,7 @@ static void ev_view_of(struct ev_view *row, struct data *d, int i)
 
 static void fill_ev_view(void *view, int i, struct data *d)
 {
-	ev_view_of((struct ev_view *)view + i, d, i);
+	ev_view_of(view, d, i);
 }
 
 static volatile sig_atomic_t stop;
@@ -318,7 +318,7 @@ int cmd_events(const struct opts *o)
 {
 	static const struct table_cmd events = {
 		mw_ev_columns, true, sizeof(struct ev_view), fill_ev_view,
-		"events",
+		"events", NULL,
 	};
 
 	if (o->follow)

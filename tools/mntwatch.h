@@ -270,6 +270,7 @@ void mw_container_label(const struct mw_container *c, bool brief, char *buf,
 /* --- propagation loops, from one namespace's mountinfo */
 struct mw_mount {
 	uint64_t id, parent;
+	const char *dev;		/* major:minor */
 	const char *root, *mountpoint;	/* with mountinfo's octal escapes */
 	uint64_t shared, master;	/* peer group ids, 0 for none */
 };
@@ -289,7 +290,9 @@ struct mw_loop {
 	const char *outer;	/* mountpoint of the member it starts from */
 	const char *inner;	/* first receiver mounted beneath it */
 	int64_t nested;		/* receivers mounted beneath a member */
-	int64_t factor;		/* mounts that one more mount on it lands on */
+	int64_t factor;		/* mounts here that one more mount on it lands on */
+	int64_t members;	/* shared:N here; 0: all in another namespace */
+	uint64_t fed_by;	/* then: a namespace holding a member; 0 */
 };
 
 struct mw_repeat {
@@ -298,6 +301,7 @@ struct mw_repeat {
 };
 
 #define MW_REPEAT_MIN	4	/* two doublings; a host mounts a path twice at most */
+#define MW_REPEAT_WARN	16	/* four doublings: check warns */
 #define MW_REPEAT_TOP	3
 
 struct mw_loops {
