@@ -327,6 +327,7 @@ struct mw_explain_in {
 	const struct mw_loops *loops_now;	/* failing namespace's; NULL: unread */
 	const struct mw_growth *growth;
 	int ngrowth;
+	struct mw_runtimes *rt;		/* names containers; NULL: by cgroup only */
 };
 
 void mw_explain(FILE *out, const struct mw_explain_in *in);
