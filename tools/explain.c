@@ -367,8 +367,10 @@ static void find_story(const struct mw_explain_in *in,
 
 	memset(st, 0, sizeof(*st));
 	st->target = in->rt ? mw_path_container(in->rt, ev->target) : NULL;
+	/* the group with the most receivers here: the container's root's */
 	for (i = 0; in->loops_now && i < in->loops_now->nloops; i++)
-		if (in->loops_now->loops[i].fed_by == ev->caller_ns)
+		if (in->loops_now->loops[i].fed_by == ev->caller_ns &&
+		    (!st->loop || in->loops_now->loops[i].factor > st->loop->factor))
 			st->loop = &in->loops_now->loops[i];
 	if (ev->caller_ns == ev->failing_ns || is_gone(caller) || !failing)
 		return;
@@ -610,13 +612,19 @@ void mw_explain(FILE *out, const struct mw_explain_in *in)
 		fprintf(out, "  No process in /proc lives in it: it is held by an nsfs bind mount or an open file descriptor.\n");
 
 	live_loop = in->loops_now && in->loops_now->nloops;
-	for (i = 0; live_loop && i < in->loops_now->nloops; i++) {
-		const struct mw_loop *loop = &in->loops_now->loops[i];
+	if (live_loop) {
+		const struct mw_loop *loop = &in->loops_now->loops[0];
 
+		for (i = 1; i < in->loops_now->nloops; i++)
+			if (in->loops_now->loops[i].factor > loop->factor)
+				loop = &in->loops_now->loops[i];
 		fprintf(out, "  A live propagation loop is there now: peer group %" PRIu64 " at %s propagates into\n"
-			"  %s beneath it (%" PRId64 " nested); one more mount on it lands on %" PRId64 " mounts (mntwatch loops).\n",
+			"  %s beneath it (%" PRId64 " nested); one more mount on it lands on %" PRId64 " mounts",
 			loop->group, loop->outer, loop->inner, loop->nested,
 			loop->factor);
+		if (in->loops_now->nloops > 1)
+			fprintf(out, ";\n  %d more loops there", in->loops_now->nloops - 1);
+		fprintf(out, " (mntwatch loops).\n");
 	}
 
 	fprintf(out, "\nWhat to do:\n");

@@ -497,12 +497,15 @@ static bool storage_lookup(struct mw_runtimes *rt, const char *id,
 	    !mw_json_parse(&md, meta, strlen(meta), err, sizeof(err))) {
 		mw_json_get_string(&md, 0, "image-name", c->image,
 				   sizeof(c->image));
-		/* CRI-O's metadata names the pod; podman's does not */
-		if (mw_json_get_string(&md, 0, "pod-name", c->pod_name,
-				       sizeof(c->pod_name))) {
+		/*
+		 * CRI-O's metadata has its sandbox (pod-name: k8s_POD_...)
+		 * and the Kubernetes container name; podman's has neither.
+		 * The pod itself is named in CRI-O's bundle.
+		 */
+		if (mw_json_get(&md, 0, "pod-name") >= 0) {
 			copy(c->runtime, sizeof(c->runtime), "crio");
-			mw_json_get_string(&md, 0, "namespace", c->pod_namespace,
-					   sizeof(c->pod_namespace));
+			mw_json_get_string(&md, 0, "metadata-name", c->name,
+					   sizeof(c->name));
 		}
 		mw_json_free(&md);
 	}
@@ -550,6 +553,11 @@ static bool bundle_lookup(const char *root, const char *path, const char *id,
 
 	if (json_in(root, path, &text, &doc))
 		return false;
+	/* the bundle's annotations name it the way the kubelet does */
+	c->name[0] = c->pod_name[0] = c->pod_namespace[0] = '\0';
+	if (mw_json_get(&doc, mw_json_get(&doc, 0, "annotations"),
+			"io.kubernetes.cri-o.ImageName") >= 0)
+		c->image[0] = '\0';
 	copy(c->id, sizeof(c->id), id);
 	copy(c->runtime, sizeof(c->runtime), runtime);
 	c->source = "config.json";

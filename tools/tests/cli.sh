@@ -148,6 +148,54 @@ if run "loops --list-columns" 0 $bin loops --list-columns; then
 	else not_ok "loops --list-columns" "$(cat "$tmp/out")"; fi
 fi
 
+# container runtimes: names from their state on disk, the docker cp incident
+rt=(--debugfs $fx/runtimes/debugfs --proc $fx/runtimes/proc)
+golden "ns: containers named by their runtimes, gone helpers hidden" rt-ns.txt $bin "${rt[@]}"
+golden "ns --all: the gone helpers too" rt-ns-all.txt $bin --all -o NS,STATE,ENOSPC,PIDS,NAME,RUNTIME,IMAGE,POD-NS,POD-NAME "${rt[@]}"
+golden "events: the failing mount, its containers, runc's fallbacks told apart" rt-events.txt $bin events \
+	-o +SEQ,SYSCALL,FLAGS,SOURCE,TARGET-NAME,FAILING-NAME,FALLBACK "${rt[@]}"
+golden "explain: the docker cp incident" rt-explain.txt $bin explain "${rt[@]}"
+golden "loops: a loop fed from the host's namespace" rt-loops.txt $bin loops "${rt[@]}"
+if run "ns --json on the runtimes" 0 $bin -J "${rt[@]}"; then
+	jq_is "ns --json: name, runtime, image, pod as each runtime recorded them" \
+		'[.namespaces[] | select(.pids != null and .container != null) | [.ns, .container, .runtime, .name, .image, .pod_namespace, .pod_name]]' \
+		'[[4026532301,"4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5","docker","my-mount-max","busybox",null,null],[4026532310,"t1","containerd",null,null,null,null],[4026532320,"5a5b5c5d5e5f60616263646566676869707172737475767778797a7b7c7d7e7f","podman","web","docker.io/library/nginx:latest",null,null],[4026532330,"6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b","crio","app","quay.io/shop/app:2.1","shop","shop-web-6b7c8d9f4-abcde"],[4026532340,"7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c","containerd","cache","docker.io/library/redis:7","payments","cache-7c9f8d6b5-x2kq4"]]'
+	jq_is "ns --json: gone helpers left out, the live row of a reused number kept" \
+		'[.namespaces[] | select(.ns == 4026532301) | .state]' '["live"]'
+fi
+if run "ns --json --all" 0 $bin -J --all "${rt[@]}"; then
+	jq_is "ns --json --all: every row" '[(.namespaces | length), ([.namespaces[] | select(.state == "gone")] | length)]' '[10,4]'
+fi
+if run "events --json on the runtimes" 0 $bin events -J "${rt[@]}"; then
+	jq_is "events --json: the failing call and the containers it names" \
+		'.events[1] | [.seq, .syscall, .flags, .source, .target, .cgroup, .target_container, .target_runtime, .target_name, .failing_container, .failing_name, .caller_who, .fallback]' \
+		'[2,"mount","0x5000","/","/srv/docker/overlay2/9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a/merged/rootfs","/","4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5","docker","my-mount-max","4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5","my-mount-max","host",null]'
+	jq_is "events --json: runc's fallback binds marked" '[.events[] | .fallback]' '["runc-exe-bind",null,"runc-exe-bind","runc-exe-bind"]'
+fi
+if run "events --json, an older module" 0 $bin events -J "${loop[@]}"; then
+	jq_is "events --json: without the module's new columns they are null" \
+		'.events[2] | [.syscall, .flags, .source, .target, .cgroup, .caller_container, .target_container, .fallback]' \
+		'[null,null,null,null,null,null,null,null]'
+fi
+if run "loops --json on the runtimes" 0 $bin loops -J "${rt[@]}"; then
+	jq_is "loops --json: the container's loop, no member there, fed by the host's namespace" \
+		'[.loops[] | select(.group == 11) | [.ns, .members, .fed_by, .mountpoint, .name]]' \
+		'[[4026532301,0,4026531841,"/","my-mount-max"]]'
+fi
+check_rc() {
+	local name=$1 want=$2 pat=$3
+	shift 3
+	run "$name" "$want" $bin check "$@" || return
+	if [ "$(wc -l <"$tmp/out")" = 1 ] && grep -q -- "$pat" "$tmp/out"; then ok "$name"
+	else not_ok "$name" "$(cat "$tmp/out")" "want: $pat"; fi
+}
+check_rc "check: CRITICAL for the docker incident, its loop named" 2 \
+	'^MNTWATCH CRITICAL - fullest namespace 4026532301 (docker container my-mount-max (4d0c1e2f3a4b, image busybox)) at 74.0%.* live propagation loops: namespace 4026532301 (docker container my-mount-max .*) peer group 11 at / propagates into /rootfs/srv/docker/overlay2/.*/merged beneath it, x8 per mount' "${rt[@]}"
+check_rc "check: WARNING on a mountpoint repeated 17 times, no loop" 1 \
+	'^MNTWATCH WARNING - .*, /mnt/x mounted 17 times in namespace 4026531841 (host) .* loops=0 repeats=17;16$' \
+	--debugfs $fx/no-such-dir/mntwatch --proc $fx/repeats/proc
+one_line_error "--all outside ns: exit 2" 2 "is an option of 'ns' and 'watch'" $bin events --all "${rt[@]}"
+
 # errors: one line, nothing on stdout
 one_line_error "unknown table format: exit 3" 3 "table format '2' unknown" $bin "${loop[@]/loop/format2}"
 one_line_error "short row: exit 3, no partial table" 3 'line 3 has 8 fields' $bin --debugfs $fx/badrow/debugfs --proc $fx/proc
@@ -160,13 +208,6 @@ one_line_error "missing argument: exit 2" 2 'needs an argument' $bin -o
 one_line_error "proc unreadable: exit 3" 3 'cannot scan' $bin --debugfs $fx/loop/debugfs --proc $fx/no-such-proc
 
 # check: Nagios exit codes and a one-line summary
-check_rc() {
-	local name=$1 want=$2 pat=$3
-	shift 3
-	run "$name" "$want" $bin check "$@" || return
-	if [ "$(wc -l <"$tmp/out")" = 1 ] && grep -q -- "$pat" "$tmp/out"; then ok "$name"
-	else not_ok "$name" "$(cat "$tmp/out")" "want: $pat"; fi
-}
 check_rc "check: OK below --warn" 0 '^MNTWATCH OK - fullest namespace 4026532200 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) at 70.0%: 700 mounts of 1000; 4 live namespaces | use_pct=70.0%;80;90;0;100' --recent 0 "${loop[@]}"
 check_rc "check: WARNING at --warn" 1 '^MNTWATCH WARNING - .* at 70.0%' --warn 70 --crit 90 --recent 0 "${loop[@]}"
 check_rc "check: CRITICAL at --crit" 2 '^MNTWATCH CRITICAL - .* at 70.0%' --warn 50 --crit 70 --recent 0 "${loop[@]}"
