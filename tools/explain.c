@@ -204,7 +204,10 @@ static void explain_growth(FILE *out, const struct mw_explain_in *in,
 		fprintf(out, " x%.2f", gr->g[i]->before ?
 			(double)gr->g[i]->after / gr->g[i]->before : 0);
 	fputc('\n', out);
-	if (gr->steps >= 2)
+	if (gr->steps >= 2 && gr->step_hi - gr->step_lo < 0.005)
+		fprintf(out, "  %d of them multiplied it; from one to the next, small binds between included,\n"
+			"  it grew x%.2f per step.\n", gr->steps, gr->step_hi);
+	else if (gr->steps >= 2)
 		fprintf(out, "  %d of them multiplied it; from one to the next, small binds between included,\n"
 			"  it grew x%.2f to x%.2f per step.\n",
 			gr->steps, gr->step_lo, gr->step_hi);
@@ -402,10 +405,10 @@ static void explain_docker_cp(FILE *out, const struct mw_explain_in *in,
 			st->loop->inner);
 	else
 		fprintf(out, "  the container's namespace receives each of those binds on every copy of its root.\n");
-	if (gr->steps >= 2)
+	if (gr->steps >= 2 && gr->step_hi - gr->step_lo >= 0.005)
 		fprintf(out, "  Growth per docker cp: x%.2f to x%.2f (the growth history above).\n",
 			gr->step_lo, gr->step_hi);
-	else if (gr->steps == 1)
+	else if (gr->steps)
 		fprintf(out, "  Growth per docker cp: x%.2f (the growth history above).\n",
 			gr->step);
 	if (!rt)
