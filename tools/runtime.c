@@ -186,9 +186,23 @@ static char *proc_file(const char *procdir, int pid, const char *name,
 	return mw_read_file(path, len);
 }
 
+/* The target of /proc/PID/ns/mnt, "" if unreadable. */
+static void mnt_ns_of(const char *procdir, long pid, char *buf, size_t len)
+{
+	char path[MW_PATH_LEN];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%ld/ns/mnt", procdir, pid);
+	n = readlink(path, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
 /*
  * The daemons whose roots the runtimes' files are read through: the lowest
- * pid of each name, in one pass over the processes.
+ * pid of each name, in one pass over the processes. Any process may call
+ * itself dockerd: one is taken only in the mount namespace of pid 1 (the
+ * host's, also from a hostPID pod), so that a container cannot pass its
+ * own files off as the runtime's.
  */
 static void find_daemons(struct mw_runtimes *rt)
 {
@@ -197,11 +211,12 @@ static void find_daemons(struct mw_runtimes *rt)
 	/* podman has no daemon: conmon watches each of its containers */
 	static const char *const comm[] = { "dockerd", "containerd", "conmon",
 					    "crio" };
-	char path[MW_PATH_LEN], *text;
+	char path[MW_PATH_LEN], host[64], ns[64], *text;
 	struct dirent *de;
 	size_t i;
 	DIR *dir = opendir(rt->procdir);
 
+	mnt_ns_of(rt->procdir, 1, host, sizeof(host));
 	while (dir && (de = readdir(dir))) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
@@ -213,10 +228,13 @@ static void find_daemons(struct mw_runtimes *rt)
 		if (!text)
 			continue;
 		text[strcspn(text, "\n")] = '\0';
-		for (i = 0; i < sizeof(comm) / sizeof(comm[0]); i++)
-			if (!strcmp(text, comm[i]) &&
-			    (!d[i]->pid || pid < d[i]->pid))
+		for (i = 0; i < sizeof(comm) / sizeof(comm[0]); i++) {
+			if (strcmp(text, comm[i]) || (d[i]->pid && pid > d[i]->pid))
+				continue;
+			mnt_ns_of(rt->procdir, pid, ns, sizeof(ns));
+			if (host[0] && !strcmp(ns, host))
 				d[i]->pid = pid;
+		}
 		free(text);
 	}
 	if (dir)

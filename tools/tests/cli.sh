@@ -150,7 +150,7 @@ fi
 
 # container runtimes: names from their state on disk, the docker cp incident
 rt=(--debugfs $fx/runtimes/debugfs --proc $fx/runtimes/proc)
-golden "ns: containers named by their runtimes, gone helpers hidden" rt-ns.txt $bin "${rt[@]}"
+golden "ns: containers named by their runtimes (not by a process in a container calling itself dockerd), gone helpers hidden" rt-ns.txt $bin "${rt[@]}"
 golden "ns --all: the gone helpers too" rt-ns-all.txt $bin --all -o NS,STATE,ENOSPC,PIDS,NAME,RUNTIME,IMAGE,POD-NS,POD-NAME "${rt[@]}"
 golden "events: the failing mount, its containers, runc's fallbacks told apart" rt-events.txt $bin events \
 	-o +SEQ,SYSCALL,FLAGS,SOURCE,TARGET-NAME,FAILING-NAME,FALLBACK "${rt[@]}"
@@ -159,12 +159,12 @@ golden "loops: a loop fed from the host's namespace" rt-loops.txt $bin loops "${
 if run "ns --json on the runtimes" 0 $bin -J "${rt[@]}"; then
 	jq_is "ns --json: name, runtime, image, pod as each runtime recorded them" \
 		'[.namespaces[] | select(.pids != null and .container != null) | [.ns, .container, .runtime, .name, .image, .pod_namespace, .pod_name]]' \
-		'[[4026532301,"4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5","docker","my-mount-max","busybox",null,null],[4026532310,"t1","containerd",null,null,null,null],[4026532320,"5a5b5c5d5e5f60616263646566676869707172737475767778797a7b7c7d7e7f","podman","web","docker.io/library/nginx:latest",null,null],[4026532330,"6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b","crio","app","quay.io/shop/app:2.1","shop","shop-web-6b7c8d9f4-abcde"],[4026532340,"7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c","containerd","cache","docker.io/library/redis:7","payments","cache-7c9f8d6b5-x2kq4"]]'
+		'[[4026532301,"4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5","docker","my-mount-max","busybox",null,null],[4026532310,"t1","containerd",null,null,null,null],[4026532320,"5a5b5c5d5e5f60616263646566676869707172737475767778797a7b7c7d7e7f","podman","web","docker.io/library/nginx:latest",null,null],[4026532330,"6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b","crio","app","quay.io/shop/app:2.1","shop","shop-web-6b7c8d9f4-abcde"],[4026532340,"7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c","containerd","cache","docker.io/library/redis:7","payments","cache-7c9f8d6b5-x2kq4"],[4026532350,"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef","docker",null,null,null,null]]'
 	jq_is "ns --json: gone helpers left out, the live row of a reused number kept" \
 		'[.namespaces[] | select(.ns == 4026532301) | .state]' '["live"]'
 fi
 if run "ns --json --all" 0 $bin -J --all "${rt[@]}"; then
-	jq_is "ns --json --all: every row" '[(.namespaces | length), ([.namespaces[] | select(.state == "gone")] | length)]' '[10,4]'
+	jq_is "ns --json --all: every row" '[(.namespaces | length), ([.namespaces[] | select(.state == "gone")] | length)]' '[11,4]'
 fi
 if run "events --json on the runtimes" 0 $bin events -J "${rt[@]}"; then
 	jq_is "events --json: the failing call and the containers it names" \
