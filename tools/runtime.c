@@ -19,15 +19,12 @@
  * RESOLVE_IN_ROOT where the kernel has it (5.6), so that an absolute
  * symlink inside that root resolves there and not in ours.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "mntwatch.h"
