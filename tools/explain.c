@@ -129,6 +129,7 @@ struct growth {
 	double step_lo, step_hi;	/* growth from one such step to the next */
 	double step;		/* the last of them: what the next step brings */
 	int foreign, gone;	/* attaches from other namespaces; gone now */
+	const struct mw_growth *last_step;	/* the last that multiplied it */
 	uint64_t caller;	/* their caller's namespace, if only one */
 	bool one_caller;
 };
@@ -147,7 +148,9 @@ static void read_growth(const struct mw_explain_in *in, const struct mw_ns *row,
 			gr->g[gr->n++] = &in->growth[i];
 	for (i = 0; i < gr->n; i++) {
 		const struct mw_growth *g = gr->g[i];
-		const struct mw_ns *caller = row_now(in, g->caller_ns);
+		/* the caller's namespace then: its number may be reused since */
+		const struct mw_ns *caller = mw_row_at(in->ns, in->nns, g->caller_ns,
+						       g->time_s * 1000000 + 999999);
 
 		if (g->caller_ns != row->ns) {
 			gr->foreign++;
@@ -176,6 +179,25 @@ static void read_growth(const struct mw_explain_in *in, const struct mw_ns *row,
 	}
 	if (gr->steps == 1)
 		gr->step = (double)last_step->after / last_step->before;
+	gr->last_step = last_step;
+}
+
+/*
+ * Whether @ev is one of the small binds that finish the step which last
+ * multiplied the namespace (docker cp binds /, then the container's
+ * hostname, hosts and resolv.conf): that step's growth is all in the
+ * history, the latest entry as recent as the failure, and the namespace
+ * holds all of it still. A runtime that unmounts after a step (docker cp
+ * does) leaves the next step's failure below the latest entry.
+ */
+static bool step_tail(const struct mw_event *ev, const struct growth *gr)
+{
+	const struct mw_growth *latest = gr->n ? gr->g[gr->n - 1] : NULL;
+	int64_t now_s = ev->time_us / 1000000;
+
+	return gr->last_step && ev->mounts >= latest->after &&
+	       latest->time_s - gr->last_step->time_s <= 2 &&
+	       now_s - latest->time_s <= 2;
 }
 
 /*
@@ -189,6 +211,7 @@ static void explain_growth(FILE *out, const struct mw_explain_in *in,
 {
 	const struct mw_growth *last;
 	double size, factor;
+	int64_t from;
 	int i, more = 0;
 
 	if (!gr->n)
@@ -229,11 +252,13 @@ static void explain_growth(FILE *out, const struct mw_explain_in *in,
 	last = gr->g[gr->n - 1];
 	factor = gr->steps ? gr->step : (last->before ?
 					 (double)last->after / last->before : 0);
+	/* a runtime unmounts its small binds after a step: start from now */
+	from = is_gone(row) || row->mounts == MW_NONE ? last->after : row->mounts;
 	if (factor > 1.05 && max > 0) {
-		for (size = last->after; size <= max && more < 1000; more++)
+		for (size = from; size <= max && more < 1000; more++)
 			size *= factor;
 		fprintf(out, "  At x%.2f per %s, from %" PRId64 " mounts, %s %d from now needs about %.0f > fs.mount-max %" PRId64 ".\n",
-			factor, gr->steps ? "step" : "attach", last->after,
+			factor, gr->steps ? "step" : "attach", from,
 			gr->steps ? "step" : "attach", more, size, max);
 	}
 }
@@ -334,14 +359,14 @@ static void explain_call(FILE *out, const struct mw_explain_in *in,
 	if (target) {
 		mw_container_label(target, false, label, sizeof(label));
 		fprintf(out, "  Its target lies in the files of %s%s.\n", label,
-			target->source ? "" : ", which its runtime no longer knows");
+			target->source ? "" : ", which no state file of its runtime names now");
 	}
 	caller = in->rt ? mw_cgroup_container(in->rt, ev->cgroup) : NULL;
 	if (caller) {
 		mw_container_label(caller, false, label, sizeof(label));
 		fprintf(out, "  The caller ran in %s then (cgroup %s)%s.\n", label,
 			ev->cgroup, caller->source ? "" :
-			"; its runtime no longer knows it by name");
+			"; no state file of its runtime names it now");
 	}
 }
 
@@ -444,10 +469,11 @@ static void explain_fallbacks(FILE *out, const struct mw_explain_in *in,
 	if (!last)
 		return;
 	mw_escape(target, sizeof(target), last->target);
-	fprintf(out, "\nSilent fallbacks: %d of the %d events were runc init binding its own binary\n"
+	fprintf(out, "\nSilent fallbacks: %d of the %d events %s runc init binding its own binary\n"
 		"  (/proc/self/exe onto %s, comm %s): runc copies the binary instead when that\n"
 		"  mount fails, so no command failed. They say that the namespace receiving that directory,\n  ",
-		nfallback, in->nev, target, last->comm);
+		nfallback, in->nev, nfallback == 1 ? "was" : "were", target,
+		last->comm);
 	print_ns_at(out, in, last->failing_ns, last->time_us);
 	fprintf(out, ", was full then.\n");
 }
@@ -568,8 +594,18 @@ void mw_explain(FILE *out, const struct mw_explain_in *in)
 				ev->checks);
 		if (ev->mounts > 0)
 			factor = (double)need / ev->mounts;
-		/* the attach failed on the way: a whole step does more */
-		if (!lineage && gr.steps && gr.step > factor && ev->mounts > 0) {
+		/*
+		 * A step that multiplied it moments before, and nothing
+		 * unmounted since: what failed is the tail of that step.
+		 */
+		if (!lineage && step_tail(ev, &gr)) {
+			fprintf(out, "  This step had already multiplied it (%" PRId64 " -> %" PRId64 " mounts, moments before);\n"
+				"  what failed is one of the small binds that follow, landing on every copy%s.\n",
+				gr.last_step->before, gr.last_step->after,
+				in->loops_now && in->loops_now->nloops ? " (mntwatch loops)" : "");
+			factor = gr.step;
+		} else if (!lineage && gr.steps && gr.step > factor && ev->mounts > 0) {
+			/* the attach failed on the way: a whole step does more */
 			factor = gr.step;
 			fprintf(out, "  The step that failed would have taken it from %" PRId64 " to about %.0f mounts (x%.2f\n"
 				"  per step, from the growth history below), %.1f times fs.mount-max: it failed on the way.\n",
@@ -580,6 +616,9 @@ void mw_explain(FILE *out, const struct mw_explain_in *in)
 				ev->mounts, need, factor);
 		}
 	}
+	/* a restart loop grows the parent step by step, not this copy */
+	if (lineage && gr.steps)
+		factor = gr.step;
 	explain_series(out, in, ev->failing_ns);
 	if (lineage)
 		explain_lineage(out, in, ev);
@@ -626,7 +665,8 @@ void mw_explain(FILE *out, const struct mw_explain_in *in)
 			loop->group, loop->outer, loop->inner, loop->nested,
 			loop->factor);
 		if (in->loops_now->nloops > 1)
-			fprintf(out, ";\n  %d more loops there", in->loops_now->nloops - 1);
+			fprintf(out, ";\n  %d more loop%s there", in->loops_now->nloops - 1,
+				in->loops_now->nloops > 2 ? "s" : "");
 		fprintf(out, " (mntwatch loops).\n");
 	}
 

@@ -681,9 +681,10 @@ bool mw_runtime_from_cgroup(struct mw_runtimes *rt,
 			    const struct mw_cgroup_info *cg,
 			    struct mw_container *c)
 {
-	char ns[MW_ID_LEN], id[MW_ID_LEN];
+	char ns[MW_ID_LEN], id[MW_ID_LEN], path[MW_PATH_LEN];
 	const char *slash;
 	bool found;
+	int fd;
 
 	if (cg->container[0]) {
 		found = mw_runtime_lookup(rt, cg->runtime, cg->container, c);
@@ -703,7 +704,22 @@ bool mw_runtime_from_cgroup(struct mw_runtimes *rt,
 	ns[slash - cg->path - 1] = '\0';
 	copy(id, sizeof(id), slash + 1);
 	locate(rt);
-	return containerd_lookup(rt, ns, id, c);
+	if (containerd_lookup(rt, ns, id, c))
+		return true;
+	/*
+	 * Its task is gone (the bundle with it), but the namespace is one
+	 * of containerd's: the cgroup still names the container.
+	 */
+	snprintf(path, sizeof(path), "%s/%s/%s", rt->containerd.dir, task_dir, ns);
+	fd = component(ns) && component(id) ?
+		open_in(rt->containerd.root, path, O_PATH | O_DIRECTORY) : -1;
+	if (fd >= 0) {
+		close(fd);
+		copy(c->id, sizeof(c->id), id);
+		copy(c->runtime, sizeof(c->runtime), "containerd");
+		copy(c->ctr_namespace, sizeof(c->ctr_namespace), ns);
+	}
+	return false;
 }
 
 /* "<dir>/<entry>/..." -> entry, if @path lies under @dir. */

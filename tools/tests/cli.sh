@@ -196,6 +196,81 @@ check_rc "check: WARNING on a mountpoint repeated 17 times, no loop" 1 \
 	--debugfs $fx/no-such-dir/mntwatch --proc $fx/repeats/proc
 one_line_error "--all outside ns: exit 2" 2 "is an option of 'ns' and 'watch'" $bin events --all "${rt[@]}"
 
+# real runtimes: what Debian 12's docker.io 20.10.24, podman 4.3.1 (crun) and
+# containerd 1.6.20 (runc 1.1.5) left on the 6.12 kernel with the module
+# (tests/fixtures/real/README); mntwatch's answers against the runtimes' own
+real=$fx/real
+# real_run NAME FIXTURE CMD...: with "now" 30 s after the fixture's first event
+real_run() {
+	local name=$1 f=$2 now
+	shift 2
+	now=$(awk 'NR == 2 { print int($1) + 30 }' "$real/$f/debugfs/events")
+	MNTWATCH_NOW=$now run "$name" 0 $bin "$@" --debugfs "$real/$f/debugfs" --proc "$real/$f/proc"
+}
+for f in docker docker-rbind podman ctr; do
+	if real_run "explain on the real $f incident" $f explain; then
+		[ -n "${UPDATE_EXPECTED:-}" ] && cp "$tmp/out" "$exp/real-$f-explain.txt"
+		if diff -u "$exp/real-$f-explain.txt" "$tmp/out" >"$tmp/diff"; then ok "explain on the real $f incident"
+		else not_ok "explain on the real $f incident" "$(head -20 "$tmp/diff")"; fi
+	fi
+done
+# docker: the container as docker inspect names it, the call as docker's error prints it
+for f in docker docker-rbind; do
+	inspect=$real/$f/docker-inspect.json
+	want=$(jq -c '.[0] | [.Id, (.Name | ltrimstr("/")), .Config.Image, "docker"]' "$inspect")
+	pid=$(jq '.[0].State.Pid' "$inspect")
+	if real_run "ns -J on the real $f incident" $f -J; then
+		jq_is "ns -J: the container as docker inspect names it ($f)" \
+			"[.namespaces[] | select(.pids | index($pid)) | [.container, .name, .image, .runtime]] | first" "$want"
+	fi
+	err=$(grep -h 'no space left' "$real/$f"/docker-cp-*.txt)
+	if real_run "events -J on the real $f incident" $f events -J; then
+		got=$(jq -r '[.events[] | select(.fallback == null)] | last | "mount \(.source):\(.target), flags: \(.flags): no space left on device"' "$tmp/out")
+		case "$err" in
+		*"$got"*) ok "events -J: source, target and flags as docker's error prints them ($f)" ;;
+		*) not_ok "events -J: source, target and flags as docker's error prints them ($f)" "docker: $err" "mntwatch: $got" ;;
+		esac
+		jq_is "events -J: the target's container and the failing one are docker inspect's ($f)" \
+			'[.events[] | select(.fallback == null)] | last | [.target_container, .target_name, .failing_container, .failing_name, .comm, .caller_who]' \
+			"$(jq -c '.[0] | [.Id, (.Name | ltrimstr("/")), .Id, (.Name | ltrimstr("/")), "dockerd", "host"]' "$inspect")"
+	fi
+done
+if real_run "events -J: runc's fallback on the real docker incident" docker events -J; then
+	jq_is "events -J: runc init's bind of its binary is a fallback, dockerd's is not" \
+		'[.events[] | [.comm, .source, .fallback]]' '[["dockerd","/var/lib/docker/containers/d9dd9c52ab367266db674856106aba33f31b3e6e51af3b7be0f3aab2a55d1d04/resolv.conf",null],["exe","/proc/self/exe","runc-exe-bind"]]'
+	if grep -qx 'exec 0' "$real/docker/steps" && grep -qx 'run 0' "$real/docker/steps"; then
+		ok "the docker exec and docker run whose runc bind failed succeeded: a silent fallback indeed"
+	else not_ok "runc's fallback: docker exec and run succeeded" "$(cat "$real/docker/steps")"; fi
+fi
+if real_run "loops -J on the real docker incident" docker loops -J; then
+	jq_is "loops -J: the container's root and its nested copies, fed by the host's namespace" \
+		'[.loops[] | select(.group == 11) | [.ns, .members, .fed_by, .mountpoint, .name]]' \
+		'[[4026532179,0,4026531841,"/","my-mount-max"]]'
+fi
+now=$(awk 'NR == 2 { print int($1) + 30 }' "$real/docker/debugfs/events")
+MNTWATCH_NOW=$now $bin check --debugfs "$real/docker/debugfs" --proc "$real/docker/proc" >"$tmp/out" 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q '^MNTWATCH CRITICAL - fullest namespace 4026532179 (docker container my-mount-max (d9dd9c52ab36, image busybox)) at 98.3%.* peer group 11 at / propagates into' "$tmp/out"; then
+	ok "check: CRITICAL on the real docker incident, the container and its loop named"
+else not_ok "check on the real docker incident" "rc $rc" "$(cat "$tmp/out")"; fi
+# podman and ctr restart loops: the caller's container from its cgroup then
+if real_run "events -J on the real podman loop" podman events -J; then
+	jq_is "events -J: the caller as podman inspect names it, from its cgroup at the failure" \
+		'.events[-1] | [.caller_container, .caller_name, .caller_runtime, .source, .flags]' \
+		"$(jq -c '.[0] | [.Id, .Name, "podman", "/srv/loop-podman", "0x5000"]' "$real/podman/podman-inspect.json")"
+	grep -q "crun: mount \`$(jq -r '.events[-1].source' "$tmp/out")\` to" "$real/podman/start-6.txt" &&
+		ok "events -J: the source crun's error names (podman)" ||
+		not_ok "events -J: the source crun's error names (podman)" "$(cat "$real/podman/start-6.txt")"
+fi
+if real_run "events -J on the real ctr loop" ctr events -J; then
+	jq_is "events -J: the caller as ctr names it, its task gone" \
+		'.events[-1] | [.caller_container, .caller_runtime, .caller_name]' \
+		"$(jq -c '[.ID, "containerd", null]' "$real/ctr/ctr-info.json")"
+	got=$(jq -r '.events[-1] | "mount \(.source):/srv/loop-ctr/inner (via \(.target)), flags: \(.flags)"' "$tmp/out")
+	grep -qF "$got" "$real/ctr/start-6.txt" && ok "events -J: source, target and flags as runc's error prints them (ctr)" ||
+		not_ok "events -J: source, target and flags as runc's error prints them (ctr)" "runc: $(cat "$real/ctr/start-6.txt")" "mntwatch: $got"
+fi
+
 # errors: one line, nothing on stdout
 one_line_error "unknown table format: exit 3" 3 "table format '2' unknown" $bin "${loop[@]/loop/format2}"
 one_line_error "short row: exit 3, no partial table" 3 'line 3 has 8 fields' $bin --debugfs $fx/badrow/debugfs --proc $fx/proc

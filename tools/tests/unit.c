@@ -830,7 +830,13 @@ static void test_runtimes(void)
 	cp = mw_cgroup_container(&rt, "/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 	CHECK(cp && !strcmp(cp->runtime, "docker") && !cp->name[0] && !cp->source,
 	      "a removed container's cgroup names no runtime and id");
+	/* ctr's task deleted with its bundle: named by the cgroup alone */
+	cp = mw_cgroup_container(&rt, "/default/restart-loop");
+	CHECK(cp && !strcmp(cp->id, "restart-loop") && !strcmp(cp->runtime, "containerd") &&
+	      !strcmp(cp->ctr_namespace, "default") && !cp->source,
+	      "a containerd container whose task is gone not named by its cgroup");
 	CHECK(!mw_cgroup_container(&rt, "/system.slice/cron.service"), "a service taken for a container");
+	CHECK(!mw_cgroup_container(&rt, "/default/../k8s.io"), "a path outside containerd's namespaces named");
 	CHECK(!mw_cgroup_container(&rt, "/"), "the root cgroup taken for a container");
 	report(ok, "runtimes: containerd by cgroup (ctr's /<namespace>/<id>, CRI's annotations); a removed container by runtime and id");
 
