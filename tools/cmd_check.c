@@ -33,9 +33,9 @@ static void print_loop(const struct data *d)
 
 /*
  * The most repeated mountpoint anywhere: what doublings leave behind, also
- * where the loop itself is not visible from here. Returns its count.
+ * where the loop itself is not visible from here.
  */
-static int64_t print_repeat(const struct data *d)
+static void print_repeat(const struct data *d)
 {
 	const struct ns_mounts *where = NULL;
 	const struct mw_repeat *top = NULL;
@@ -49,11 +49,10 @@ static int64_t print_repeat(const struct data *d)
 			where = &d->mounts[i];
 		}
 	if (!top || top->count < MW_REPEAT_WARN)
-		return top ? top->count : 0;
+		return;
 	mw_who_label(where->who, false, who, sizeof(who));
 	printf(", %s mounted %" PRId64 " times in namespace %" PRIu64 " (%s)",
 	       top->mountpoint, top->count, where->ns, who);
-	return top->count;
 }
 
 int cmd_check(const struct opts *o)
