@@ -2023,11 +2023,11 @@ TEST_F(mntwatch, growth_keeps_largest)
 }
 
 /*
- * Lineage under a container start storm: STORM_TASKS tasks unshare at once
- * from a namespace whose copy takes a while (each waits in copy_mnt_ns() for
- * namespace_sem, holding its kretprobe instance), then mount. No probe may
- * miss a call, of either kind, and every new namespace has its row with
- * this one as its parent.
+ * Lineage under a container start storm: STORM_TASKS tasks (MW_STORM_TASKS
+ * in the environment, up to that many) unshare at once from a namespace whose
+ * copy takes a while (each waits in copy_mnt_ns() for namespace_sem, holding
+ * its kretprobe instance), then mount. No probe may miss a call, of either
+ * kind, and every new namespace has its row with this one as its parent.
  */
 #define STORM_TASKS 256
 #define STORM_MOUNTS 100
@@ -2042,15 +2042,17 @@ TEST_F(mntwatch, lineage_storm)
 	unsigned long long ids[STORM_TASKS];
 	struct table ns = {0};
 	pid_t pids[STORM_TASKS];
-	char fill[128], c = 0;
+	char fill[128], c = 0, *env = getenv("MW_STORM_TASKS");
+	int tasks = env ? atoi(env) : STORM_TASKS;
 
+	ASSERT_TRUE(tasks > 0 && tasks <= STORM_TASKS);
 	subpath(fill, sizeof(fill), self->dir, "storm");
 	for (i = 0; i < STORM_MOUNTS; i++)
 		ASSERT_EQ(0, mount_tmpfs(fill));
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(report));
 	ASSERT_EQ(0, pipe(hold));
-	for (i = 0; i < STORM_TASKS; i++) {
+	for (i = 0; i < tasks; i++) {
 		pids[i] = fork();
 		ASSERT_GE(pids[i], 0);
 		if (pids[i])
@@ -2068,15 +2070,15 @@ TEST_F(mntwatch, lineage_storm)
 	}
 	close(go[0]);
 	close(hold[0]);
-	for (i = 0; i < STORM_TASKS; i++)
+	for (i = 0; i < tasks; i++)
 		ASSERT_EQ(1, write(go[1], &c, 1));
-	for (i = 0; i < STORM_TASKS; i++)
+	for (i = 0; i < tasks; i++)
 		ASSERT_EQ(0, read_full(report[0], &ids[i], sizeof(ids[i])));
 	ASSERT_EQ(0, table_load(&ns, MW_NAMESPACES));
 	close(hold[1]);
-	for (i = 0; i < STORM_TASKS; i++)
+	for (i = 0; i < tasks; i++)
 		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
-	for (i = 0; i < STORM_TASKS; i++) {
+	for (i = 0; i < tasks; i++) {
 		ASSERT_NE(0ULL, ids[i]) TH_LOG("task %d could not unshare and mount", i);
 		r = table_find_ns(&ns, ids[i]);
 		if (r < 0 || table_ll(&ns, r, "parent") != (long long)self->ns)
@@ -2089,7 +2091,7 @@ TEST_F(mntwatch, lineage_storm)
 		EXPECT_EQ(0, status_ll(key)) TH_LOG("%s", key);
 	}
 	ASSERT_EQ(0, lost) TH_LOG("%d of %d namespaces have no lineage row",
-				  lost, STORM_TASKS);
+				  lost, tasks);
 }
 
 TEST_HARNESS_MAIN
