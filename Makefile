@@ -47,7 +47,7 @@ module:
 	@mkdir -p $(BUILD)/src/module && \
 	cp $(TOP)/Kbuild $(BUILD)/src/ && \
 	cp $(TOP)/module/*.c $(TOP)/module/*.h $(BUILD)/src/module/ && \
-	$(KBUILD) M=$(BUILD)/src modules && \
+	$(KBUILD) M=$(BUILD)/src MNTWATCH_WERROR=y modules && \
 	cp $(BUILD)/src/mntwatch.ko $(BUILD)/mntwatch.ko
 
 # the benchmark's baseline: the same kretprobes, empty handlers
@@ -117,6 +117,10 @@ build/bin/ns_churn: selftests/ns_churn.c selftests/vmbin.h
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -static -o $@ $<
 
+build/bin/hold_open: selftests/hold_open.c selftests/vmbin.h
+	@mkdir -p build/bin
+	$(CC) $(CFLAGS) -static -o $@ $<
+
 build/bin/mount_bench: selftests/mount_bench.c selftests/vmbin.h
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -static -o $@ $<
@@ -127,14 +131,15 @@ build/bin/mount_bench: selftests/mount_bench.c selftests/vmbin.h
 BENCH_QEMU_ARGS ?= -icount shift=0,sleep=off
 BENCH_ROUNDS ?= 7
 BENCH_OPS ?= 2000
-BPFTRACE := $(shell command -v bpftrace)
+# bpftrace is looked for when the recipe runs, after deps.sh installed it
 bench:
 	@$(DEPS) bench
 	@$(MAKE) --no-print-directory -s build/bin/mount_bench build/bin/ns_churn module floor KVER=$(or $(KVER),6.12) >&2
-	@VMTEST_SMP=1 VMTEST_QEMU_ARGS="-m 2048 $(BENCH_QEMU_ARGS)" \
+	@bpftrace=$$(command -v bpftrace); \
+	VMTEST_SMP=1 VMTEST_QEMU_ARGS="-m 2048 $(BENCH_QEMU_ARGS)" \
 		VMTEST_APPEND="bench_rounds=$(BENCH_ROUNDS) bench_ops=$(BENCH_OPS) $(if $(findstring icount,$(BENCH_QEMU_ARGS)),bench_clock=icount)" \
 		selftests/vmtest.sh -k $(or $(KVER),6.12) -m build/$(or $(KVER),6.12)/mntwatch.ko \
-		-b build/$(or $(KVER),6.12)/kretprobe_floor.ko $(if $(BPFTRACE),-b $(BPFTRACE)) \
+		-b build/$(or $(KVER),6.12)/kretprobe_floor.ko $${bpftrace:+-b "$$bpftrace"} \
 		-b build/bin/mount_bench -b build/bin/ns_churn -b selftests/vmlib.sh -t 3600 -s selftests/bench.sh
 
 checkpatch:

@@ -156,23 +156,31 @@ static int btf_is_composite(const struct btf_type *t)
 		     BTF_INFO_KIND(t->info) == BTF_KIND_UNION);
 }
 
+/*
+ * An array's size is its element's times its length, and a crafted file may
+ * make an array of itself: past MW_BTF_MAX_DEPTH nested arrays the size is 0,
+ * which no field accepts.
+ */
 static __u64 btf_size_of(const struct mw_btf *btf, const struct btf_type *t)
 {
-	const struct btf_type *elem;
 	const struct btf_array *arr;
+	__u64 nelems = 1;
+	int depth;
 
-	if (!t)
-		return 0;
-	switch (BTF_INFO_KIND(t->info)) {
-	case BTF_KIND_PTR:
-		return sizeof(void *);
-	case BTF_KIND_ARRAY:
-		arr = (const struct btf_array *)(t + 1);
-		elem = btf_strip(btf, arr->type);
-		return (__u64)arr->nelems * btf_size_of(btf, elem);
-	default:
-		return t->size;
+	for (depth = 0; t && depth < MW_BTF_MAX_DEPTH; depth++) {
+		switch (BTF_INFO_KIND(t->info)) {
+		case BTF_KIND_PTR:
+			return nelems * sizeof(void *);
+		case BTF_KIND_ARRAY:
+			arr = (const struct btf_array *)(t + 1);
+			nelems *= arr->nelems;
+			t = btf_strip(btf, arr->type);
+			break;
+		default:
+			return nelems * t->size;
+		}
 	}
+	return 0;
 }
 
 /*

@@ -21,23 +21,6 @@
 #define MW_BTF_ENUM64_SIZE	12	/* name_off, val_lo32, val_hi32 */
 
 /*
- * inode_operations.setattr: 5.12 added the caller's user namespace in
- * front, 6.3 replaced it with an idmap.
- */
-#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
-#define MW_SETATTR_DEFINE(fn) \
-	static int fn(struct mnt_idmap *idmap, struct dentry *dentry, \
-		      struct iattr *attr)
-#elif KERNEL_VERSION(5, 12, 0) <= LINUX_VERSION_CODE
-#define MW_SETATTR_DEFINE(fn) \
-	static int fn(struct user_namespace *ns, struct dentry *dentry, \
-		      struct iattr *attr)
-#else
-#define MW_SETATTR_DEFINE(fn) \
-	static int fn(struct dentry *dentry, struct iattr *attr)
-#endif
-
-/*
  * 5.14 gave every cred a reference to the ucounts of its user namespace and
  * real uid; before, nothing the caller holds names its ucounts.
  */

@@ -7,28 +7,43 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <asm/unistd.h>
 #include "mntwatch.h"
 
 static DEFINE_SPINLOCK(events_lock);
 static struct mw_event *ring;
 static unsigned int ring_size, ring_next;
 static u64 events_total;
+static struct mw_event __percpu *scratch;
 
 int mw_events_init(unsigned int size)
 {
 	ring = kvcalloc(size, sizeof(*ring), GFP_KERNEL);
-	if (!ring)
+	scratch = alloc_percpu(struct mw_event);
+	if (!ring || !scratch) {
+		pr_err("cannot allocate %zu bytes for events_max=%u\n",
+		       (size_t)size * sizeof(*ring), size);
+		mw_events_exit();
 		return -ENOMEM;
+	}
 	ring_size = size;
 	return 0;
 }
 
 void mw_events_exit(void)
 {
+	free_percpu(scratch);
 	kvfree(ring);
+}
+
+struct mw_event *mw_scratch_event(void)
+{
+	return this_cpu_ptr(scratch);
 }
 
 void mw_events_add(const struct mw_event *event)
@@ -42,9 +57,50 @@ void mw_events_add(const struct mw_event *event)
 	spin_unlock_irqrestore(&events_lock, flags);
 }
 
-size_t mw_events_size(void)
+/* The system calls a mount or a new mount namespace comes from, by name. */
+static const char *mw_syscall_name(int nr)
 {
-	return (ring_size + 1) * MW_ROW_BYTES;
+	switch (nr) {
+	case __NR_mount:
+		return "mount";
+	case __NR_move_mount:
+		return "move_mount";
+	case __NR_open_tree:
+		return "open_tree";
+	case __NR_fsmount:
+		return "fsmount";
+	case __NR_unshare:
+		return "unshare";
+	case __NR_clone:
+		return "clone";
+	case __NR_clone3:
+		return "clone3";
+	case __NR_setns:
+		return "setns";
+	}
+	return NULL;
+}
+
+static void mw_show_caller(struct seq_file *m, const struct mw_caller *caller)
+{
+	const char *name = mw_syscall_name(caller->syscall);
+
+	if (name)
+		seq_printf(m, " %s", name);
+	else if (caller->syscall >= 0)
+		seq_printf(m, " %d", caller->syscall);
+	else
+		seq_puts(m, " -");
+	if (caller->has_flags)
+		seq_printf(m, " 0x%lx ", caller->flags);
+	else
+		seq_puts(m, " - ");
+	mw_print_str(m, &caller->source);
+	seq_putc(m, ' ');
+	mw_print_str(m, &caller->target);
+	seq_putc(m, ' ');
+	mw_print_str(m, &caller->cgroup);
+	seq_putc(m, '\n');
 }
 
 static void mw_show_event(struct seq_file *m, const struct mw_event *ev)
@@ -57,41 +113,112 @@ static void mw_show_event(struct seq_file *m, const struct mw_event *ev)
 		seq_printf(m, " %u - - - %u - %d - - mnt-namespaces %u ",
 			   ev->caller_ns, ev->max, ev->result, ev->userns);
 		if (ev->ns_count >= 0)
-			seq_printf(m, "%ld %llu\n", ev->ns_count, ev->seq);
+			seq_printf(m, "%ld %llu", ev->ns_count, ev->seq);
 		else
-			seq_printf(m, "- %llu\n", ev->seq);
-		return;
+			seq_printf(m, "- %llu", ev->seq);
+	} else {
+		seq_printf(m, " %u %u %u %u %u %u ", ev->caller_ns,
+			   ev->failing_ns, ev->mounts, ev->pending, ev->max,
+			   ev->requested);
+		if (ev->checks)
+			seq_printf(m, "%d %u %u", ev->result, ev->touched,
+				   ev->checks);
+		else
+			seq_puts(m, "- - -");
+		seq_printf(m, " mount-max - - %llu", ev->seq);
 	}
-	seq_printf(m, " %u %u %u %u %u %u ", ev->caller_ns, ev->failing_ns,
-		   ev->mounts, ev->pending, ev->max, ev->requested);
-	if (ev->checks)
-		seq_printf(m, "%d %u %u", ev->result, ev->touched, ev->checks);
-	else
-		seq_puts(m, "- - -");
-	seq_printf(m, " mount-max - - %llu\n", ev->seq);
+	mw_show_caller(m, &ev->caller);
 }
 
-int mw_events_show(struct seq_file *m, void *unused)
+/*
+ * A read streams the events that were in the ring when it began, one copied
+ * at a time under the lock: its memory and the time interrupts are off do not
+ * grow with events_max. An event overwritten meanwhile is left out; its seq
+ * is missing from the output.
+ */
+struct mw_events_iter {
+	u64 first, last;	/* the seq range the read shows */
+	struct mw_event event;	/* the one being shown */
+};
+
+static void *mw_events_seek(struct mw_events_iter *iter, loff_t pos)
 {
-	struct mw_event *copy;
-	unsigned int i, count, first;
+	if (!pos)
+		return SEQ_START_TOKEN;
+	return iter->first + pos - 1 <= iter->last ? iter : NULL;
+}
+
+static void *mw_events_start(struct seq_file *m, loff_t *pos)
+{
+	struct mw_events_iter *iter = m->private;
 	unsigned long flags;
 
-	copy = kvmalloc_array(ring_size, sizeof(*copy), GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
-	spin_lock_irqsave(&events_lock, flags);
-	memcpy(copy, ring, ring_size * sizeof(*copy));
-	count = min_t(u64, events_total, ring_size);
-	first = count < ring_size ? 0 : ring_next;
-	spin_unlock_irqrestore(&events_lock, flags);
+	if (!*pos) {
+		spin_lock_irqsave(&events_lock, flags);
+		iter->last = events_total;
+		spin_unlock_irqrestore(&events_lock, flags);
+		iter->first = iter->last > ring_size ?
+			      iter->last - ring_size + 1 : 1;
+	}
+	return mw_events_seek(iter, *pos);
+}
 
-	seq_puts(m, "time pid comm caller_ns failing_ns mounts pending max requested result touched checks limit userns ns_count seq\n");
-	for (i = 0; i < count; i++)
-		mw_show_event(m, &copy[(first + i) % ring_size]);
-	kvfree(copy);
+static void *mw_events_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	return mw_events_seek(m->private, ++*pos);
+}
+
+static void mw_events_stop(struct seq_file *m, void *v)
+{
+}
+
+static int mw_events_show(struct seq_file *m, void *v)
+{
+	struct mw_events_iter *iter = m->private;
+	u64 seq = iter->first + m->index - 1;
+	const struct mw_event *slot;
+	unsigned long flags;
+	u32 index;
+	bool kept;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "time pid comm caller_ns failing_ns mounts pending max requested result touched checks limit userns ns_count seq syscall flags source target cgroup\n");
+		return 0;
+	}
+	div_u64_rem(seq - 1, ring_size, &index);
+	slot = &ring[index];
+	spin_lock_irqsave(&events_lock, flags);
+	kept = slot->seq == seq;
+	if (kept)
+		iter->event = *slot;
+	spin_unlock_irqrestore(&events_lock, flags);
+	if (kept)
+		mw_show_event(m, &iter->event);
 	return 0;
 }
+
+static const struct seq_operations mw_events_seq_ops = {
+	.start = mw_events_start,
+	.next = mw_events_next,
+	.stop = mw_events_stop,
+	.show = mw_events_show,
+};
+
+static int mw_events_open(struct inode *inode, struct file *file)
+{
+	if (file->f_mode & FMODE_WRITE)
+		return -EPERM;
+	return seq_open_private(file, &mw_events_seq_ops,
+				sizeof(struct mw_events_iter));
+}
+
+const struct file_operations mw_events_fops = {
+	.owner = THIS_MODULE,
+	.open = mw_events_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
 
 void mw_events_status(struct seq_file *m)
 {
@@ -106,7 +233,8 @@ void mw_events_status(struct seq_file *m)
 		   mw_events_bytes());
 }
 
+/* the ring and each CPU's scratch event */
 size_t mw_events_bytes(void)
 {
-	return ring_size * sizeof(*ring);
+	return (ring_size + num_possible_cpus()) * sizeof(*ring);
 }

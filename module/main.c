@@ -10,18 +10,22 @@
 #include <linux/sizes.h>
 #include "mntwatch.h"
 
-#define MW_EVENTS_LIMIT 65536
+/*
+ * The largest tables the module allocates at load, and that every file can
+ * still be read at: about 92 MB in all (README.md, "Loading it").
+ */
+#define MW_EVENTS_LIMIT 16384
 #define MW_NS_MIN 16
-#define MW_NS_LIMIT SZ_1M
+#define MW_NS_LIMIT SZ_64K
 #define MW_HISTORY_LIMIT 64
 
 static unsigned int events_max = 256;
 module_param(events_max, uint, 0444);
-MODULE_PARM_DESC(events_max, "ENOSPC events kept (1..65536, default 256)");
+MODULE_PARM_DESC(events_max, "ENOSPC events kept (1..16384, default 256)");
 
 static unsigned int ns_max = 4096;
 module_param(ns_max, uint, 0444);
-MODULE_PARM_DESC(ns_max, "namespace rows kept (16..1048576, default 4096)");
+MODULE_PARM_DESC(ns_max, "namespace rows kept (16..65536, default 4096)");
 
 static unsigned int growth_history = 4;
 module_param(growth_history, uint, 0444);
@@ -73,7 +77,10 @@ static int __init mntwatch_init(void)
 		return err;
 	}
 
-	err = mw_offsets_init(btf_path, offsets);
+	err = mw_offsets_init(btf_path, offsets, count_symbol);
+	if (err)
+		return err;
+	err = mw_kread_init();
 	if (err)
 		return err;
 	err = mw_mount_max_init();
@@ -85,18 +92,19 @@ static int __init mntwatch_init(void)
 	err = mw_events_init(events_max);
 	if (err)
 		goto out_table;
-	err = mw_debugfs_init();
-	if (err)
-		goto out_events;
 	err = mw_probes_init(count_symbol, attach_symbol, free_symbol);
 	if (err)
-		goto out_debugfs;
+		goto out_events;
 	mw_nsprobes_init();
+	/* last: a reader may hold a file open from here on (debugfs.c) */
+	err = mw_debugfs_init();
+	if (err)
+		goto out_probes;
 	pr_info("watching %s and %s\n", count_symbol, attach_symbol);
 	return 0;
 
-out_debugfs:
-	mw_debugfs_exit();
+out_probes:
+	mw_probes_exit();
 out_events:
 	mw_events_exit();
 out_table:
@@ -106,9 +114,8 @@ out_table:
 
 static void __exit mntwatch_exit(void)
 {
-	mw_nsprobes_exit();
-	mw_probes_exit();
 	mw_debugfs_exit();
+	mw_probes_exit();
 	mw_events_exit();
 	mw_table_exit();
 }

@@ -2,10 +2,10 @@
 #ifndef MNTWATCH_H
 #define MNTWATCH_H
 
+#include <linux/kprobes.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/types.h>
-#include <linux/uaccess.h>
 #include "btf.h"
 #include "version.h"
 
@@ -19,14 +19,15 @@ struct mw_offsets {
 	u32 off[MW_NR_FIELDS];
 	const char *path[MW_NR_FIELDS];	/* BTF member path, NULL: param */
 	const char *btf_source;		/* NULL when BTF was not read */
-	const char *count_proto;	/* what BTF says of count_mounts() */
-	int alloc_proto;		/* mw_btf_check_arg() of alloc_mnt_ns() */
-	int copy_proto;			/* and of copy_mnt_ns() */
+	int count_proto;	/* mw_btf_check_count_mounts() of count_symbol */
+	int alloc_proto;	/* mw_btf_check_arg() of alloc_mnt_ns() */
+	int copy_proto;		/* and of copy_mnt_ns() */
 };
 
 extern struct mw_offsets mw_off;
 
-int mw_offsets_init(const char *btf_path, const char *overrides);
+int mw_offsets_init(const char *btf_path, const char *overrides,
+		    const char *count_symbol);
 int mw_mount_max_init(void);
 /* fs.mount-max, at an address checked at load against what /proc reads */
 extern const u32 *mw_mount_max_addr;
@@ -37,28 +38,29 @@ static inline u32 mw_mount_max(void)
 }
 
 void mw_offsets_status(struct seq_file *m);
+const char *mw_proto_name(int proto);
 
-/* Private fields are read without faulting: a wrong offset= must not oops. */
-static inline int mw_read_u32(unsigned long base, enum mw_field field,
-			      u32 *val)
+/*
+ * kread.c: private fields are read without faulting, and only from where
+ * copy_from_kernel_nofault() would read: a wrong offsets= must not oops.
+ */
+extern unsigned long mw_kernel_start, mw_kernel_room;
+
+int mw_kread_init(void);
+
+/*
+ * Whether @size bytes at @addr lie in the kernel's half below the vsyscall
+ * page: where copy_from_kernel_nofault() reads, less the fixmap above the
+ * vsyscall page, which holds nothing mntwatch reads. One compare.
+ */
+static __always_inline bool mw_kernel_addr(unsigned long addr, size_t size)
 {
-	return copy_from_kernel_nofault(val, (void *)(base + mw_off.off[field]),
-					sizeof(*val));
+	return addr - mw_kernel_start <= mw_kernel_room - size;
 }
 
-static inline int mw_read_ulong(unsigned long base, enum mw_field field,
-				unsigned long *val)
-{
-	return copy_from_kernel_nofault(val, (void *)(base + mw_off.off[field]),
-					sizeof(*val));
-}
-
-static inline int mw_read_u64(unsigned long base, enum mw_field field,
-			      u64 *val)
-{
-	return copy_from_kernel_nofault(val, (void *)(base + mw_off.off[field]),
-					sizeof(*val));
-}
+int mw_read_u32(unsigned long base, enum mw_field field, u32 *val);
+int mw_read_ulong(unsigned long base, enum mw_field field, unsigned long *val);
+int mw_read_u64(unsigned long base, enum mw_field field, u64 *val);
 
 /* What the probes read of a namespace. */
 struct mw_ns_state {
@@ -69,6 +71,7 @@ struct mw_ns_state {
 };
 
 int mw_read_ns(unsigned long ns, struct mw_ns_state *state);
+u32 mw_caller_ns(void);
 
 /* count_mounts() calls on one namespace, as the probes saw them. */
 struct mw_check {
@@ -104,17 +107,40 @@ int mw_table_init(unsigned int max_rows, unsigned int history);
 void mw_table_exit(void);
 void mw_table_record(const struct mw_check *check);
 void mw_table_forget(u64 serial);
-int mw_table_show(struct seq_file *m, void *unused);
-size_t mw_table_size(void);
 void mw_table_status(struct seq_file *m);
 size_t mw_table_bytes(void);
-int mw_growth_show(struct seq_file *m, void *unused);
-size_t mw_growth_size(void);
+extern const struct file_operations mw_table_fops;
+extern const struct file_operations mw_growth_fops;
 
 /* which limit an event hit */
 enum mw_limit {
 	MW_LIMIT_MOUNT_MAX,		/* fs.mount-max, per mount namespace */
 	MW_LIMIT_MNT_NAMESPACES,	/* user.max_mnt_namespaces */
+};
+
+/* A string as the caller gave it, cut after MW_STR_KEEP bytes. */
+#define MW_STR_KEEP 255
+
+enum mw_str_state {
+	MW_STR_NONE,		/* none given, or unreadable: printed as - */
+	MW_STR_WHOLE,
+	MW_STR_CUT,		/* longer than MW_STR_KEEP: printed with ... */
+};
+
+struct mw_str {
+	u8 state;
+	/* one byte more than kept tells a cut string from one that fits */
+	char text[MW_STR_KEEP + 2];
+};
+
+/* caller.c: the system call that failed and where the caller lives. */
+struct mw_caller {
+	int syscall;		/* native syscall number, -1: none */
+	bool has_flags;
+	unsigned long flags;
+	struct mw_str source;
+	struct mw_str target;
+	struct mw_str cgroup;
 };
 
 struct mw_event {
@@ -134,33 +160,43 @@ struct mw_event {
 	u32 userns;		/* the user namespace whose limit was hit */
 	long ns_count;		/* its namespace count then, -1: unknown */
 	u64 seq;		/* 1 for the first event since load */
+	struct mw_caller caller;
 };
+
+void mw_event_begin(struct mw_event *ev);
 
 int mw_events_init(unsigned int size);
 void mw_events_exit(void);
 void mw_events_add(const struct mw_event *event);
-int mw_events_show(struct seq_file *m, void *unused);
-size_t mw_events_size(void);
 void mw_events_status(struct seq_file *m);
 size_t mw_events_bytes(void);
+extern const struct file_operations mw_events_fops;
+
+/*
+ * A scratch event for a handler outside an attach: handlers run with
+ * preemption off and never nest on one CPU (a kprobe hit inside a handler is
+ * missed), so each CPU's is its own for the handler's duration.
+ */
+struct mw_event *mw_scratch_event(void);
 
 int mw_probes_init(const char *count_symbol, const char *attach_symbol,
 		   const char *free_symbol);
+void mw_probes_adopt(struct kretprobe *rp);
 void mw_probes_exit(void);
 void mw_probes_status(struct seq_file *m);
-u32 mw_caller_ns(void);
+unsigned long mw_kretprobe_nmissed(const struct kretprobe *rp);
 
 void mw_nsprobes_init(void);
-void mw_nsprobes_exit(void);
 void mw_nsprobes_status(struct seq_file *m);
 
 int mw_debugfs_init(void);
 void mw_debugfs_exit(void);
 
+/* print.c */
 void mw_print_time(struct seq_file *m, u64 time_ns);
 void mw_print_comm(struct seq_file *m, const char *comm);
-
-/* room for one printed row of the widest table, with every field at its widest */
-#define MW_ROW_BYTES 224
+void mw_print_str(struct seq_file *m, const struct mw_str *str);
+char *mw_put_dec(char *p, char sep, u64 value);
+char *mw_put_time(char *p, u64 time_ns);
 
 #endif

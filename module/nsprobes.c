@@ -23,6 +23,13 @@
 
 /* user namespaces nest at most 32 deep; the walk up stops there */
 #define MW_USERNS_DEPTH 33
+/*
+ * Namespace creations in flight at once that the probes see. Neither
+ * function runs under a lock, and copy_mnt_ns() sleeps in namespace_lock()
+ * and copy_tree() holding its instance: a container start storm has as many
+ * in flight as tasks unsharing, and one more than this is lost (nmissed).
+ */
+#define MW_NS_MAXACTIVE 1024
 
 static atomic64_t alloc_hits, alloc_enospc, copy_hits;
 static bool alloc_probed, copy_probed;
@@ -105,21 +112,18 @@ static int alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int alloc_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct user_namespace *user_ns = *(struct user_namespace **)ri->data;
-	struct mw_event ev = {
-		.time_ns = ktime_get_real_ns(),
-		.pid = task_tgid_nr(current),
-		.caller_ns = mw_caller_ns(),
-		.result = -ENOSPC,
-		.limit = MW_LIMIT_MNT_NAMESPACES,
-	};
+	struct mw_event *ev;
 
 	atomic64_inc(&alloc_hits);
 	if (regs_return_value(regs) != (unsigned long)ERR_PTR(-ENOSPC))
 		return 0;
 	atomic64_inc(&alloc_enospc);
-	get_task_comm(ev.comm, current);
-	mw_find_full_level(user_ns, &ev);
-	mw_events_add(&ev);
+	ev = mw_scratch_event();
+	mw_event_begin(ev);
+	ev->result = -ENOSPC;
+	ev->limit = MW_LIMIT_MNT_NAMESPACES;
+	mw_find_full_level(user_ns, ev);
+	mw_events_add(ev);
 	return 0;
 }
 
@@ -165,6 +169,7 @@ static struct kretprobe alloc_probe = {
 	.entry_handler = alloc_entry,
 	.handler = alloc_return,
 	.data_size = sizeof(unsigned long),
+	.maxactive = MW_NS_MAXACTIVE,
 };
 
 static struct kretprobe copy_probe = {
@@ -172,17 +177,26 @@ static struct kretprobe copy_probe = {
 	.entry_handler = copy_entry,
 	.handler = copy_return,
 	.data_size = sizeof(unsigned long),
+	.maxactive = MW_NS_MAXACTIVE,
 };
 
-/* Probes @rp unless BTF says its argument is not where the handler reads. */
+/*
+ * Probes @rp only where BTF says its argument is where the handler reads
+ * it: alloc_return() follows that pointer. Without BTF (offsets= naming
+ * every field) or without the function in it, it is left alone.
+ */
 static bool mw_nsprobe(struct kretprobe *rp, int proto)
 {
-	int err = proto == -EINVAL ? proto : register_kretprobe(rp);
+	int err = proto ? proto : register_kretprobe(rp);
 
-	if (err)
+	if (err) {
 		pr_warn("not probing %s (%d)%s\n", rp->kp.symbol_name, err,
-			err == -EINVAL ? ": BTF gives it other arguments" : "");
-	return !err;
+			err == -EINVAL ? ": BTF gives it other arguments" :
+			proto ? ": BTF does not say what its arguments are" : "");
+		return false;
+	}
+	mw_probes_adopt(rp);
+	return true;
 }
 
 void mw_nsprobes_init(void)
@@ -191,30 +205,17 @@ void mw_nsprobes_init(void)
 	copy_probed = mw_nsprobe(&copy_probe, mw_off.copy_proto);
 }
 
-void mw_nsprobes_exit(void)
-{
-	if (copy_probed)
-		unregister_kretprobe(&copy_probe);
-	if (alloc_probed)
-		unregister_kretprobe(&alloc_probe);
-}
-
-static const char *mw_proto_name(int proto)
-{
-	return proto ? "unverified" : "verified";
-}
-
 void mw_nsprobes_status(struct seq_file *m)
 {
 	seq_printf(m, "symbol_alloc_ns %s\nalloc_ns_prototype %s\n",
 		   alloc_probed ? MW_ALLOC_SYMBOL : "-",
 		   mw_proto_name(mw_off.alloc_proto));
-	seq_printf(m, "alloc_ns_hits %lld\nalloc_ns_enospc %lld\nalloc_ns_nmissed %d\n",
+	seq_printf(m, "alloc_ns_hits %lld\nalloc_ns_enospc %lld\nalloc_ns_nmissed %lu\n",
 		   atomic64_read(&alloc_hits), atomic64_read(&alloc_enospc),
-		   alloc_probe.nmissed);
+		   mw_kretprobe_nmissed(&alloc_probe));
 	seq_printf(m, "symbol_copy_ns %s\ncopy_ns_prototype %s\n",
 		   copy_probed ? MW_COPY_SYMBOL : "-",
 		   mw_proto_name(mw_off.copy_proto));
-	seq_printf(m, "copy_ns_hits %lld\ncopy_ns_nmissed %d\n",
-		   atomic64_read(&copy_hits), copy_probe.nmissed);
+	seq_printf(m, "copy_ns_hits %lld\ncopy_ns_nmissed %lu\n",
+		   atomic64_read(&copy_hits), mw_kretprobe_nmissed(&copy_probe));
 }

@@ -8,7 +8,7 @@
  * number and serial are 0, so they share a row; from 6.18 each has a serial
  * and all show MNT_NS_ANON_INO, which names none of them.
  * copy_mnt_ns() adds the rows of new namespaces with their lineage, and each
- * row keeps the last few attaches that grew it.
+ * row keeps the attaches that grew it most.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,6 +18,7 @@
 #include <linux/list.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -42,8 +43,7 @@ struct mw_ns {
 	u32 last_requested;
 	pid_t last_pid;
 	bool gone;
-	u8 growth_next;		/* the history slot to write next */
-	u8 growth_count;
+	u8 growth_count;	/* entries in its history, oldest first */
 	char last_comm[TASK_COMM_LEN];
 	u64 born_ns;		/* 0: not seen being made */
 	u32 parent;
@@ -61,6 +61,14 @@ static unsigned int bucket_bits;
 static LIST_HEAD(lru);
 static u64 table_evicted;
 
+static size_t mw_table_bytes_for(unsigned int max_rows,
+				 unsigned int growth_history)
+{
+	return (size_t)max_rows * sizeof(*rows) +
+	       (size_t)max_rows * growth_history * sizeof(*growth) +
+	       2 * (sizeof(*serial_buckets) << ilog2(roundup_pow_of_two(max_rows)));
+}
+
 int mw_table_init(unsigned int max_rows, unsigned int growth_history)
 {
 	bucket_bits = ilog2(roundup_pow_of_two(max_rows));
@@ -72,6 +80,9 @@ int mw_table_init(unsigned int max_rows, unsigned int growth_history)
 	id_buckets = kvcalloc(1U << bucket_bits, sizeof(*id_buckets),
 			      GFP_KERNEL);
 	if (!rows || !growth || !serial_buckets || !id_buckets) {
+		pr_err("cannot allocate %zu bytes for ns_max=%u growth_history=%u\n",
+		       mw_table_bytes_for(max_rows, growth_history), max_rows,
+		       growth_history);
 		mw_table_exit();
 		return -ENOMEM;
 	}
@@ -135,7 +146,9 @@ static struct mw_ns *mw_insert(u64 serial, u32 ns_id)
 		if (row->ns_id == ns_id)
 			mw_mark_gone(row);
 	if (rows_used < rows_max) {
-		row = &rows[rows_used++];
+		row = &rows[rows_used];
+		/* readers size their copies by it without the lock */
+		WRITE_ONCE(rows_used, rows_used + 1);
 	} else {
 		row = list_first_entry(&lru, struct mw_ns, lru);
 		hlist_del(&row->by_serial);
@@ -160,20 +173,40 @@ static struct mw_growth *mw_history(struct mw_growth *all,
 	return all + (size_t)(row - base) * history;
 }
 
-/* The oldest entry is overwritten: the latest attaches explain the most. */
+static u32 mw_growth_of(const struct mw_growth *entry)
+{
+	return entry->after - entry->before;
+}
+
+/*
+ * A runtime's small binds (hostname, hosts, resolv.conf, an exec's bind)
+ * must not push out the attach that doubled a namespace. So a full history
+ * drops the entry, the new one included, that added the fewest mounts, the
+ * oldest among equals: the largest growths stay, and among as many small
+ * ones, the latest. Entries stay in the order they were made.
+ */
 static void mw_growth_add(struct mw_ns *row, const struct mw_check *check)
 {
-	struct mw_growth *slot = mw_history(growth, rows, row) + row->growth_next;
-
-	*slot = (struct mw_growth) {
+	struct mw_growth *entries = mw_history(growth, rows, row);
+	struct mw_growth entry = {
 		.time_s = div_u64(check->time_ns, NSEC_PER_SEC),
 		.before = check->before,
 		.after = check->mounts,
 		.caller_ns = check->caller_ns,
 	};
-	row->growth_next = (row->growth_next + 1) % history;
-	if (row->growth_count < history)
-		row->growth_count++;
+	unsigned int least = 0, i;
+
+	if (row->growth_count == history) {
+		for (i = 1; i < history; i++)
+			if (mw_growth_of(&entries[i]) < mw_growth_of(&entries[least]))
+				least = i;
+		if (mw_growth_of(&entry) < mw_growth_of(&entries[least]))
+			return;
+		memmove(&entries[least], &entries[least + 1],
+			(history - least - 1) * sizeof(*entries));
+		row->growth_count--;
+	}
+	entries[row->growth_count++] = entry;
 }
 
 void mw_table_record(const struct mw_check *check)
@@ -232,20 +265,28 @@ void mw_table_forget(u64 serial)
  * Where a row goes in the output. The key sorts ascending into fullest first,
  * then the living, then the newest: the complement of use_permille (capped,
  * for the key only), live and the serial's low 43 bits (ordering only; no
- * kernel makes 2^43 namespaces).
+ * kernel makes 2^43 namespaces). The serial tells whether the row still holds
+ * that namespace when it is printed.
  */
 struct mw_order {
 	u64 key;
+	u64 serial;
 	u32 row;
-	u32 use_permille;
 };
 
 #define MW_KEY_USE_MAX ((1U << 20) - 1)
 
-static u64 mw_order_key(u32 use_permille, bool gone, u64 serial)
+static u32 mw_use_permille(const struct mw_ns *row)
 {
-	u64 key = (u64)min(use_permille, MW_KEY_USE_MAX) << 44 |
-		  (u64)!gone << 43 | (serial & GENMASK_ULL(42, 0));
+	u64 used = (u64)row->mounts + row->pending;
+
+	return row->max ? div_u64(used * 1000, row->max) : 0;
+}
+
+static u64 mw_order_key(const struct mw_ns *row)
+{
+	u64 key = (u64)min(mw_use_permille(row), MW_KEY_USE_MAX) << 44 |
+		  (u64)!row->gone << 43 | (row->serial & GENMASK_ULL(42, 0));
 
 	return ~key;
 }
@@ -282,83 +323,50 @@ static struct mw_order *mw_sort(struct mw_order *order, struct mw_order *spare,
 	return order;
 }
 
-size_t mw_table_size(void)
-{
-	return (READ_ONCE(rows_used) + 1) * MW_ROW_BYTES;
-}
-
 /*
- * Copies the rows a few hundred at a time, so that a reader never holds the
- * lock (and interrupts off) for long. Each row is copied whole; a full table
- * may reuse a row mid-read, so one read is not one instant.
+ * A read of namespaces sorts the rows as they were when it began, taking
+ * the lock (and keeping interrupts off) for MW_KEY_BATCH rows at a time, then
+ * copies and prints one row at a time, as it is then: a reader holds 48
+ * bytes a row, whatever it prints, and one read is not one instant. A row
+ * that a newer namespace took over meanwhile is left out.
  */
-#define MW_COPY_BATCH 256
+#define MW_KEY_BATCH 256
 
-static void mw_table_copy(struct mw_ns *copy, struct mw_growth *history_copy,
-			  unsigned int count)
+struct mw_table_iter {
+	unsigned int count;
+	struct mw_order *sorted;
+	struct mw_ns row;	/* the one being shown */
+	struct mw_order order[];	/* and as many again for the sort */
+};
+
+static void *mw_table_seek(struct mw_table_iter *iter, loff_t pos)
 {
-	unsigned long flags;
-	unsigned int i, n;
-
-	for (i = 0; i < count; i += n) {
-		n = min(count - i, MW_COPY_BATCH);
-		spin_lock_irqsave(&table_lock, flags);
-		memcpy(copy + i, rows + i, n * sizeof(*copy));
-		if (history_copy)
-			memcpy(mw_history(history_copy, copy, copy + i),
-			       mw_history(growth, rows, rows + i),
-			       (size_t)n * history * sizeof(*growth));
-		spin_unlock_irqrestore(&table_lock, flags);
-		cond_resched();
-	}
+	if (!pos)
+		return SEQ_START_TOKEN;
+	return pos <= iter->count ? &iter->sorted[pos - 1] : NULL;
 }
 
-/*
- * Appends " value". A row is built in a buffer and written once: a
- * seq_put_decimal_ull() per field cost 1,300 instructions a row. A 64-bit
- * division yields two digits, the small ones are cheap.
- */
-static char *mw_put_dec(char *p, char sep, u64 value)
+static void *mw_table_start(struct seq_file *m, loff_t *pos)
 {
-	char digits[20], *d = digits + sizeof(digits);
-	unsigned int pair;
-
-	while (value >= 100) {
-		pair = value % 100;
-		value /= 100;
-		*--d = '0' + pair % 10;
-		*--d = '0' + pair / 10;
-	}
-	if (value >= 10)
-		*--d = '0' + value % 10;
-	*--d = '0' + (value >= 10 ? value / 10 : value);
-	*p++ = sep;
-	while (d < digits + sizeof(digits))
-		*p++ = *d++;
-	return p;
+	return mw_table_seek(m->private, *pos);
 }
 
-/* Appends " seconds.microseconds", as mw_print_time() prints it. */
-static char *mw_put_time(char *p, u64 time_ns)
+static void *mw_table_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	u32 rem_ns, usec;
-	int i;
-
-	p = mw_put_dec(p, ' ', div_u64_rem(time_ns, NSEC_PER_SEC, &rem_ns));
-	*p++ = '.';
-	usec = rem_ns / NSEC_PER_USEC;
-	for (i = 5; i >= 0; i--, usec /= 10)
-		p[i] = '0' + usec % 10;
-	return p + 6;
+	return mw_table_seek(m->private, ++*pos);
 }
 
-static void mw_show_row(struct seq_file *m, const struct mw_ns *row,
-			u32 use_permille)
+static void mw_table_stop(struct seq_file *m, void *v)
+{
+}
+
+static void mw_show_row(struct seq_file *m, const struct mw_ns *row)
 {
 	static const char no_failure[] = " - - - -";
 	static const char no_birth[] = " - - -";
 	char line[12 * 21 + sizeof(no_failure) + 16], *p = line;
 	const char *start = line + 1;	/* the first field has no separator */
+	u32 use_permille = mw_use_permille(row);
 
 	p = mw_put_dec(p, ' ', row->ns_id);
 	p = mw_put_dec(p, ' ', row->mounts);
@@ -397,44 +405,170 @@ static void mw_show_row(struct seq_file *m, const struct mw_ns *row,
 	seq_write(m, start, p - start);
 }
 
-int mw_table_show(struct seq_file *m, void *unused)
+static int mw_table_show(struct seq_file *m, void *v)
 {
-	struct mw_order *order, *sorted;
-	struct mw_ns *copy;
-	unsigned int i, count;
-	u32 use_permille;
-	u64 used;
-	int err = -ENOMEM;
+	struct mw_table_iter *iter = m->private;
+	const struct mw_order *order = v;
+	unsigned long flags;
 
-	/* rows are only ever added: a copy sized now holds at least as many */
-	count = READ_ONCE(rows_used);
-	copy = kvmalloc_array(max(count, 1U), sizeof(*copy), GFP_KERNEL);
-	/* the sort's two arrays */
-	order = kvmalloc_array(max(count, 1U), 2 * sizeof(*order), GFP_KERNEL);
-	if (!copy || !order)
-		goto out;
-	mw_table_copy(copy, NULL, count);
-	for (i = 0; i < count; i++) {
-		used = (u64)copy[i].mounts + copy[i].pending;
-		use_permille = copy[i].max ? div_u64(used * 1000, copy[i].max) : 0;
-		order[i] = (struct mw_order) {
-			.key = mw_order_key(use_permille, copy[i].gone,
-					    copy[i].serial),
-			.row = i,
-			.use_permille = use_permille,
-		};
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "ns mounts pending max use_pct peak checks enospc last_fail last_pid last_comm last_requested state parent born_mounts born\n");
+		return 0;
 	}
-	sorted = mw_sort(order, order + count, count);
-
-	seq_puts(m, "ns mounts pending max use_pct peak checks enospc last_fail last_pid last_comm last_requested state parent born_mounts born\n");
-	for (i = 0; i < count; i++)
-		mw_show_row(m, &copy[sorted[i].row], sorted[i].use_permille);
-	err = 0;
-out:
-	kvfree(order);
-	kvfree(copy);
-	return err;
+	spin_lock_irqsave(&table_lock, flags);
+	iter->row = rows[order->row];
+	spin_unlock_irqrestore(&table_lock, flags);
+	if (iter->row.serial == order->serial)
+		mw_show_row(m, &iter->row);
+	return 0;
 }
+
+static const struct seq_operations mw_table_seq_ops = {
+	.start = mw_table_start,
+	.next = mw_table_next,
+	.stop = mw_table_stop,
+	.show = mw_table_show,
+};
+
+static int mw_table_open(struct inode *inode, struct file *file)
+{
+	/* rows are only ever added: a copy sized now holds at least as many */
+	unsigned int count = READ_ONCE(rows_used), i, end;
+	struct mw_table_iter *iter;
+	unsigned long flags;
+	int err;
+
+	if (file->f_mode & FMODE_WRITE)
+		return -EPERM;
+	/* 48 bytes a row: too much for kmalloc() on a large table */
+	iter = kvmalloc(struct_size(iter, order, 2 * (size_t)count),
+			GFP_KERNEL);
+	if (!iter)
+		return -ENOMEM;
+	for (i = 0; i < count; i = end) {
+		end = min(count, i + MW_KEY_BATCH);
+		spin_lock_irqsave(&table_lock, flags);
+		for (; i < end; i++)
+			iter->order[i] = (struct mw_order) {
+				.key = mw_order_key(&rows[i]),
+				.serial = rows[i].serial,
+				.row = i,
+			};
+		spin_unlock_irqrestore(&table_lock, flags);
+		cond_resched();
+	}
+	iter->count = count;
+	iter->sorted = mw_sort(iter->order, iter->order + count, count);
+	err = seq_open(file, &mw_table_seq_ops);
+	if (err) {
+		kvfree(iter);
+		return err;
+	}
+	((struct seq_file *)file->private_data)->private = iter;
+	return 0;
+}
+
+static int mw_table_release(struct inode *inode, struct file *file)
+{
+	kvfree(((struct seq_file *)file->private_data)->private);
+	return seq_release(inode, file);
+}
+
+const struct file_operations mw_table_fops = {
+	.owner = THIS_MODULE,
+	.open = mw_table_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = mw_table_release,
+};
+
+/*
+ * A read of growth goes through the rows in the order they were made, one
+ * row's history copied at a time: no more memory than one history, whatever
+ * the table holds.
+ */
+struct mw_growth_iter {
+	unsigned int count;
+	u32 ns_id;
+	bool gone;
+	u8 entries;
+	struct mw_growth history[];
+};
+
+static void *mw_growth_seek(struct mw_growth_iter *iter, loff_t pos)
+{
+	if (!pos)
+		return SEQ_START_TOKEN;
+	return pos <= iter->count ? iter : NULL;
+}
+
+static void *mw_growth_start(struct seq_file *m, loff_t *pos)
+{
+	struct mw_growth_iter *iter = m->private;
+
+	if (!*pos)
+		iter->count = READ_ONCE(rows_used);
+	return mw_growth_seek(iter, *pos);
+}
+
+static void *mw_growth_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	return mw_growth_seek(m->private, ++*pos);
+}
+
+static int mw_growth_show(struct seq_file *m, void *v)
+{
+	struct mw_growth_iter *iter = m->private;
+	const struct mw_ns *row = &rows[m->index - 1];
+	const struct mw_growth *entry;
+	unsigned long flags;
+	unsigned int k;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "ns time mounts_before mounts_after caller_ns state\n");
+		return 0;
+	}
+	spin_lock_irqsave(&table_lock, flags);
+	iter->ns_id = row->ns_id;
+	iter->gone = row->gone;
+	iter->entries = row->growth_count;
+	memcpy(iter->history, mw_history(growth, rows, row),
+	       row->growth_count * sizeof(*growth));
+	spin_unlock_irqrestore(&table_lock, flags);
+	for (k = 0; k < iter->entries; k++) {
+		entry = &iter->history[k];
+		seq_printf(m, "%u %u %u %u %u %s\n", iter->ns_id, entry->time_s,
+			   entry->before, entry->after, entry->caller_ns,
+			   iter->gone ? "gone" : "live");
+	}
+	return 0;
+}
+
+static const struct seq_operations mw_growth_seq_ops = {
+	.start = mw_growth_start,
+	.next = mw_growth_next,
+	.stop = mw_table_stop,
+	.show = mw_growth_show,
+};
+
+static int mw_growth_open(struct inode *inode, struct file *file)
+{
+	struct mw_growth_iter *iter;
+
+	if (file->f_mode & FMODE_WRITE)
+		return -EPERM;
+	iter = __seq_open_private(file, &mw_growth_seq_ops,
+				  struct_size(iter, history, history));
+	return iter ? 0 : -ENOMEM;
+}
+
+const struct file_operations mw_growth_fops = {
+	.owner = THIS_MODULE,
+	.open = mw_growth_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
 
 void mw_table_status(struct seq_file *m)
 {
@@ -453,48 +587,5 @@ void mw_table_status(struct seq_file *m)
 
 size_t mw_table_bytes(void)
 {
-	return rows_max * sizeof(*rows) +
-	       (size_t)rows_max * history * sizeof(*growth) +
-	       2 * (sizeof(*serial_buckets) << bucket_bits);
-}
-
-size_t mw_growth_size(void)
-{
-	return ((size_t)READ_ONCE(rows_used) * history + 1) * MW_ROW_BYTES;
-}
-
-/* Each namespace's attaches, oldest first, in the order rows were made. */
-int mw_growth_show(struct seq_file *m, void *unused)
-{
-	unsigned int count = READ_ONCE(rows_used), i, k;
-	const struct mw_growth *entry;
-	struct mw_growth *history_copy;
-	const struct mw_ns *row;
-	struct mw_ns *copy;
-	int err = -ENOMEM;
-
-	copy = kvmalloc_array(max(count, 1U), sizeof(*copy), GFP_KERNEL);
-	history_copy = kvmalloc_array((size_t)max(count, 1U) * history,
-				      sizeof(*history_copy), GFP_KERNEL);
-	if (!copy || !history_copy)
-		goto out;
-	mw_table_copy(copy, history_copy, count);
-
-	seq_puts(m, "ns time mounts_before mounts_after caller_ns state\n");
-	for (i = 0; i < count; i++) {
-		row = &copy[i];
-		for (k = 0; k < row->growth_count; k++) {
-			entry = mw_history(history_copy, copy, row) +
-				(row->growth_next + history - row->growth_count + k) %
-				history;
-			seq_printf(m, "%u %u %u %u %u %s\n", row->ns_id,
-				   entry->time_s, entry->before, entry->after,
-				   entry->caller_ns, row->gone ? "gone" : "live");
-		}
-	}
-	err = 0;
-out:
-	kvfree(history_copy);
-	kvfree(copy);
-	return err;
+	return mw_table_bytes_for(rows_max, history);
 }

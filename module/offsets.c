@@ -60,7 +60,8 @@ static int mw_parse_overrides(const char *overrides, bool *given)
 	return err;
 }
 
-static int mw_resolve_btf(const struct mw_btf *btf, const bool *given)
+static int mw_resolve_btf(const struct mw_btf *btf, const bool *given,
+			  const char *count_symbol)
 {
 	const struct mw_field_desc *desc;
 	int field, err;
@@ -80,12 +81,8 @@ static int mw_resolve_btf(const struct mw_btf *btf, const bool *given)
 			return err;
 		}
 	}
-	err = mw_btf_check_count_mounts(btf, "count_mounts");
-	if (err == -EINVAL) {
-		pr_err("count_mounts() in BTF is not int (struct mnt_namespace *, struct mount *)\n");
-		return err;
-	}
-	mw_off.count_proto = err ? "unverified" : "verified";
+	/* refused once the probe knows whether it found a gcc clone */
+	mw_off.count_proto = mw_btf_check_count_mounts(btf, count_symbol);
 	mw_off.alloc_proto = mw_btf_check_arg(btf, MW_ALLOC_SYMBOL, 0,
 					      "user_namespace");
 	mw_off.copy_proto = mw_btf_check_arg(btf, MW_COPY_SYMBOL, 1,
@@ -123,7 +120,8 @@ static ssize_t mw_read_whole(const char *path, void **data)
 	return size;
 }
 
-int mw_offsets_init(const char *btf_path, const char *overrides)
+int mw_offsets_init(const char *btf_path, const char *overrides,
+		    const char *count_symbol)
 {
 	bool given[MW_NR_FIELDS] = {};
 	struct mw_btf btf;
@@ -131,7 +129,7 @@ int mw_offsets_init(const char *btf_path, const char *overrides)
 	ssize_t len;
 	int field, err;
 
-	mw_off.count_proto = "unverified";
+	mw_off.count_proto = -ENOENT;
 	mw_off.alloc_proto = -ENOENT;
 	mw_off.copy_proto = -ENOENT;
 	err = mw_parse_overrides(overrides, given);
@@ -152,7 +150,7 @@ int mw_offsets_init(const char *btf_path, const char *overrides)
 	if (err)
 		pr_err("%s is not BTF (%d)\n", btf_path, err);
 	else
-		err = mw_resolve_btf(&btf, given);
+		err = mw_resolve_btf(&btf, given, count_symbol);
 	vfree(data);
 	if (!err)
 		mw_off.btf_source = btf_path;
@@ -210,12 +208,19 @@ out:
 	return err;
 }
 
+/* What BTF said of a probed function's arguments. */
+const char *mw_proto_name(int proto)
+{
+	return proto ? "unverified" : "verified";
+}
+
 void mw_offsets_status(struct seq_file *m)
 {
 	int field;
 
 	seq_printf(m, "btf %s\n", mw_off.btf_source ? mw_off.btf_source : "-");
-	seq_printf(m, "count_mounts_prototype %s\n", mw_off.count_proto);
+	seq_printf(m, "count_mounts_prototype %s\n",
+		   mw_proto_name(mw_off.count_proto));
 	for (field = 0; field < MW_NR_FIELDS; field++)
 		seq_printf(m, "offset_%s %u %s%s%s\n", mw_fields[field].name,
 			   mw_off.off[field],

@@ -15,6 +15,7 @@
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include "mntwatch.h"
 
 /* no walk of a tree goes further: a wrong offsets= may make it a cycle */
@@ -22,6 +23,15 @@
 /* namespaces one attach tells apart and refreshes when it ends */
 #define MW_ATTACH_NS 64
 #define MW_SYMBOL_LEN 64
+/*
+ * Instances of a kretprobe in flight at once. count_mounts() and
+ * attach_recursive_mnt() run under namespace_sem, one call at a time, and
+ * return before it is released; the default (on 5.10 without preemption, one
+ * per CPU) would do, a few more cost nothing.
+ */
+#define MW_SERIAL_MAXACTIVE 8
+/* every kretprobe the module registers, mntwatch's own and nsprobes.c's */
+#define MW_KRETPROBES 4
 
 /* gcc clones a function it specialises under these suffixes */
 static const char * const mw_clone_suffixes[] = {
@@ -61,50 +71,11 @@ static struct {
 
 static char count_name[MW_SYMBOL_LEN], attach_name[MW_SYMBOL_LEN];
 static bool attach_is_clone;
-static atomic64_t count_hits, count_returns, attach_hits, free_hits;
-static atomic64_t walk_truncated, verdict_mismatch;
+static atomic64_t count_hits, count_declined, count_unread, attach_hits;
+static atomic64_t free_hits, walk_truncated, verdict_mismatch;
 static bool free_probed;
-
-/*
- * Every mount pays for these reads, so they are single loads in one no-fault
- * section rather than a copy_from_kernel_nofault() call each; @ns is one the
- * kernel handed over, and a wrong offsets= still reads garbage instead of
- * oopsing.
- */
-int mw_read_ns(unsigned long ns, struct mw_ns_state *state)
-{
-	int err = -EFAULT;
-
-	pagefault_disable();
-	__get_kernel_nofault(&state->serial,
-			     (void *)(ns + mw_off.off[MW_NS_SERIAL]), u64, out);
-	__get_kernel_nofault(&state->ns_id,
-			     (void *)(ns + mw_off.off[MW_NS_INUM]), u32, out);
-	__get_kernel_nofault(&state->mounts,
-			     (void *)(ns + mw_off.off[MW_NS_MOUNTS]), u32, out);
-	__get_kernel_nofault(&state->pending,
-			     (void *)(ns + mw_off.off[MW_NS_PENDING]), u32, out);
-	err = 0;
-out:
-	pagefault_enable();
-	return err;
-}
-
-/*
- * The links a walk follows are garbage under a wrong offsets=, and a kernel
- * load from a user or non-canonical address oopses or warns even in a
- * no-fault section. A walk reads only the kernel's canonical half, from here
- * up, which is what copy_from_kernel_nofault() allows, without the cost of
- * its call per link; ULONG_MAX on an architecture not known here: no walk.
- */
-static unsigned long mw_kernel_start __read_mostly = ULONG_MAX;
-
-static void mw_kernel_start_init(void)
-{
-#ifdef CONFIG_X86_64
-	mw_kernel_start = -(1UL << (boot_cpu_data.x86_virt_bits - 1));
-#endif
-}
+static struct kretprobe *armed[MW_KRETPROBES];
+static unsigned int nr_armed;
 
 /* Loads a link of the tree into @val; false if it cannot be read. */
 static __always_inline bool mw_load_link(unsigned long base,
@@ -113,7 +84,7 @@ static __always_inline bool mw_load_link(unsigned long base,
 {
 	unsigned long addr = base + mw_off.off[field];
 
-	if (addr < mw_kernel_start)
+	if (!mw_kernel_addr(addr, sizeof(*val)))
 		return false;
 	__get_kernel_nofault(val, (void *)addr, unsigned long, fault);
 	return true;
@@ -157,22 +128,12 @@ out:
 	return !p;
 }
 
-u32 mw_caller_ns(void)
-{
-	struct nsproxy *nsproxy = current->nsproxy;
-	u32 ns_id = 0;
-
-	if (nsproxy)
-		mw_read_u32((unsigned long)nsproxy->mnt_ns, MW_NS_INUM, &ns_id);
-	return ns_id;
-}
-
 /*
- * Counts a check of @ns in the attach in flight and keeps its first failure.
- * Returns true when attach_return() will record this passing check.
+ * Counts a check of @ns in the attach in flight; a failed one completes the
+ * attach's event, which the caller filled in attach.event. Returns true when
+ * attach_return() will record this passing check.
  */
-static bool mw_attach_note(unsigned long ns, u32 mounts,
-			   const struct mw_event *failure)
+static bool mw_attach_note(unsigned long ns, u32 mounts, bool failed)
 {
 	unsigned int i;
 
@@ -185,13 +146,12 @@ static bool mw_attach_note(unsigned long ns, u32 mounts,
 		attach.touched[i].before = mounts;
 		attach.nr_ns++;
 	}
-	if (failure && !attach.failed) {
+	if (failed && !attach.failed) {
 		attach.failed = true;
-		attach.event = *failure;
 		attach.event.checks = attach.checks;
 		attach.event.touched = attach.nr_ns;
 	}
-	if (failure || i == MW_ATTACH_NS)
+	if (failed || i == MW_ATTACH_NS)
 		return false;
 	attach.touched[i].passed++;
 	return true;
@@ -232,12 +192,8 @@ static __always_inline bool mw_tree_is_leaf(unsigned long tree)
 {
 	unsigned long children = 0;
 
-	pagefault_disable();
-	__get_kernel_nofault(&children,
-			     (void *)(tree + mw_off.off[MW_MNT_MOUNTS]),
-			     unsigned long, out);
-out:
-	pagefault_enable();
+	if (!mw_load_link(tree, MW_MNT_MOUNTS, &children))
+		return false;
 	return children == tree + mw_off.off[MW_MNT_MOUNTS];
 }
 
@@ -251,52 +207,64 @@ out:
 static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct mw_count_call *call = (struct mw_count_call *)ri->data;
+	bool leaf;
 	u64 used;
 
 	atomic64_inc(&count_hits);
 	call->ns = regs_get_kernel_argument(regs, 0);
 	call->tree = regs_get_kernel_argument(regs, 1);
 	/* nothing to record of a namespace that cannot be read */
-	if (mw_read_ns(call->ns, &call->state))
+	if (mw_read_ns(call->ns, &call->state)) {
+		atomic64_inc(&count_unread);
 		return 1;
+	}
 	call->max = mw_mount_max();
 	used = (u64)call->state.mounts + call->state.pending;
 	if (used >= call->max)
 		return 0;
-	if (mw_tree_is_leaf(call->tree))
+	pagefault_disable();
+	leaf = mw_tree_is_leaf(call->tree);
+	pagefault_enable();
+	if (leaf)
 		call->tree_size = 1;
 	else if (!mw_tree_size(call->tree,
 			       min_t(u64, call->max - used, MW_WALK_MAX),
 			       &call->tree_size))
 		return 0;
 
+	atomic64_inc(&count_declined);
 	if (READ_ONCE(attach.pid) == current->pid) {
 		attach.declined++;
 		attach.declined_call = *call;
-		if (mw_attach_note(call->ns, call->state.mounts, NULL))
+		if (mw_attach_note(call->ns, call->state.mounts, false))
 			return 1;
 	}
 	mw_record_passed(call);
 	return 1;
 }
 
-/* Stamps @check's failure on the current task and describes it in @ev. */
+/*
+ * Stamps @check's failure on the current task and, unless @ev is NULL (the
+ * attach has its event already), describes it in @ev with the caller's
+ * system call, its strings and its cgroup.
+ */
 static void mw_failure(struct mw_check *check, struct mw_event *ev)
 {
-	check->time_ns = ktime_get_real_ns();
-	check->pid = task_tgid_nr(current);
-	get_task_comm(check->comm, current);
-	*ev = (struct mw_event) {
-		.time_ns = check->time_ns,
-		.pid = check->pid,
-		.caller_ns = mw_caller_ns(),
-		.failing_ns = check->ns_id,
-		.mounts = check->mounts,
-		.pending = check->pending,
-		.max = check->max,
-		.requested = check->requested,
-	};
-	memcpy(ev->comm, check->comm, sizeof(ev->comm));
+	if (!ev) {
+		check->time_ns = ktime_get_real_ns();
+		check->pid = task_tgid_nr(current);
+		get_task_comm(check->comm, current);
+		return;
+	}
+	mw_event_begin(ev);
+	check->time_ns = ev->time_ns;
+	check->pid = ev->pid;
+	memcpy(check->comm, ev->comm, sizeof(check->comm));
+	ev->failing_ns = check->ns_id;
+	ev->mounts = check->mounts;
+	ev->pending = check->pending;
+	ev->max = check->max;
+	ev->requested = check->requested;
 }
 
 /* Only the checks count_entry() could not prove to fit get here. */
@@ -305,14 +273,13 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct mw_count_call *call = (struct mw_count_call *)ri->data;
 	bool in_attach = READ_ONCE(attach.pid) == current->pid;
 	int ret = (int)regs_return_value(regs);
+	struct mw_event *ev = NULL;
 	struct mw_check check;
-	struct mw_event ev;
 
-	atomic64_inc(&count_returns);
 	mw_check_init(&check, &call->state, call->max, ret, 1);
 	if (ret != -ENOSPC) {
 		if (!in_attach ||
-		    !mw_attach_note(call->ns, call->state.mounts, NULL))
+		    !mw_attach_note(call->ns, call->state.mounts, false))
 			mw_table_record(&check);
 		return 0;
 	}
@@ -320,12 +287,16 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	/* count_mounts() may bail out before it counts the tree */
 	if (!mw_tree_size(call->tree, MW_WALK_MAX, &check.requested))
 		atomic64_inc(&walk_truncated);
-	mw_failure(&check, &ev);
+	if (!in_attach)
+		ev = mw_scratch_event();
+	else if (!attach.failed)
+		ev = &attach.event;
+	mw_failure(&check, ev);
 	mw_table_record(&check);
 	if (in_attach)
-		mw_attach_note(call->ns, call->state.mounts, &ev);
+		mw_attach_note(call->ns, call->state.mounts, true);
 	else
-		mw_events_add(&ev);
+		mw_events_add(ev);
 	return 0;
 }
 
@@ -337,19 +308,19 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 static void mw_verdict_mismatch(int result)
 {
 	const struct mw_count_call *call = &attach.declined_call;
+	struct mw_event *ev = &attach.event;
 	struct mw_check check;
-	struct mw_event ev;
 
 	atomic64_inc(&verdict_mismatch);
 	/* passed in attach.touched already: the failure alone is added */
 	mw_check_init(&check, &call->state, call->max, -ENOSPC, 0);
 	check.requested = call->tree_size;
-	mw_failure(&check, &ev);
+	mw_failure(&check, ev);
 	mw_table_record(&check);
-	ev.checks = attach.checks;
-	ev.touched = attach.nr_ns;
-	ev.result = result;
-	mw_events_add(&ev);
+	ev->checks = attach.checks;
+	ev->touched = attach.nr_ns;
+	ev->result = result;
+	mw_events_add(ev);
 }
 
 static int attach_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -445,14 +416,19 @@ static struct kretprobe count_probe = {
 	.entry_handler = count_entry,
 	.handler = count_return,
 	.data_size = sizeof(struct mw_count_call),
+	.maxactive = MW_SERIAL_MAXACTIVE,
 };
 
 static struct kretprobe attach_probe = {
 	.entry_handler = attach_entry,
 	.handler = attach_return,
+	.maxactive = MW_SERIAL_MAXACTIVE,
 };
 
-/* Registers @rp on @base or on its first gcc clone this kernel has. */
+/*
+ * Registers @rp, disarmed, on @base or on its first gcc clone this kernel
+ * has: the caller arms it once it has checked what was found.
+ */
 static int mw_register(struct kretprobe *rp, const char *base, char *name)
 {
 	unsigned int i;
@@ -463,12 +439,36 @@ static int mw_register(struct kretprobe *rp, const char *base, char *name)
 			 mw_clone_suffixes[i]);
 		memset(&rp->kp, 0, sizeof(rp->kp));
 		rp->kp.symbol_name = name;
+		rp->kp.flags = KPROBE_FLAG_DISABLED;
 		err = register_kretprobe(rp);
 	}
 	if (err)
 		pr_err("cannot probe %s (%d)%s\n", base, err,
 		       err == -ENOENT ? ": no such symbol, nor a gcc clone of it" : "");
 	return err;
+}
+
+/* Takes a registered kretprobe into the set mw_probes_exit() removes. */
+void mw_probes_adopt(struct kretprobe *rp)
+{
+	if (!WARN_ON(nr_armed == ARRAY_SIZE(armed)))
+		armed[nr_armed++] = rp;
+}
+
+/* Checks what count_symbol resolved to before its handlers may run. */
+static int mw_count_verify(const char *count_symbol)
+{
+	if (strcmp(count_name, count_symbol)) {
+		pr_err("%s is only a gcc clone here (%s): its arguments cannot be trusted\n",
+		       count_symbol, count_name);
+		return -EOPNOTSUPP;
+	}
+	if (mw_off.count_proto == -EINVAL) {
+		pr_err("%s() in BTF is not int (struct mnt_namespace *, struct mount *)\n",
+		       count_symbol);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int mw_probes_init(const char *count_symbol, const char *attach_symbol,
@@ -482,7 +482,6 @@ int mw_probes_init(const char *count_symbol, const char *attach_symbol,
 		       MW_SYMBOL_LEN / 2 - 1);
 		return -EINVAL;
 	}
-	mw_kernel_start_init();
 	/*
 	 * Without it a dead namespace is only noticed when its id is reused,
 	 * so a kernel lacking the default symbol still gets the rest.
@@ -498,36 +497,43 @@ int mw_probes_init(const char *count_symbol, const char *attach_symbol,
 	err = mw_register(&attach_probe, attach_symbol, attach_name);
 	if (err)
 		goto out_free;
+	mw_probes_adopt(&attach_probe);
 	/* a clone may drop or reorder arguments; only its return is used */
 	attach_is_clone = strcmp(attach_name, attach_symbol) != 0;
 
 	err = mw_register(&count_probe, count_symbol, count_name);
 	if (err)
-		goto out_attach;
-	if (strcmp(count_name, count_symbol)) {
-		pr_err("%s is only a gcc clone here (%s): its arguments cannot be trusted\n",
-		       count_symbol, count_name);
-		err = -EOPNOTSUPP;
-		goto out_count;
-	}
-	return 0;
-
-out_count:
-	unregister_kretprobe(&count_probe);
-out_attach:
-	unregister_kretprobe(&attach_probe);
+		goto out_free;
+	mw_probes_adopt(&count_probe);
+	err = mw_count_verify(count_symbol);
+	if (err)
+		goto out_free;
+	err = enable_kretprobe(&attach_probe);
+	if (!err)
+		err = enable_kretprobe(&count_probe);
+	if (!err)
+		return 0;
+	pr_err("cannot arm the probes (%d)\n", err);
 out_free:
-	if (free_probed)
-		unregister_kprobe(&free_probe);
+	mw_probes_exit();
 	return err;
 }
 
+/* One grace period for all kretprobes, one for the kprobe. */
 void mw_probes_exit(void)
 {
-	unregister_kretprobe(&count_probe);
-	unregister_kretprobe(&attach_probe);
+	if (nr_armed)
+		unregister_kretprobes(armed, nr_armed);
+	nr_armed = 0;
 	if (free_probed)
 		unregister_kprobe(&free_probe);
+	free_probed = false;
+}
+
+/* Calls refused for want of a free instance, and kprobe hits re-entered. */
+unsigned long mw_kretprobe_nmissed(const struct kretprobe *rp)
+{
+	return rp->nmissed + rp->kp.nmissed;
 }
 
 void mw_probes_status(struct seq_file *m)
@@ -535,16 +541,18 @@ void mw_probes_status(struct seq_file *m)
 	seq_printf(m, "symbol_count_mounts %s\n", count_name);
 	seq_printf(m, "symbol_attach %s%s\n", attach_name,
 		   attach_is_clone ? " clone" : "");
-	seq_printf(m, "count_hits %lld\ncount_nmissed %d\n",
-		   atomic64_read(&count_hits), count_probe.nmissed);
-	/* a declined check is one that count_return() never saw */
+	seq_printf(m, "count_hits %lld\ncount_nmissed %lu\n",
+		   atomic64_read(&count_hits),
+		   mw_kretprobe_nmissed(&count_probe));
 	seq_printf(m, "count_declined %lld\nverdict_mismatch %lld\n",
-		   atomic64_read(&count_hits) - atomic64_read(&count_returns),
+		   atomic64_read(&count_declined),
 		   atomic64_read(&verdict_mismatch));
-	seq_printf(m, "attach_hits %lld\nattach_nmissed %d\n",
-		   atomic64_read(&attach_hits), attach_probe.nmissed);
+	seq_printf(m, "attach_hits %lld\nattach_nmissed %lu\n",
+		   atomic64_read(&attach_hits),
+		   mw_kretprobe_nmissed(&attach_probe));
 	seq_printf(m, "symbol_free %s\n", free_probed ? free_probe.symbol_name : "-");
 	seq_printf(m, "free_hits %lld\nfree_nmissed %lu\n",
 		   atomic64_read(&free_hits), free_probe.nmissed);
 	seq_printf(m, "walk_truncated %lld\n", atomic64_read(&walk_truncated));
+	seq_printf(m, "count_unread %lld\n", atomic64_read(&count_unread));
 }

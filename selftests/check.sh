@@ -67,6 +67,13 @@ if [ -r /sys/kernel/btf/vmlinux ]; then
 else
 	echo "# host kernel has no BTF: host-kernel case not run"
 fi
+# a file whose ns.inum is an array of itself: refused at once, not looped on
+selftests/selfref_btf.sh >"$logs/selfref.btf"
+timeout 20 build/bin/btf_resolve "$logs/selfref.btf" >"$logs/selfref.out" 2>&1
+status=$?
+sed 's/^/# /' "$logs/selfref.out" | head -n 1
+[ $status -eq 1 ] && grep -qx 'ns_inum - Invalid argument' "$logs/selfref.out"
+result "btf resolver refuses a BTF with an array of itself (exit $status)" $?
 head -c 4096 /sys/kernel/btf/vmlinux >"$logs/truncated.btf" 2>/dev/null ||
 	printf 'not btf' >"$logs/truncated.btf"
 ! build/bin/btf_resolve "$logs/truncated.btf" >/dev/null 2>&1
@@ -95,7 +102,7 @@ status=$?
 sed 's/^/# /' "$logs/checkpatch.log"
 result "checkpatch --strict clean on module/ and the bench baseline module" $status
 
-make -s tool build/bin/mntwatch_test build/bin/mntwatch build/bin/ns_churn >"$logs/build-tests.log" 2>&1
+make -s tool build/bin/mntwatch_test build/bin/mntwatch build/bin/ns_churn build/bin/hold_open >"$logs/build-tests.log" 2>&1
 status=$?
 sed 's/^/# /' "$logs/build-tests.log"
 result "build the tool and the static VM binaries" $status
@@ -153,10 +160,10 @@ suite() {
 	tap "build the bench baseline kretprobe_floor.ko for $rel" $status
 	# -cpu max: SMAP on, as on the hardware nodes run, where a kernel load
 	# from a user address oopses even in a no-fault section
-	VMTEST_QEMU_ARGS="-cpu max" selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" \
+	VMTEST_QEMU_ARGS="-cpu max" selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -t 900 \
 		-b build/bin/mntwatch_test -b build/bin/mntwatch -b selftests/tool_vm.sh -b selftests/loops_vm.sh \
 		-b selftests/restart_vm.sh -b selftests/vmlib.sh -b "$(command -v jq)" -b "$(command -v promtool)" \
-		-b "$kdir/btf" -s selftests/run_vm.sh 2>&1 | tr -d '\r'
+		-b build/bin/hold_open -b selftests/selfref_btf.sh -b "$kdir/btf" -s selftests/run_vm.sh 2>&1 | tr -d '\r'
 	tap "Debian $rel VM run completed" "${PIPESTATUS[0]}"
 
 	# robustness: load/unload under mount and read storms, 20,000 namespaces of churn
@@ -179,6 +186,10 @@ suite() {
 	status=$?
 	sed 's/^# //; s/^/# /' "$logs/dkms-$kver.log"
 	tap "dkms builds mntwatch.ko for $rel, seed case passes with it in the VM" $status
+	selftests/werror_test.sh "$kver" >"$logs/werror-$kver.log" 2>&1
+	status=$?
+	sed 's/^# //; s/^/# /' "$logs/werror-$kver.log"
+	tap "a warning fails the make check build for $rel, not the DKMS one" $status
 }
 
 tap() { if [ "$2" -eq 0 ]; then echo "ok - $1"; else echo "not ok - $1"; fi; }

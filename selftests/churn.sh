@@ -128,6 +128,48 @@ wait $holder $elder 2>/dev/null
 check "memory_bytes still $mem0" [ "$(stat_of memory_bytes)" = "$mem0" ]
 
 check "rmmod" rmmod mntwatch
+
+# Every parameter at its maximum: the memory is taken at load, and every
+# file reads whole with every table full: the namespaces table by 70,000
+# namespaces made in a row (ns_churn ... unshare), the ring by 16,400
+# failing mounts, the growth history by a propagation loop.
+max_params() {
+	dmesg -c >/dev/null
+	insmod "$MNTWATCH_KO" ns_max=65536 growth_history=64 events_max=16384 ||
+		{ dmesg | tail -n 3; return 1; }
+	echo "# at the maximums: $(grep -E '^(table|events|memory)_bytes ' $dbg/status | tr '\n' ' ')"
+	ns_churn 70000 unshare >/tmp/max.churn || return 1
+	sed 's/^/# /' /tmp/max.churn
+	mkdir -p /tmp/maxloop
+	old_max=$(cat /proc/sys/fs/mount-max)
+	# held until the files are read: a dead namespace's row is the first reused
+	unshare -m sh -c 'mount -t tmpfs loop /tmp/maxloop && mount --make-shared /tmp/maxloop &&
+		mkdir /tmp/maxloop/sub || exit 1
+		echo $(($(wc -l </proc/self/mountinfo) + 200)) >/proc/sys/fs/mount-max
+		i=0
+		while [ $i -lt 20 ] && mount --rbind /tmp/maxloop /tmp/maxloop/sub 2>/dev/null; do i=$((i + 1)); done
+		touch /tmp/maxloop.done
+		exec sleep 1000' &
+	looper=$!
+	wait_for /tmp/maxloop.done $looper
+	echo 1 >/proc/sys/fs/mount-max
+	ns_churn 16400 fail | sed 's/^/# /'
+	echo "$old_max" >/proc/sys/fs/mount-max
+	status=0
+	for f in namespaces events status growth; do
+		cat $dbg/$f >/tmp/max.$f || { echo "cat $f failed"; status=1; }
+		echo "# $f: $(wc -l </tmp/max.$f) lines, $(wc -c </tmp/max.$f) bytes"
+	done
+	kill $looper
+	wait $looper 2>/dev/null
+	rows=$(stat_of table_rows)
+	rmmod mntwatch
+	[ $status -eq 0 ] && [ "$rows" = 65536 ] && [ "$(tail -n +2 /tmp/max.namespaces | wc -l)" -ge 65000 ] &&
+		[ "$(tail -n +2 /tmp/max.events | wc -l)" = 16384 ] && [ "$(tail -n +2 /tmp/max.growth | wc -l)" -ge 3 ] &&
+		! dmesg | grep -q 'mntwatch:.*cannot'
+}
+check "ns_max=65536 growth_history=64 events_max=16384 load, and every file reads whole" max_params
+
 check "kernel log has no oops, BUG or WARNING" \
 	sh -c "! dmesg | grep -E 'Oops|BUG|WARNING|refcount|sleeping function called from invalid context|Call Trace'"
 echo "1..$n"

@@ -41,6 +41,7 @@
 #define MW_NAMESPACES	MW_DIR "/namespaces"
 #define MW_EVENTS	MW_DIR "/events"
 #define MW_STATUS	MW_DIR "/status"
+#define MW_GROWTH	MW_DIR "/growth"
 #define MOUNT_MAX	"/proc/sys/fs/mount-max"
 #define MAX_COLS	64
 #define NO_VALUE	LLONG_MIN	/* field missing, "-" or not a number */
@@ -54,7 +55,7 @@ static const char *const ns_columns[] = {
 static const char *const ev_columns[] = {
 	"time", "pid", "comm", "caller_ns", "failing_ns", "mounts", "pending",
 	"max", "requested", "result", "touched", "checks", "limit", "userns",
-	"ns_count", "seq",
+	"ns_count", "seq", "syscall", "flags", "source", "target", "cgroup",
 };
 
 /* ------------------------------------------------------------------ */
@@ -436,6 +437,52 @@ static int mount_tmpfs(const char *where)
 	return mount("mntwatch", where, "tmpfs", 0, "size=64k");
 }
 
+/*
+ * The caller's cgroup v2 path, from the 0:: line of /proc/self/cgroup, as
+ * the module's events print it (none of the VM's paths need escaping). The
+ * kernel lists that line only once cgroup2 has been mounted; until then
+ * every task is in its root, "/".
+ */
+static int own_cgroup(char *path, size_t size)
+{
+	char *text = read_file("/proc/self/cgroup", NULL), *line, *save = NULL;
+
+	if (!text)
+		return -1;
+	snprintf(path, size, "/");
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "0::", 3))
+			snprintf(path, size, "%s", line + 3);
+	free(text);
+	return 0;
+}
+
+/*
+ * @s as the module writes strings: /proc/PID/mountinfo's escapes (\ooo for
+ * the backslash and every byte but printable non-space ASCII), the first
+ * @keep bytes of a longer string followed by "...", and the two strings that
+ * need a word of their own, "" as \000 and "-" as \055.
+ */
+static void escaped(const char *s, size_t keep, char *out)
+{
+	size_t len = strlen(s);
+
+	if (!len || !strcmp(s, "-")) {
+		sprintf(out, "\\%03o", (unsigned char)*s);
+		return;
+	}
+	for (size_t i = 0; i < len && i < keep; i++) {
+		unsigned char c = s[i];
+
+		if (c > ' ' && c < 0x7f && c != '\\')
+			*out++ = c;
+		else
+			out += sprintf(out, "\\%03o", c);
+	}
+	strcpy(out, len > keep ? "..." : "");
+}
+
 /* Read all pipe data from a helper child: a fixed struct. */
 static int read_full(int fd, void *buf, size_t len)
 {
@@ -541,7 +588,7 @@ static int fill_until_fail(const char *where, int limit)
 TEST_F(mntwatch, seed_enospc_exact)
 {
 	struct table ns = {0}, ev = {0};
-	char fill[128];
+	char fill[128], cgroup[4096];
 	long before, max;
 	int ok, r, e;
 
@@ -592,6 +639,13 @@ TEST_F(mntwatch, seed_enospc_exact)
 	ASSERT_FIELD(&ev, r, "requested", 1);
 	ASSERT_FIELD(&ev, r, "result", -ENOSPC);
 	ASSERT_FIELD(&ev, r, "touched", 1);
+	/* the failing mount(2) itself: mount_tmpfs()'s arguments */
+	ASSERT_FIELD_STR(&ev, r, "syscall", "mount");
+	ASSERT_FIELD_STR(&ev, r, "flags", "0x0");
+	ASSERT_FIELD_STR(&ev, r, "source", "mntwatch");
+	ASSERT_FIELD_STR(&ev, r, "target", fill);
+	ASSERT_EQ(0, own_cgroup(cgroup, sizeof(cgroup)));
+	ASSERT_FIELD_STR(&ev, r, "cgroup", cgroup);
 	table_free(&ns);
 	table_free(&ev);
 }
@@ -1159,7 +1213,9 @@ static const char *pointer_like(const char *text)
 	return NULL;
 }
 
-static const char *const files[] = { MW_NAMESPACES, MW_EVENTS, MW_STATUS };
+static const char *const files[] = {
+	MW_NAMESPACES, MW_EVENTS, MW_STATUS, MW_GROWTH,
+};
 
 TEST_F(mntwatch, output_hygiene)
 {
@@ -1237,8 +1293,6 @@ TEST_F(mntwatch, output_hygiene)
 		 */
 		ASSERT_EQ(-1, ioctl(fd, _IO('m', 0x42)));
 		ASSERT_EQ(ENOTTY, errno) TH_LOG("%s: ioctl: %s", f, strerror(errno));
-		ASSERT_EQ(-1, fchmod(fd, 0644));
-		ASSERT_EQ(EPERM, errno) TH_LOG("%s: fchmod: %s", f, strerror(errno));
 		close(fd);
 		free(big);
 		free(small);
@@ -1587,7 +1641,7 @@ TEST_F(mntwatch, mnt_namespaces_enospc_exact)
 	struct table ev = {0};
 	long saved, count, total0, enospc0;
 	int held, r, err = 0;
-	char userns[32];
+	char userns[32], cgroup[4096];
 	struct stat st;
 	pid_t pids[4];
 
@@ -1642,6 +1696,12 @@ TEST_F(mntwatch, mnt_namespaces_enospc_exact)
 	ASSERT_FIELD_STR(&ev, r, "mounts", "-");
 	ASSERT_FIELD(&ev, r, "pid", pids[3]);
 	ASSERT_FIELD(&ev, r, "seq", total0 + 1);
+	ASSERT_FIELD_STR(&ev, r, "syscall", "unshare");
+	ASSERT_FIELD_STR(&ev, r, "flags", "-");
+	ASSERT_FIELD_STR(&ev, r, "source", "-");
+	ASSERT_FIELD_STR(&ev, r, "target", "-");
+	ASSERT_EQ(0, own_cgroup(cgroup, sizeof(cgroup)));
+	ASSERT_FIELD_STR(&ev, r, "cgroup", cgroup);
 	r++;
 	ASSERT_FIELD_STR(&ev, r, "limit", "mnt-namespaces");
 	ASSERT_FIELD(&ev, r, "ns_count", count + 3);
@@ -1649,6 +1709,389 @@ TEST_F(mntwatch, mnt_namespaces_enospc_exact)
 	ASSERT_EQ(0, status_ll("alloc_ns_nmissed"));
 	ASSERT_EQ(enospc0 + 2, status_ll("alloc_ns_enospc"));
 	table_free(&ev);
+}
+
+/* The last row of the events table, loaded into @ev. */
+static int last_event(struct table *ev)
+{
+	if (table_load(ev, MW_EVENTS) || ev->nrows < 1)
+		return -1;
+	return ev->nrows - 1;
+}
+
+/*
+ * A command name is whatever a task chose: bytes above 0x7e (Latin-1, which
+ * the kernel's isgraph() takes for graphic), DEL and the space are all shown
+ * as '?', in events and in namespaces.
+ */
+TEST_F(mntwatch, comm_above_ascii)
+{
+	static const char name[] = { 'm', 'w', 0xe9, 0xff, ' ', 'x', 0x7f, 0 };
+	struct table ev = {0}, ns = {0};
+	char fill[128];
+	int r;
+
+	subpath(fill, sizeof(fill), self->dir, "fill");
+	ASSERT_EQ(0, prctl(PR_SET_NAME, name, 0, 0, 0));
+	ASSERT_EQ(0, set_mount_max(ns_mounts_now()));
+	ASSERT_EQ(0, fill_until_fail(fill, 10));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, prctl(PR_SET_NAME, self->comm, 0, 0, 0));
+	r = last_event(&ev);
+	ASSERT_GE(r, 0);
+	ASSERT_FIELD(&ev, r, "pid", getpid());
+	ASSERT_FIELD_STR(&ev, r, "comm", "mw???x?");
+	ASSERT_EQ(0, table_load(&ns, MW_NAMESPACES));
+	r = table_find_ns(&ns, self->ns);
+	ASSERT_GE(r, 0);
+	ASSERT_FIELD_STR(&ns, r, "last_comm", "mw???x?");
+	table_free(&ev);
+	table_free(&ns);
+}
+
+/*
+ * A shared tmpfs @a with a peer @b, a tmpfs @src under a private parent, and
+ * the namespace at fs.mount-max: moving @src under @a adds no mount to the
+ * namespace (a move is not counted), but its copy into @b is one too many.
+ */
+static void move_setup(struct __test_metadata *_metadata, const char *dir,
+		       char *src, char *target, size_t size, long *max)
+{
+	char a[128], b[128];
+
+	subpath(a, sizeof(a), dir, "a");
+	subpath(b, sizeof(b), dir, "b");
+	snprintf(src, size, "%s/src", dir);
+	snprintf(target, size, "%s/x", a);
+	ASSERT_EQ(0, mkdir(src, 0755));
+	ASSERT_EQ(0, mount_tmpfs(a));
+	ASSERT_EQ(0, mount(NULL, a, NULL, MS_SHARED, NULL));
+	ASSERT_EQ(0, mount(a, b, NULL, MS_BIND, NULL));
+	ASSERT_EQ(0, mkdir(target, 0755));
+	ASSERT_EQ(0, mount_tmpfs(src));
+	*max = ns_mounts_now();
+	ASSERT_EQ(0, set_mount_max(*max));
+}
+
+/* The event of a move refused by the copy into the peer. */
+static void assert_move_event(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(mntwatch) *self, long max,
+			      const char *syscall, const char *flags,
+			      const char *src, const char *target)
+{
+	struct table ev = {0};
+	int r = last_event(&ev);
+
+	ASSERT_GE(r, 0);
+	ASSERT_FIELD(&ev, r, "pid", getpid());
+	ASSERT_FIELD(&ev, r, "caller_ns", self->ns);
+	ASSERT_FIELD(&ev, r, "failing_ns", self->ns);
+	ASSERT_FIELD(&ev, r, "mounts", max);
+	ASSERT_FIELD(&ev, r, "pending", 0);
+	ASSERT_FIELD(&ev, r, "max", max);
+	ASSERT_FIELD(&ev, r, "requested", 1);
+	ASSERT_FIELD(&ev, r, "result", -ENOSPC);
+	ASSERT_FIELD(&ev, r, "touched", 1);
+	/* the moved tree itself is not checked: the copy is the only check */
+	ASSERT_FIELD(&ev, r, "checks", 1);
+	ASSERT_FIELD_STR(&ev, r, "syscall", syscall);
+	ASSERT_FIELD_STR(&ev, r, "flags", flags);
+	ASSERT_FIELD_STR(&ev, r, "source", src);
+	ASSERT_FIELD_STR(&ev, r, "target", target);
+	table_free(&ev);
+}
+
+TEST_F(mntwatch, move_onto_shared_at_limit)
+{
+	char src[160], target[160];
+	long max;
+
+	move_setup(_metadata, self->dir, src, target, sizeof(src), &max);
+	ASSERT_EQ(-1, mount(src, target, NULL, MS_MOVE, NULL));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(max, ns_mounts_now());
+	assert_move_event(_metadata, self, max, "mount", "0x2000", src, target);
+}
+
+/* move_mount(2) (5.2+): the syscall, its flags and both paths. */
+TEST_F(mntwatch, move_mount_onto_shared_at_limit)
+{
+	char src[160], target[160];
+	long max;
+
+	move_setup(_metadata, self->dir, src, target, sizeof(src), &max);
+	ASSERT_EQ(-1, move_mount(AT_FDCWD, src, AT_FDCWD, target, 0));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(max, ns_mounts_now());
+	assert_move_event(_metadata, self, max, "move_mount", "0x0", src,
+			  target);
+}
+
+/*
+ * The strings of a failing mount(2) as the caller gave them, escaped: a
+ * space, a tab, a backslash and bytes above 0x7e in source and target, a
+ * NULL source, a source that is "-", and a target longer than the 255 bytes
+ * the module keeps.
+ */
+TEST_F(mntwatch, mount_strings_escaped)
+{
+	static const char odd_source[] = "src with\tspace\\\xe9";
+	char odd[160], deep[320], longer[512], want[2048];
+	struct table ev = {0};
+	int r;
+
+	snprintf(odd, sizeof(odd), "%s/t x\xe9\x7f", self->dir);
+	ASSERT_EQ(0, mkdir(odd, 0755));
+	snprintf(deep, sizeof(deep), "%s/%0200d", self->dir, 0);
+	ASSERT_EQ(0, mkdir(deep, 0755));
+	snprintf(longer, sizeof(longer), "%s/%0100d", deep, 1);
+	ASSERT_EQ(0, mkdir(longer, 0755));
+	ASSERT_GT(strlen(longer), 255UL);
+	ASSERT_EQ(0, set_mount_max(ns_mounts_now()));
+
+	ASSERT_EQ(-1, mount(odd_source, odd, "tmpfs", MS_NOSUID | MS_NODEV,
+			    NULL));
+	ASSERT_EQ(ENOSPC, errno);
+	r = last_event(&ev);
+	ASSERT_GE(r, 0);
+	ASSERT_FIELD_STR(&ev, r, "syscall", "mount");
+	ASSERT_FIELD_STR(&ev, r, "flags", "0x6");
+	escaped(odd_source, 255, want);
+	ASSERT_STREQ("src\\040with\\011space\\134\\351", want);
+	ASSERT_FIELD_STR(&ev, r, "source", want);
+	escaped(odd, 255, want);
+	ASSERT_FIELD_STR(&ev, r, "target", want);
+	ASSERT_EQ(0, ev.bad_rows);
+	table_free(&ev);
+
+	ASSERT_EQ(-1, mount(NULL, longer, "tmpfs", 0, NULL));
+	ASSERT_EQ(ENOSPC, errno);
+	r = last_event(&ev);
+	ASSERT_GE(r, 0);
+	ASSERT_FIELD_STR(&ev, r, "source", "-");
+	escaped(longer, 255, want);
+	ASSERT_EQ(0, strcmp(want + strlen(want) - 3, "..."));
+	ASSERT_FIELD_STR(&ev, r, "target", want);
+	table_free(&ev);
+
+	ASSERT_EQ(-1, mount("-", odd, "tmpfs", 0, NULL));
+	ASSERT_EQ(ENOSPC, errno);
+	r = last_event(&ev);
+	ASSERT_GE(r, 0);
+	ASSERT_FIELD_STR(&ev, r, "source", "\\055");
+	table_free(&ev);
+}
+
+/*
+ * The cgroup column is the caller's cgroup v2 path as its 0:: line of
+ * /proc/self/cgroup shows it: a child moves itself into a cgroup of its own
+ * and fails a mount there.
+ */
+TEST_F(mntwatch, cgroup_of_caller)
+{
+	char cgroups[] = "/sys/fs/cgroup", dir[128], procs[160];
+	struct { int err; char path[4096]; } rep = {0};
+	struct table ev = {0};
+	char fill[128];
+	int pfd[2], status, r;
+	pid_t pid;
+
+	/* cgroup2 in this test's own mount namespace, if not already there */
+	if (mount("cgroup2", cgroups, "cgroup2", 0, NULL))
+		ASSERT_EQ(EBUSY, errno) TH_LOG("mount cgroup2: %s", strerror(errno));
+	snprintf(dir, sizeof(dir), "%s/mntwatch-test.%d", cgroups, getpid());
+	ASSERT_EQ(0, mkdir(dir, 0755)) TH_LOG("%s: %s", dir, strerror(errno));
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	subpath(fill, sizeof(fill), self->dir, "fill");
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		rep.err = write_long(procs, getpid()) ? errno : 0;
+		if (!rep.err && own_cgroup(rep.path, sizeof(rep.path)))
+			rep.err = ENOENT;
+		if (!rep.err && !set_mount_max(ns_mounts_now()) &&
+		    !fill_until_fail(fill, 10))
+			rep.err = errno == ENOSPC ? 0 : errno;
+		_exit(write(pfd[1], &rep, sizeof(rep)) != sizeof(rep));
+	}
+	close(pfd[1]);
+	ASSERT_EQ(0, read_full(pfd[0], &rep, sizeof(rep)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	rmdir(dir);
+	ASSERT_EQ(0, rep.err) TH_LOG("child: %s", strerror(rep.err));
+	ASSERT_EQ(0, strcmp(rep.path, dir + strlen(cgroups)))
+		TH_LOG("the child's 0:: line says %s", rep.path);
+	r = last_event(&ev);
+	ASSERT_GE(r, 0);
+	ASSERT_FIELD(&ev, r, "pid", pid);
+	ASSERT_FIELD_STR(&ev, r, "cgroup", rep.path);
+	table_free(&ev);
+}
+
+/*
+ * growth keeps the attaches that grew a namespace most: a recursive bind
+ * that adds a 4-mount tree, then one more single mount than the history
+ * holds, each made in another namespace and propagated in. The 4-mount
+ * growth stays, oldest first, with the latest single ones after it.
+ */
+TEST_F(mntwatch, growth_keeps_largest)
+{
+	char shared[128], tree[128], sub[160], path[192], c;
+	int history, to_child[2], to_parent[2], status, r, i, k;
+	long before, after;
+	struct table growth = {0};
+	bool found = false;
+	pid_t pid;
+
+	history = read_long("/sys/module/mntwatch/parameters/growth_history");
+	ASSERT_GT(history, 1);
+	subpath(shared, sizeof(shared), self->dir, "shared");
+	subpath(tree, sizeof(tree), self->dir, "tree");
+	ASSERT_EQ(0, mount_tmpfs(shared));
+	ASSERT_EQ(0, mount(NULL, shared, NULL, MS_SHARED, NULL));
+	ASSERT_EQ(0, mount_tmpfs(tree));
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%d", tree, i);
+		ASSERT_EQ(0, mkdir(path, 0755));
+		ASSERT_EQ(0, mount_tmpfs(path));
+	}
+	subpath(sub, sizeof(sub), shared, "sub");
+	before = ns_mounts_now();
+	ASSERT_EQ(0, mount(tree, sub, NULL, MS_BIND | MS_REC, NULL));
+	ASSERT_EQ(before + 4, ns_mounts_now());
+	for (i = 0; i <= history; i++) {
+		snprintf(path, sizeof(path), "%s/single%d", shared, i);
+		ASSERT_EQ(0, mkdir(path, 0755));
+	}
+
+	/* a namespace of its own, whose shared copy is a peer of ours */
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (unshare(CLONE_NEWNS))
+			_exit(1);
+		for (i = 0; i <= history; i++) {
+			if (read(to_child[0], &c, 1) != 1)
+				_exit(2);
+			snprintf(path, sizeof(path), "%s/single%d", shared, i);
+			c = mount_tmpfs(path) ? 'e' : 'k';
+			if (write(to_parent[1], &c, 1) != 1)
+				_exit(3);
+		}
+		_exit(0);
+	}
+	for (i = 0; i <= history; i++) {
+		after = ns_mounts_now();
+		ASSERT_EQ(1, write(to_child[1], &c, 1));
+		ASSERT_EQ(1, read(to_parent[0], &c, 1));
+		ASSERT_EQ('k', c);
+		ASSERT_EQ(after + 1, ns_mounts_now());
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+
+	ASSERT_EQ(0, table_load(&growth, MW_GROWTH));
+	for (r = 0, k = 0; r < growth.nrows; r++) {
+		if (table_ll(&growth, r, "ns") != (long long)self->ns ||
+		    strcmp(table_str(&growth, r, "state"), "live"))
+			continue;
+		TH_LOG("growth %s -> %s from %s",
+		       table_str(&growth, r, "mounts_before"),
+		       table_str(&growth, r, "mounts_after"),
+		       table_str(&growth, r, "caller_ns"));
+		if (!k++) {
+			/* the oldest kept is the recursive bind */
+			found = table_ll(&growth, r, "mounts_after") -
+				table_ll(&growth, r, "mounts_before") == 4;
+			ASSERT_FIELD(&growth, r, "caller_ns", self->ns);
+		} else {
+			ASSERT_EQ(1, table_ll(&growth, r, "mounts_after") -
+				     table_ll(&growth, r, "mounts_before"));
+			ASSERT_NE((long long)self->ns,
+				  table_ll(&growth, r, "caller_ns"));
+		}
+		after = table_ll(&growth, r, "mounts_after");
+	}
+	ASSERT_TRUE(found) TH_LOG("the 4-mount growth was pushed out");
+	ASSERT_EQ(history, k);
+	/* the newest entry is the last single mount */
+	ASSERT_EQ(ns_mounts_now(), after);
+	table_free(&growth);
+}
+
+/*
+ * Lineage under a container start storm: STORM_TASKS tasks (MW_STORM_TASKS
+ * in the environment, up to that many) unshare at once from a namespace whose
+ * copy takes a while (each waits in copy_mnt_ns() for namespace_sem, holding
+ * its kretprobe instance), then mount. No probe may miss a call, of either
+ * kind, and every new namespace has its row with this one as its parent.
+ */
+#define STORM_TASKS 256
+#define STORM_MOUNTS 100
+
+TEST_F(mntwatch, lineage_storm)
+{
+	static const char *const missed[] = {
+		"count_nmissed", "attach_nmissed", "alloc_ns_nmissed",
+		"copy_ns_nmissed", "free_nmissed",
+	};
+	int go[2], report[2], hold[2], status, i, r, lost = 0;
+	unsigned long long ids[STORM_TASKS];
+	struct table ns = {0};
+	pid_t pids[STORM_TASKS];
+	char fill[128], c = 0, *env = getenv("MW_STORM_TASKS");
+	int tasks = env ? atoi(env) : STORM_TASKS;
+
+	ASSERT_TRUE(tasks > 0 && tasks <= STORM_TASKS);
+	subpath(fill, sizeof(fill), self->dir, "storm");
+	for (i = 0; i < STORM_MOUNTS; i++)
+		ASSERT_EQ(0, mount_tmpfs(fill));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(report));
+	ASSERT_EQ(0, pipe(hold));
+	for (i = 0; i < tasks; i++) {
+		pids[i] = fork();
+		ASSERT_GE(pids[i], 0);
+		if (pids[i])
+			continue;
+		close(go[1]);
+		close(hold[1]);
+		ids[0] = 0;
+		if (read(go[0], &c, 1) == 1 && !unshare(CLONE_NEWNS) &&
+		    !mount_tmpfs(fill))
+			ids[0] = my_mnt_ns();
+		if (write(report[1], ids, sizeof(ids[0])) != sizeof(ids[0]))
+			_exit(1);
+		/* the namespace lives until the parent has read the table */
+		_exit(read(hold[0], &c, 1) < 0);
+	}
+	close(go[0]);
+	close(hold[0]);
+	for (i = 0; i < tasks; i++)
+		ASSERT_EQ(1, write(go[1], &c, 1));
+	for (i = 0; i < tasks; i++)
+		ASSERT_EQ(0, read_full(report[0], &ids[i], sizeof(ids[i])));
+	ASSERT_EQ(0, table_load(&ns, MW_NAMESPACES));
+	close(hold[1]);
+	for (i = 0; i < tasks; i++)
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+	for (i = 0; i < tasks; i++) {
+		ASSERT_NE(0ULL, ids[i]) TH_LOG("task %d could not unshare and mount", i);
+		r = table_find_ns(&ns, ids[i]);
+		if (r < 0 || table_ll(&ns, r, "parent") != (long long)self->ns)
+			lost++;
+	}
+	table_free(&ns);
+	for (i = 0; i < (int)ARRAY_SIZE(missed); i++) {
+		const char *key = missed[i];
+
+		EXPECT_EQ(0, status_ll(key)) TH_LOG("%s", key);
+	}
+	ASSERT_EQ(0, lost) TH_LOG("%d of %d namespaces have no lineage row",
+				  lost, tasks);
 }
 
 TEST_HARNESS_MAIN

@@ -9,6 +9,17 @@
  * mounts one tmpfs on /mnt and exits, which frees its namespace. Prints
  * "namespaces N" and "ns_per_namespace T" (CLOCK_MONOTONIC nanoseconds of wall
  * time per namespace); exits 1 if any child failed.
+ *
+ *   ns_churn COUNT unshare
+ *
+ * the quick way to many namespaces: one process calls unshare(CLONE_NEWNS)
+ * COUNT times, each new namespace freeing the one before, with no mount.
+ *
+ *   ns_churn COUNT fail
+ *
+ * the quick way to many ENOSPC events: COUNT tmpfs mounts on /mnt in a new
+ * namespace, each of which must fail with ENOSPC (the caller lowered
+ * fs.mount-max).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,6 +62,34 @@ static long churn(long count)
 	return failed;
 }
 
+/* COUNT namespaces made by this process in a row, each replacing the last. */
+static void unshare_only(long count)
+{
+	long long start = now_ns();
+	long i;
+
+	for (i = 0; i < count; i++)
+		if (unshare(CLONE_NEWNS))
+			die("unshare");
+	printf("namespaces %ld\nns_per_namespace %lld\n", count,
+	       (now_ns() - start) / count);
+}
+
+/* COUNT mounts refused with ENOSPC. */
+static void fail_only(long count)
+{
+	long i;
+
+	if (unshare(CLONE_NEWNS))
+		die("unshare");
+	for (i = 0; i < count; i++) {
+		errno = 0;
+		if (!mount("fail", "/mnt", "tmpfs", 0, NULL) || errno != ENOSPC)
+			die("a mount that should fail with ENOSPC");
+	}
+	printf("failed_mounts %ld\n", count);
+}
+
 int main(int argc, char **argv)
 {
 	long count, workers = 2, w, share, failed = 0;
@@ -59,10 +98,18 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: ns_churn COUNT [WORKERS]\n");
+		fprintf(stderr, "usage: ns_churn COUNT [WORKERS|unshare|fail]\n");
 		return 2;
 	}
 	count = strtol(argv[1], NULL, 10);
+	if (argc == 3 && !strcmp(argv[2], "unshare") && count > 0) {
+		unshare_only(count);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[2], "fail") && count > 0) {
+		fail_only(count);
+		return 0;
+	}
 	if (argc == 3)
 		workers = strtol(argv[2], NULL, 10);
 	if (count < 1 || workers < 1 || workers > 64) {

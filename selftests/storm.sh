@@ -68,7 +68,7 @@ shared_worker() {
 reader() {
 	it=0
 	while [ ! -e $stop ]; do
-		for f in namespaces events status; do
+		for f in namespaces events status growth; do
 			cat $dbg/$f >/dev/null 2>&1 && it=$((it + 1))
 		done
 	done

@@ -55,25 +55,6 @@ static void add_holder(struct mw_who *who, const char *holder)
 		 used ? "," : "", holder);
 }
 
-/* mountinfo's octal escapes (\040) back into bytes, for open(). */
-static void unescape(char *dst, size_t len, const char *src)
-{
-	size_t i = 0;
-
-	while (*src && i + 1 < len) {
-		if (src[0] == '\\' && src[1] >= '0' && src[1] <= '3' &&
-		    src[2] >= '0' && src[2] <= '7' &&
-		    src[3] >= '0' && src[3] <= '7') {
-			dst[i++] = (src[1] - '0') << 6 | (src[2] - '0') << 3 |
-				   (src[3] - '0');
-			src += 4;
-		} else {
-			dst[i++] = *src++;
-		}
-	}
-	dst[i] = '\0';
-}
-
 /*
  * nsfs bind mounts in the namespace @pid lives in: "ID PARENT MAJ:MIN
  * mnt:[NS] MOUNTPOINT ... - nsfs ...". Each names its namespace's holder
@@ -103,7 +84,7 @@ static int nsfs_mounts(const char *procdir, int pid, struct mw_procscan *scan)
 		}
 		add_holder(who, mi.mounts[i].mountpoint);
 		if (!who->nsfile[0]) {
-			unescape(mp, sizeof(mp), mi.mounts[i].mountpoint);
+			mw_unescape(mp, sizeof(mp), mi.mounts[i].mountpoint);
 			/* a path cut short would open something else */
 			if (snprintf(who->nsfile, sizeof(who->nsfile),
 				     "%s/%d/root%s", procdir, pid, mp) >=

@@ -15,7 +15,7 @@ enum cmd { CMD_NS, CMD_EVENTS, CMD_EXPLAIN, CMD_WATCH, CMD_CHECK, CMD_METRICS,
 
 struct opts {
 	enum cmd cmd;
-	bool json, noheadings, list_columns, follow;
+	bool json, noheadings, list_columns, follow, all;
 	const char *columns;
 	const char *debugfs, *procdir, *output;
 	double interval;
@@ -44,6 +44,7 @@ struct data {
 	int ngrowth;
 	struct mw_procscan scan;
 	bool have_scan;
+	struct mw_runtimes rt;		/* the runtimes' state, read lazily */
 	int64_t now_us;
 	struct ns_mounts *mounts;	/* after mw_load_loops() */
 	int nmounts;
@@ -62,8 +63,9 @@ struct table_cmd {
 	const struct column *columns;
 	bool events;			/* the events table, which needs the module */
 	size_t view_size;
-	void (*fill)(void *view, int i, const struct data *d);
+	void (*fill)(void *view, int i, struct data *d);
 	const char *json_key;
+	bool (*hidden)(const struct data *d, int i);	/* without --all */
 };
 
 int mw_cmd_table(const struct opts *o, FILE *out, const struct table_cmd *cmd);

@@ -31,11 +31,35 @@ static void print_loop(const struct data *d)
 	       top->group, top->outer, top->inner, top->factor);
 }
 
+/*
+ * The most repeated mountpoint anywhere: what doublings leave behind, also
+ * where the loop itself is not visible from here.
+ */
+static void print_repeat(const struct data *d)
+{
+	const struct ns_mounts *where = NULL;
+	const struct mw_repeat *top = NULL;
+	char who[200];
+	int i;
+
+	for (i = 0; i < d->nmounts; i++)
+		if (d->mounts[i].found.ntop &&
+		    (!top || d->mounts[i].found.top[0].count > top->count)) {
+			top = &d->mounts[i].found.top[0];
+			where = &d->mounts[i];
+		}
+	if (!top || top->count < MW_REPEAT_WARN)
+		return;
+	mw_who_label(where->who, false, who, sizeof(who));
+	printf(", %s mounted %" PRId64 " times in namespace %" PRIu64 " (%s)",
+	       top->mountpoint, top->count, where->ns, who);
+}
+
 int cmd_check(const struct opts *o)
 {
 	const struct mw_ns *worst = NULL;
 	int nlive = 0, nrecent = 0, level = 0, ret, i;
-	int64_t worst_fail = MW_NONE;
+	int64_t worst_fail = MW_NONE, repeats = 0;
 	char who[200] = "", ago[32];
 	struct data d;
 
@@ -67,9 +91,13 @@ int cmd_check(const struct opts *o)
 		mw_data_free(&d);
 		return MW_EXIT_ERROR;
 	}
+	for (i = 0; i < d.nmounts; i++)
+		if (d.mounts[i].found.max_repeat > repeats)
+			repeats = d.mounts[i].found.max_repeat;
 	if (worst->use_permille >= o->crit_pct * 10 || nrecent)
 		level = 2;
-	else if (worst->use_permille >= o->warn_pct * 10 || d.nloops)
+	else if (worst->use_permille >= o->warn_pct * 10 || d.nloops ||
+		 repeats >= MW_REPEAT_WARN)
 		level = 1;
 	mw_who_label(mw_who_find(&d.scan, worst->ns), false, who, sizeof(who));
 	printf("MNTWATCH %s - fullest namespace %" PRIu64 " (%s) at %" PRId64 ".%" PRId64 "%%: %" PRId64 " mounts",
@@ -85,11 +113,13 @@ int cmd_check(const struct opts *o)
 		       nrecent, o->recent_s, ago);
 	}
 	print_loop(&d);
+	print_repeat(&d);
 	if (!d.module)
 		printf(" (module not loaded: no ENOSPC history)");
-	printf(" | use_pct=%" PRId64 ".%" PRId64 "%%;%g;%g;0;100 namespaces=%d enospc_namespaces=%d loops=%" PRId64 "\n",
+	printf(" | use_pct=%" PRId64 ".%" PRId64 "%%;%g;%g;0;100 namespaces=%d enospc_namespaces=%d loops=%" PRId64 " repeats=%" PRId64 ";%d\n",
 	       worst->use_permille / 10, worst->use_permille % 10,
-	       o->warn_pct, o->crit_pct, nlive, nrecent, d.nloops);
+	       o->warn_pct, o->crit_pct, nlive, nrecent, d.nloops, repeats,
+	       MW_REPEAT_WARN);
 	mw_data_free(&d);
 	return level;
 }

@@ -12,6 +12,8 @@
 struct ev_view {
 	const struct mw_event *ev;
 	const struct mw_who *caller, *failing;
+	/* the caller's container from its cgroup then; the target's owner */
+	const struct mw_container *caller_ctr, *target_ctr;
 };
 
 #define EV_GET(fn, body)						\
@@ -21,6 +23,29 @@ static void fn(const void *row, struct cell *c)				\
 	const struct mw_event *ev = v->ev;				\
 	(void)ev;							\
 	body;								\
+}
+
+/* The caller: who lives in its namespace, else its container then. */
+static void caller_label(const struct ev_view *v, struct cell *c)
+{
+	if (v->caller)
+		mw_who_label(v->caller, true, c->buf, sizeof(c->buf));
+	else if (v->caller_ctr)
+		mw_container_label(v->caller_ctr, true, c->buf, sizeof(c->buf));
+	mw_cell_str(c, c->buf);
+}
+
+static const struct mw_container *failing_ctr(const struct ev_view *v)
+{
+	return v->failing && v->failing->ctr.id[0] ? &v->failing->ctr : NULL;
+}
+
+static void ctr_pod(const struct mw_container *ctr, struct cell *c)
+{
+	if (ctr && ctr->pod_name[0])
+		snprintf(c->buf, sizeof(c->buf), "%s/%s", ctr->pod_namespace,
+			 ctr->pod_name);
+	mw_cell_str(c, c->buf);
 }
 
 EV_GET(ev_time, c->kind = CELL_TIME; c->num = ev->time_us)
@@ -39,10 +64,27 @@ EV_GET(ev_limit, mw_cell_str(c, ev->limit))
 EV_GET(ev_userns, mw_cell_int(c, ev->userns))
 EV_GET(ev_ns_count, mw_cell_int(c, ev->ns_count))
 EV_GET(ev_seq, mw_cell_int(c, ev->seq))
-EV_GET(ev_caller_who, mw_who_label(v->caller, true, c->buf, sizeof(c->buf));
-	mw_cell_str(c, c->buf))
+EV_GET(ev_caller_who, caller_label(v, c))
 EV_GET(ev_failing_who, mw_who_label(v->failing, true, c->buf, sizeof(c->buf));
 	mw_cell_str(c, c->buf))
+EV_GET(ev_syscall, mw_cell_str(c, ev->syscall))
+EV_GET(ev_flags, if (ev->flags != MW_NONE)
+		snprintf(c->buf, sizeof(c->buf), "0x%" PRIx64, ev->flags);
+	mw_cell_str(c, c->buf))
+EV_GET(ev_source, mw_cell_str(c, ev->source))
+EV_GET(ev_target, mw_cell_str(c, ev->target))
+EV_GET(ev_cgroup, mw_cell_str(c, ev->cgroup))
+EV_GET(ev_caller_ctr, mw_cell_str(c, v->caller_ctr ? v->caller_ctr->id : NULL))
+EV_GET(ev_caller_runtime, mw_cell_str(c, v->caller_ctr ? v->caller_ctr->runtime : NULL))
+EV_GET(ev_caller_name, mw_cell_str(c, v->caller_ctr ? v->caller_ctr->name : NULL))
+EV_GET(ev_caller_pod, ctr_pod(v->caller_ctr, c))
+EV_GET(ev_failing_ctr, mw_cell_str(c, failing_ctr(v) ? failing_ctr(v)->id : NULL))
+EV_GET(ev_failing_name, mw_cell_str(c, failing_ctr(v) ? failing_ctr(v)->name : NULL))
+EV_GET(ev_failing_pod, ctr_pod(failing_ctr(v), c))
+EV_GET(ev_target_ctr, mw_cell_str(c, v->target_ctr ? v->target_ctr->id : NULL))
+EV_GET(ev_target_runtime, mw_cell_str(c, v->target_ctr ? v->target_ctr->runtime : NULL))
+EV_GET(ev_target_name, mw_cell_str(c, v->target_ctr ? v->target_ctr->name : NULL))
+EV_GET(ev_fallback, mw_cell_str(c, mw_event_fallback(ev)))
 
 const struct column mw_ev_columns[] = {
 	{ "TIME", "time", 19, COL_DEFAULT, "when the limit check failed (JSON: epoch seconds)", ev_time },
@@ -57,26 +99,48 @@ const struct column mw_ev_columns[] = {
 	{ "RESULT", "result", 6, COL_RIGHT, "return value of the attach (-28 is ENOSPC)", ev_result },
 	{ "TOUCHED", "touched", 7, COL_RIGHT, "namespaces the attach had checked", ev_touched },
 	{ "CHECKS", "checks", 6, COL_RIGHT | COL_DEFAULT, "limit checks the attach had run", ev_checks },
-	{ "CALLER", "caller_who", 6, COL_DEFAULT, "who lives in the caller's namespace", ev_caller_who },
+	{ "CALLER", "caller_who", 6, COL_DEFAULT, "who lives in the caller's namespace, else its container then", ev_caller_who },
 	{ "FAILING", "failing_who", 7, COL_DEFAULT, "who lives in the failing namespace", ev_failing_who },
 	{ "LIMIT", "limit", 5, 0, "mount-max (fs.mount-max) or mnt-namespaces (user.max_mnt_namespaces)", ev_limit },
 	{ "USERNS", "userns", 10, COL_RIGHT, "user namespace whose namespace count was full", ev_userns },
 	{ "NS-COUNT", "ns_count", 8, COL_RIGHT, "mount namespaces charged there when it failed", ev_ns_count },
 	{ "SEQ", "seq", 3, COL_RIGHT, "event number since the module was loaded", ev_seq },
+	{ "SYSCALL", "syscall", 7, 0, "the caller's system call: mount, move_mount, unshare, ... (module)", ev_syscall },
+	{ "FLAGS", "flags", 5, 0, "mount's or move_mount's flags, 0x5000 = MS_BIND|MS_REC (module)", ev_flags },
+	{ "SOURCE", "source", 6, COL_ESCAPED, "the mount's source as the caller gave it (tables: \\ooo escapes)", ev_source },
+	{ "TARGET", "target", 6, COL_ESCAPED, "the mount's target as the caller gave it (tables: \\ooo escapes)", ev_target },
+	{ "CGROUP", "cgroup", 6, COL_ESCAPED, "the caller's cgroup v2 path at the failure", ev_cgroup },
+	{ "CALLER-CONTAINER", "caller_container", 16, COL_ID12, "the caller's container then, from its cgroup (JSON: full id)", ev_caller_ctr },
+	{ "CALLER-RUNTIME", "caller_runtime", 14, 0, "its runtime", ev_caller_runtime },
+	{ "CALLER-NAME", "caller_name", 11, 0, "its name, while its runtime still knows it", ev_caller_name },
+	{ "CALLER-POD", "caller_pod", 10, 0, "its Kubernetes pod, namespace/name", ev_caller_pod },
+	{ "FAILING-CONTAINER", "failing_container", 17, COL_ID12, "the container living in the failing namespace (JSON: full id)", ev_failing_ctr },
+	{ "FAILING-NAME", "failing_name", 12, 0, "its name", ev_failing_name },
+	{ "FAILING-POD", "failing_pod", 11, 0, "its Kubernetes pod, namespace/name", ev_failing_pod },
+	{ "TARGET-CONTAINER", "target_container", 16, COL_ID12, "the container whose files the target is in (JSON: full id)", ev_target_ctr },
+	{ "TARGET-RUNTIME", "target_runtime", 14, 0, "its runtime", ev_target_runtime },
+	{ "TARGET-NAME", "target_name", 11, 0, "its name", ev_target_name },
+	{ "FALLBACK", "fallback", 8, 0, "a runtime's own mount it survives (runc-exe-bind): not the failure a user saw", ev_fallback },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 
-/* Event @i as a row of `events`: who is in its namespaces now. */
-static void ev_view_of(struct ev_view *row, const struct data *d, int i)
+/* Event @i as a row of `events`: who was in its namespaces then. */
+static void ev_view_of(struct ev_view *row, struct data *d, int i)
 {
-	row->ev = &d->ev[i];
-	row->caller = mw_who_now(&d->scan, d->ns, d->nns, d->ev[i].caller_ns);
-	row->failing = mw_who_now(&d->scan, d->ns, d->nns, d->ev[i].failing_ns);
+	const struct mw_event *ev = &d->ev[i];
+
+	row->ev = ev;
+	row->caller = mw_who_at(&d->scan, d->ns, d->nns, ev->caller_ns,
+				ev->time_us);
+	row->failing = mw_who_at(&d->scan, d->ns, d->nns, ev->failing_ns,
+				 ev->time_us);
+	row->caller_ctr = mw_cgroup_container(&d->rt, ev->cgroup);
+	row->target_ctr = mw_path_container(&d->rt, ev->target);
 }
 
-static void fill_ev_view(void *view, int i, const struct data *d)
+static void fill_ev_view(void *view, int i, struct data *d)
 {
-	ev_view_of((struct ev_view *)view + i, d, i);
+	ev_view_of(view, d, i);
 }
 
 static volatile sig_atomic_t stop;
@@ -254,7 +318,7 @@ int cmd_events(const struct opts *o)
 {
 	static const struct table_cmd events = {
 		mw_ev_columns, true, sizeof(struct ev_view), fill_ev_view,
-		"events",
+		"events", NULL,
 	};
 
 	if (o->follow)

@@ -3,6 +3,17 @@
 #include <string.h>
 #include "cmd.h"
 
+/* The namespace of the failure explain tells: a runtime's fallbacks aside. */
+static uint64_t failing_ns(const struct data *d)
+{
+	int i;
+
+	for (i = d->nev - 1; i >= 0; i--)
+		if (!mw_event_fallback(&d->ev[i]))
+			return d->ev[i].failing_ns;
+	return d->ev[d->nev - 1].failing_ns;
+}
+
 int cmd_explain(const struct opts *o)
 {
 	struct mw_explain_in in;
@@ -28,12 +39,12 @@ int cmd_explain(const struct opts *o)
 	in.scan = &d.scan;
 	in.now_us = d.now_us;
 	/* an id the module saw die may name an unrelated namespace today */
-	failing = d.nev && mw_who_now(&d.scan, d.ns, d.nns,
-				      d.ev[d.nev - 1].failing_ns) ?
-		mw_mounts_find(&d, d.ev[d.nev - 1].failing_ns) : NULL;
+	failing = d.nev && mw_who_now(&d.scan, d.ns, d.nns, failing_ns(&d)) ?
+		mw_mounts_find(&d, failing_ns(&d)) : NULL;
 	in.loops_now = failing ? &failing->found : NULL;
 	in.growth = d.growth;
 	in.ngrowth = d.ngrowth;
+	in.rt = &d.rt;
 	mw_explain(stdout, &in);
 	mw_data_free(&d);
 	return MW_EXIT_OK;

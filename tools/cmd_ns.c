@@ -86,12 +86,18 @@ NS_GET(ns_growth, mw_growth_series(v->growth, v->ngrowth, ns, c->buf,
 	mw_cell_str(c, c->buf))
 NS_GET(ns_nproc, mw_cell_int(c, who ? who->npids : 0))
 NS_GET(ns_comm, mw_cell_str(c, who ? who->comm : NULL))
-NS_GET(ns_container, mw_cell_str(c, who ? who->cg.container : NULL))
-NS_GET(ns_runtime, mw_cell_str(c, who ? who->cg.runtime : NULL))
+NS_GET(ns_container, mw_cell_str(c, !who ? NULL : who->ctr.id[0] ?
+				  who->ctr.id : who->cg.container))
+NS_GET(ns_runtime, mw_cell_str(c, !who ? NULL : who->ctr.runtime[0] ?
+				who->ctr.runtime : who->cg.runtime))
 NS_GET(ns_pod, mw_cell_str(c, who ? who->cg.pod : NULL))
 NS_GET(ns_unit, mw_cell_str(c, who ? who->cg.unit : NULL))
 NS_GET(ns_held_by, held_by(who, c))
 NS_GET(ns_source, mw_cell_str(c, ns->source))
+NS_GET(ns_name, mw_cell_str(c, who ? who->ctr.name : NULL))
+NS_GET(ns_image, mw_cell_str(c, who ? who->ctr.image : NULL))
+NS_GET(ns_pod_ns, mw_cell_str(c, who ? who->ctr.pod_namespace : NULL))
+NS_GET(ns_pod_name, mw_cell_str(c, who ? who->ctr.pod_name : NULL))
 
 /* The one table behind headers, widths, JSON names and --list-columns. */
 const struct column mw_ns_columns[] = {
@@ -121,13 +127,17 @@ const struct column mw_ns_columns[] = {
 	{ "BORN-MOUNTS", "born_mounts", 11, COL_RIGHT, "mounts it was born with (module)", ns_born_mounts },
 	{ "BORN", "born", 19, 0, "when it was made (JSON: epoch seconds)", ns_born },
 	{ "GROWTH", "growth", 6, 0, "mounts across its last growing attaches, e.g. 7>12>24 (module)", ns_growth },
+	{ "NAME", "name", 4, COL_DEFAULT, "container name, from its runtime's state (docker, podman, CRI)", ns_name },
+	{ "IMAGE", "image", 5, 0, "the container's image, as its runtime recorded it", ns_image },
+	{ "POD-NS", "pod_namespace", 6, 0, "Kubernetes namespace of its pod (CRI annotations)", ns_pod_ns },
+	{ "POD-NAME", "pod_name", 8, 0, "Kubernetes name of its pod (CRI annotations)", ns_pod_name },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 
 /* A row of `ns`: a gone namespace's id may live on in an unrelated reuse. */
-static void fill_ns_view(void *view, int i, const struct data *d)
+static void fill_ns_view(void *view, int i, struct data *d)
 {
-	struct ns_view *row = (struct ns_view *)view + i;
+	struct ns_view *row = view;
 
 	row->ns = &d->ns[i];
 	row->growth = d->growth;
@@ -136,11 +146,22 @@ static void fill_ns_view(void *view, int i, const struct data *d)
 		mw_who_find(&d->scan, d->ns[i].ns) : NULL;
 }
 
+/*
+ * A gone namespace that never failed: a helper that lived for a moment
+ * (docker's untar, runc's), one per docker cp or container start.
+ */
+static bool ns_hidden(const struct data *d, int i)
+{
+	const struct mw_ns *ns = &d->ns[i];
+
+	return !strcmp(ns->state, "gone") && (ns->enospc == MW_NONE || !ns->enospc);
+}
+
 int cmd_ns(const struct opts *o, FILE *out)
 {
 	static const struct table_cmd ns = {
 		mw_ns_columns, false, sizeof(struct ns_view), fill_ns_view,
-		"namespaces",
+		"namespaces", ns_hidden,
 	};
 
 	return mw_cmd_table(o, out, &ns);

@@ -45,6 +45,7 @@ void mw_data_free(struct data *d)
 	free(d->ev);
 	free(d->growth);
 	mw_proc_free(&d->scan);
+	mw_runtimes_free(&d->rt);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -165,6 +166,25 @@ static int rows_from_census(const struct opts *o, struct data *d)
 }
 
 /*
+ * Each namespace's container as its runtime names it: the cgroup of its
+ * lowest pid in a container says which runtime and id, the runtime's
+ * state on disk the name, image and pod.
+ */
+static void name_containers(const struct opts *o, struct data *d)
+{
+	int i;
+
+	mw_runtimes_init(&d->rt, o->procdir);
+	for (i = 0; i < d->scan.nwho; i++) {
+		struct mw_who *who = &d->scan.who[i];
+
+		if (!who->host && who->npids &&
+		    (who->cg.container[0] || who->cg.path[0]))
+			mw_runtime_from_cgroup(&d->rt, &who->cg, &who->ctr);
+	}
+}
+
+/*
  * need_module: the command has no meaning without the module (events,
  * explain). Returns 0 or an exit code; everything printed already.
  */
@@ -251,6 +271,7 @@ int mw_load(const struct opts *o, struct data *d, bool want_events,
 		mw_warnx("out of memory");
 		return MW_EXIT_ERROR;
 	}
+	name_containers(o, d);
 	if (!d->module) {
 		if (!d->nns) {
 			mw_warnx("no mount namespace readable in %s", o->procdir);
@@ -266,7 +287,7 @@ int mw_cmd_table(const struct opts *o, FILE *out,
 {
 	const struct column *sel[MAX_SELECTED];
 	struct data d;
-	int nsel, nrows, i, ret;
+	int nsel, nrows, shown, i, ret;
 	void *view;
 
 	nsel = mw_select_columns(cmd->columns, o->columns, o->json, sel);
@@ -283,14 +304,46 @@ int mw_cmd_table(const struct opts *o, FILE *out,
 		mw_data_free(&d);
 		return MW_EXIT_ERROR;
 	}
-	for (i = 0; i < nrows; i++)
-		cmd->fill(view, i, &d);
-	mw_print_rows(out, sel, nsel, view, cmd->view_size, nrows, cmd->json_key,
+	for (i = 0, shown = 0; i < nrows; i++)
+		if (o->all || !cmd->hidden || !cmd->hidden(&d, i))
+			cmd->fill((char *)view + shown++ * cmd->view_size, i, &d);
+	mw_print_rows(out, sel, nsel, view, cmd->view_size, shown, cmd->json_key,
 		      d.module ? "module" : "proc", o->json,
 		      o->noheadings, d.now_us);
 	free(view);
 	mw_data_free(&d);
 	return MW_EXIT_OK;
+}
+
+/* A namespace with a member (shared:@group) of @group, other than @not. */
+static uint64_t member_ns(const struct data *d, uint64_t group, uint64_t not)
+{
+	int i, k;
+
+	for (i = 0; i < d->nmounts; i++)
+		for (k = 0; d->mounts[i].ns != not && k < d->mounts[i].mi.n; k++)
+			if (d->mounts[i].mi.mounts[k].shared == group)
+				return d->mounts[i].ns;
+	return 0;
+}
+
+/*
+ * Peer group ids are global: a loop whose group has no member in its own
+ * namespace is fed from the one that holds a member (docker's overlay
+ * mount in the host's namespace, its container's root a slave of it).
+ */
+static void feeders(struct data *d)
+{
+	int i, k;
+
+	for (i = 0; i < d->nmounts; i++)
+		for (k = 0; k < d->mounts[i].found.nloops; k++) {
+			struct mw_loop *loop = &d->mounts[i].found.loops[k];
+
+			if (!loop->members)
+				loop->fed_by = member_ns(d, loop->group,
+							 d->mounts[i].ns);
+		}
 }
 
 /*
@@ -314,6 +367,7 @@ int mw_load_loops(const struct opts *o, struct data *d)
 		d->have_scan = true;
 		if (mw_census(o->procdir, &d->scan, false))
 			goto oom;
+		name_containers(o, d);
 	}
 	d->mounts = calloc(d->scan.nwho + 1, sizeof(*d->mounts));
 	if (!d->mounts)
@@ -356,6 +410,7 @@ int mw_load_loops(const struct opts *o, struct data *d)
 	if (unread)
 		mw_warnx("the mounts of %d namespace%s could not be read: loops there are not shown",
 			 unread, unread == 1 ? "" : "s");
+	feeders(d);
 	return 0;
 oom:
 	mw_warnx("out of memory");

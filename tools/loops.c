@@ -69,6 +69,7 @@ int mw_mountinfo_parse(struct mw_mountinfo *mi, char *text)
 		if (mw_parse_u64(field[0], &m->id) ||
 		    mw_parse_u64(field[1], &m->parent))
 			goto bad;
+		m->dev = field[2];
 		m->root = field[3];
 		m->mountpoint = field[4];
 		for (;;) {
@@ -177,11 +178,12 @@ static bool path_under(const char *path, size_t len, const char *dir)
 /*
  * @child is mounted on @outer (directly); does @inner show the place where
  * @child sits in @outer's file system? Then @inner, which receives what is
- * mounted on @outer, holds a view of itself.
+ * mounted on @outer, holds a view of itself. strict: a place above it, not
+ * the very place it shows (a directory bound onto itself).
  */
 static bool shows_itself(const struct mw_mount *outer,
 			 const struct mw_mount *child,
-			 const struct mw_mount *inner)
+			 const struct mw_mount *inner, bool strict)
 {
 	const char *rel = child->mountpoint;
 	char place[8192];
@@ -198,6 +200,8 @@ static bool shows_itself(const struct mw_mount *outer,
 		return false;
 	if (!len)
 		len = snprintf(place, sizeof(place), "/");
+	if (strict && !strcmp(place, inner->root))
+		return false;
 	return path_under(place, len, inner->root);
 }
 
@@ -219,7 +223,30 @@ static struct mw_loop *loop_get(struct mw_loops *lp, uint64_t group)
 	return loop;
 }
 
-/* The nearest ancestor of @m whose group reaches @m at a place @m shows. */
+/*
+ * The group whose mounts reach both @up (as a member or a receiver) and
+ * @m, nearest first: @up's own, then what that receives from; or 0.
+ */
+static uint64_t shared_source(const struct finder *f, const struct mw_mount *up,
+			      const struct mw_mount *m)
+{
+	uint64_t group = up->shared ? up->shared : up->master;
+	int hops;
+
+	for (hops = 0; group && hops < 64; hops++) {
+		if (receives_from(f, m, group))
+			return group;
+		group = master_of(f, group);
+	}
+	return 0;
+}
+
+/*
+ * The nearest ancestor of @m reached by a group that reaches @m too, at a
+ * place @m shows. The group's members may all live in another namespace
+ * (docker's overlay mount in the host's, the container's root its slave):
+ * a mount made there lands on the ancestor and on @m beneath it alike.
+ */
 static int find_outer(const struct finder *f, struct mw_loops *lp,
 		      const struct mw_mount *m)
 {
@@ -228,13 +255,25 @@ static int find_outer(const struct finder *f, struct mw_loops *lp,
 
 	for (steps = 0; steps < f->mi->n; steps++) {
 		struct mw_loop *loop;
+		uint64_t group;
 
 		up = find_mount(f, child->parent);
 		if (!up || up == child)
 			return 0;
-		if (up->shared && receives_from(f, m, up->shared) &&
-		    shows_itself(up, child, m)) {
-			loop = loop_get(lp, up->shared);
+		group = (up->shared || up->master) ? shared_source(f, up, m) : 0;
+		/*
+		 * Fed from another namespace, only a copy of @up itself
+		 * nested in @up, showing a place above where it sits, is
+		 * taken: that is what binding the group's member inside
+		 * itself there leaves (docker cp's rbind of / onto the
+		 * container's rootfs). A slave bind of a subdirectory, or
+		 * of a directory onto itself, is a container's own layout.
+		 */
+		if (group && up->shared != group &&
+		    (strcmp(m->root, up->root) || strcmp(m->dev, up->dev)))
+			group = 0;
+		if (group && shows_itself(up, child, m, up->shared != group)) {
+			loop = loop_get(lp, group);
 			if (!loop)
 				return -1;
 			if (!loop->nested++) {
@@ -321,11 +360,14 @@ int mw_loops_find(const struct mw_mountinfo *mi, struct mw_loops *lp)
 		if ((mi->mounts[i].shared || mi->mounts[i].master) &&
 		    find_outer(&f, lp, &mi->mounts[i]))
 			goto out;
-	/* factor: the mounts a mount made on the group lands on */
+	/* factor: the mounts a mount made on the group lands on here */
 	for (g = 0; g < lp->nloops; g++)
-		for (i = 0; i < mi->n; i++)
+		for (i = 0; i < mi->n; i++) {
 			lp->loops[g].factor +=
 				receives_from(&f, &mi->mounts[i], lp->loops[g].group);
+			lp->loops[g].members +=
+				mi->mounts[i].shared == lp->loops[g].group;
+		}
 	if (find_repeats(mi, lp))
 		goto out;
 	ret = 0;

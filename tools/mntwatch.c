@@ -33,6 +33,7 @@ static void usage(FILE *out)
 "  -J, --json             JSON (ns, loops, events; every column unless -o)\n"
 "  -o, --columns LIST     columns to show; +LIST adds to the default ones\n"
 "  -n, --noheadings       no header line\n"
+"  -a, --all              ns: also gone namespaces that never failed (helpers)\n"
 "      --list-columns     the columns of ns, loops or events, and exit\n"
 "  -f, --follow           events: new ones as they happen, until interrupted\n"
 "  -i, --interval SECS    watch: redraw period (2); events -f: poll period (1)\n"
@@ -40,8 +41,7 @@ static void usage(FILE *out)
 "      --recent SECS      check: ENOSPC this recent is CRITICAL (3600, 0: off)\n"
 "      --output FILE      metrics: write FILE atomically (temp file + rename)\n"
 "      --debugfs DIR      module tables (default %s)\n"
-"      --proc DIR         procfs (default /proc)\n"
-"  -h, --help, -V, --version\n"
+"      --proc DIR         procfs (default /proc)      -h, --help, -V, --version\n"
 "Exit: 0 done, 2 usage error, 3 cannot read what is needed. See mntwatch(8).\n",
 		DEBUGFS_DEFAULT);
 }
@@ -66,6 +66,7 @@ int main(int argc, char **argv)
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "list-columns", no_argument, NULL, OPT_LIST },
 		{ "follow", no_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "warn", required_argument, NULL, OPT_WARN },
 		{ "crit", required_argument, NULL, OPT_CRIT },
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
 	usage_exit = o.cmd == CMD_CHECK ? MW_EXIT_ERROR : MW_EXIT_USAGE;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":Jo:nfi:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":Jo:nfai:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'J':
 			o.json = true;
@@ -122,6 +123,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			o.follow = true;
+			break;
+		case 'a':
+			o.all = true;
 			break;
 		case 'i':
 			if (!parse_number(optarg, 0.1, 86400, &o.interval)) {
@@ -195,6 +199,10 @@ int main(int argc, char **argv)
 	}
 	if (interval_set && o.cmd != CMD_WATCH && !o.follow) {
 		mw_warnx("--interval is an option of 'watch' and 'events --follow'");
+		return usage_exit;
+	}
+	if (o.all && o.cmd != CMD_NS && o.cmd != CMD_WATCH) {
+		mw_warnx("--all is an option of 'ns' and 'watch'");
 		return usage_exit;
 	}
 	if (o.follow && !interval_set)

@@ -52,41 +52,53 @@ void mw_cell_str(struct cell *c, const char *s)
 static const char *cell_text(const struct column *col, struct cell *c,
 			     int64_t now)
 {
-	char tmp[MW_UNIT_LEN];
 	int i, n, shown;
 
 	switch (c->kind) {
 	case CELL_NONE:
 		return "-";
 	case CELL_INT:
-		snprintf(c->buf, sizeof(c->buf), "%" PRId64, c->num);
-		return c->buf;
+		snprintf(c->text, sizeof(c->text), "%" PRId64, c->num);
+		return c->text;
 	case CELL_PERMILLE:
-		snprintf(c->buf, sizeof(c->buf), "%" PRId64 ".%" PRId64,
+		snprintf(c->text, sizeof(c->text), "%" PRId64 ".%" PRId64,
 			 c->num / 10, c->num % 10);
-		return c->buf;
+		return c->text;
 	case CELL_AGO:
-		mw_format_ago(c->buf, sizeof(c->buf), c->num, now);
-		return c->buf;
+		mw_format_ago(c->text, sizeof(c->text), c->num, now);
+		return c->text;
 	case CELL_TIME:
-		mw_format_time(c->buf, sizeof(c->buf), c->num);
-		return c->buf;
+		mw_format_time(c->text, sizeof(c->text), c->num);
+		return c->text;
 	case CELL_PIDS:
 		shown = c->who->npids < 3 ? c->who->npids : 3;
 		for (i = 0, n = 0; i < shown; i++)
-			n += snprintf(c->buf + n, sizeof(c->buf) - n, "%s%d",
+			n += snprintf(c->text + n, sizeof(c->text) - n, "%s%d",
 				      i ? "," : "", c->who->pids[i]);
 		if (c->who->npids > shown)
-			snprintf(c->buf + n, sizeof(c->buf) - n, ",+%d",
+			snprintf(c->text + n, sizeof(c->text) - n, ",+%d",
 				 c->who->npids - shown);
-		return c->buf;
+		return c->text;
 	case CELL_STR:
-		mw_sanitize(tmp, (col->flags & COL_ID12) ? 13 : sizeof(tmp),
-			    c->str);
-		snprintf(c->buf, sizeof(c->buf), "%s", tmp);
-		return c->buf;
+		/* whole: rows that differ late in a long path must differ */
+		if (col->flags & COL_ESCAPED)
+			mw_escape(c->text, sizeof(c->text), c->str);
+		else
+			mw_sanitize(c->text, (col->flags & COL_ID12) ? 13 :
+				    sizeof(c->text), c->str);
+		return c->text;
 	}
 	return "-";
+}
+
+/* Its buffers are large: only what a column may leave unset is cleared. */
+static void cell_reset(struct cell *c)
+{
+	c->kind = CELL_NONE;
+	c->num = 0;
+	c->str = NULL;
+	c->who = NULL;
+	c->buf[0] = '\0';
 }
 
 static void cell_json(FILE *out, struct cell *c)
@@ -164,8 +176,14 @@ int mw_select_columns(const struct column *cols, const char *list,
 
 void mw_list_columns(FILE *out, const struct column *cols, bool json)
 {
-	int i;
+	int i, name_w = 0, json_w = 0;
 
+	for (i = 0; cols[i].name; i++) {
+		if ((int)strlen(cols[i].name) > name_w)
+			name_w = strlen(cols[i].name);
+		if ((int)strlen(cols[i].json) > json_w)
+			json_w = strlen(cols[i].json);
+	}
 	if (json)
 		fputs("{\"columns\": [", out);
 	for (i = 0; cols[i].name; i++) {
@@ -179,8 +197,8 @@ void mw_list_columns(FILE *out, const struct column *cols, bool json)
 			mw_json_str(out, cols[i].help);
 			fputc('}', out);
 		} else {
-			fprintf(out, "%-10s %-15s %c %s\n", cols[i].name,
-				cols[i].json,
+			fprintf(out, "%-*s %-*s %c %s\n", name_w, cols[i].name,
+				json_w, cols[i].json,
 				cols[i].flags & COL_DEFAULT ? '*' : ' ',
 				cols[i].help);
 		}
@@ -198,7 +216,7 @@ static void print_json_object(FILE *out, const struct column **sel, int nsel,
 
 	fputc('{', out);
 	for (c = 0; c < nsel; c++) {
-		memset(&cell, 0, sizeof(cell));
+		cell_reset(&cell);
 		sel[c]->get(row, &cell);
 		fprintf(out, "%s\"%s\": ", c ? ", " : "", sel[c]->json);
 		cell_json(out, &cell);
@@ -237,7 +255,7 @@ static void print_table(FILE *out, const struct column **sel, int nsel,
 		for (r = 0; r < nrows; r++) {
 			int len;
 
-			memset(&cell, 0, sizeof(cell));
+			cell_reset(&cell);
 			sel[c]->get((const char *)rows + r * row_size, &cell);
 			len = strlen(cell_text(sel[c], &cell, now));
 			if (len > width[c])
@@ -250,7 +268,7 @@ static void print_table(FILE *out, const struct column **sel, int nsel,
 			bool last = c == nsel - 1;
 
 			if (r >= 0) {
-				memset(&cell, 0, sizeof(cell));
+				cell_reset(&cell);
 				sel[c]->get((const char *)rows + r * row_size, &cell);
 				text = cell_text(sel[c], &cell, now);
 			}

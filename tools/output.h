@@ -25,12 +25,14 @@ struct cell {
 	int64_t num;
 	const char *str;
 	const struct mw_who *who;
-	char buf[200];
+	char buf[MW_PATH_LEN];		/* what a column builds its value in */
+	char text[MW_PATH_LEN];		/* the value as a table shows it */
 };
 
 #define COL_RIGHT	0x1	/* numbers */
 #define COL_DEFAULT	0x2	/* shown without -o */
 #define COL_ID12	0x4	/* container id: 12 characters in tables */
+#define COL_ESCAPED	0x8	/* paths: tables show \ooo escapes, JSON bytes */
 
 struct column {
 	const char *name;	/* header and -o name */

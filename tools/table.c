@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,16 +27,18 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Whole file as a NUL-terminated string; debugfs files report size 0. */
-char *mw_read_file(const char *path, size_t *len)
+/*
+ * What is left of @fd as a NUL-terminated string, at most @max bytes
+ * (EFBIG beyond); files in procfs and debugfs report size 0.
+ */
+char *mw_read_fd(int fd, size_t max, size_t *len)
 {
 	size_t used = 0, cap = 4096;
 	char *buf = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t got;
 
-	if (!buf || fd < 0)
-		goto fail;
+	if (!buf)
+		return NULL;
 	for (;;) {
 		if (cap - used < 2) {
 			char *bigger = realloc(buf, cap * 2);
@@ -53,8 +56,11 @@ char *mw_read_file(const char *path, size_t *len)
 		if (got == 0)
 			break;
 		used += got;
+		if (used > max) {
+			errno = EFBIG;
+			goto fail;
+		}
 	}
-	close(fd);
 	buf[used] = '\0';
 	if (len)
 		*len = used;
@@ -63,12 +69,26 @@ fail:
 	{
 		int saved = errno;
 
-		if (fd >= 0)
-			close(fd);
 		free(buf);
 		errno = saved ? saved : ENOMEM;
 	}
 	return NULL;
+}
+
+/* Whole file as a NUL-terminated string. */
+char *mw_read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *text;
+	int saved;
+
+	if (fd < 0)
+		return NULL;
+	text = mw_read_fd(fd, SIZE_MAX, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return text;
 }
 
 /* Split at runs of blanks, in place; returns the field count. */
@@ -252,6 +272,8 @@ enum col_kind {
 	COL_TIME,	/* int64_t epoch microseconds, "-" is MW_NONE */
 	COL_PERMILLE,	/* int64_t, "81.0" -> 810, "-" is MW_NONE */
 	COL_STR,	/* char[size], "-" is "" */
+	COL_ESC,	/* char[size], mountinfo's \ooo escapes decoded */
+	COL_HEX,	/* int64_t, "0x5000", "-" is MW_NONE */
 };
 
 /* A column of a table and where its value goes in a record. */
@@ -288,6 +310,26 @@ static int64_t parse_permille(const char *s)
 	return us == MW_NONE ? MW_NONE : us / 100000;
 }
 
+/* "0x5000" -> 0x5000, "-" -> MW_NONE; *ok false on anything else. */
+static int64_t parse_hex(const char *s, bool *ok)
+{
+	char *end;
+	unsigned long long v;
+
+	*ok = true;
+	if (!strcmp(s, "-"))
+		return MW_NONE;
+	if (strncmp(s, "0x", 2) || !isxdigit((unsigned char)s[2])) {
+		*ok = false;
+		return MW_NONE;
+	}
+	errno = 0;
+	v = strtoull(s + 2, &end, 16);
+	if (errno || *end || v > INT64_MAX)
+		*ok = false;
+	return (int64_t)v;
+}
+
 /* One field into its place in @rec; false when the text is not a value. */
 static bool parse_field(const struct col_spec *spec, const char *text,
 			char *rec)
@@ -318,6 +360,14 @@ static bool parse_field(const struct col_spec *spec, const char *text,
 		snprintf(rec + spec->offset, spec->size, "%s",
 			 strcmp(text, "-") ? text : "");
 		return true;
+	case COL_ESC:
+		/* a string that is "-" itself comes as \055 */
+		mw_unescape(rec + spec->offset, spec->size,
+			    strcmp(text, "-") ? text : "");
+		return true;
+	case COL_HEX:
+		*num = parse_hex(text, &ok);
+		break;
 	}
 	return ok && !(spec->required && *num == MW_NONE);
 }
@@ -415,6 +465,11 @@ int mw_parse_events(const struct mw_table *tbl, struct mw_event **out,
 		COL(struct mw_event, "userns", userns, false, COL_INT),
 		COL(struct mw_event, "ns_count", ns_count, false, COL_INT),
 		COL(struct mw_event, "seq", seq, false, COL_INT),
+		COL(struct mw_event, "syscall", syscall, false, COL_STR),
+		COL(struct mw_event, "flags", flags, false, COL_HEX),
+		COL(struct mw_event, "source", source, false, COL_ESC),
+		COL(struct mw_event, "target", target, false, COL_ESC),
+		COL(struct mw_event, "cgroup", cgroup, false, COL_ESC),
 		{ NULL },
 	};
 	struct mw_event *rows;

@@ -2,6 +2,7 @@
 /* Text helpers shared by the listings and explain. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "mntwatch.h"
 
@@ -12,6 +13,51 @@ void mw_sanitize(char *dst, size_t len, const char *src)
 
 	for (i = 0; i + 1 < len && src[i]; i++)
 		dst[i] = (src[i] > ' ' && src[i] < 0x7f) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+/* mountinfo's octal escapes (\040) back into bytes. */
+void mw_unescape(char *dst, size_t len, const char *src)
+{
+	size_t i = 0;
+
+	while (*src && i + 1 < len) {
+		if (src[0] == '\\' && src[1] >= '0' && src[1] <= '3' &&
+		    src[2] >= '0' && src[2] <= '7' &&
+		    src[3] >= '0' && src[3] <= '7') {
+			dst[i++] = (src[1] - '0') << 6 | (src[2] - '0') << 3 |
+				   (src[3] - '0');
+			src += 4;
+		} else {
+			dst[i++] = *src++;
+		}
+	}
+	dst[i] = '\0';
+}
+
+/*
+ * The other way, for table cells: a byte that is a blank, a backslash or
+ * not printable ASCII as \ooo, so that a cell stays one field and tells
+ * what the bytes were. A cell that would not fit ends in "...".
+ */
+void mw_escape(char *dst, size_t len, const char *src)
+{
+	size_t i = 0;
+
+	for (; *src; src++) {
+		unsigned char c = *src;
+		bool plain = c > ' ' && c < 0x7f && c != '\\';
+
+		if (i + (plain ? 1 : 4) + 1 > len) {
+			if (len >= 4)
+				strcpy(dst + (i + 4 > len ? len - 4 : i), "...");
+			return;
+		}
+		if (plain)
+			dst[i++] = c;
+		else
+			i += snprintf(dst + i, len - i, "\\%03o", c);
+	}
 	dst[i] = '\0';
 }
 

@@ -46,6 +46,11 @@ static bool is_container_id(const char *s, size_t len)
 	return len == 64 && all_hex(s, len);
 }
 
+bool mw_is_container_id(const char *s)
+{
+	return is_container_id(s, strlen(s));
+}
+
 /* 8-4-4-4-12 with '-' or, inside systemd slice names, '_'. */
 static bool take_pod_uid(const char *s, size_t len, char *dst, size_t dstlen)
 {
@@ -81,6 +86,7 @@ static const struct {
 	{ "cri-containerd-", "containerd" },
 	{ "crio-", "crio" },
 	{ "libpod-", "podman" },
+	{ "libpod-payload-", "podman" },	/* --cgroups=split */
 	{ "nerdctl-", "containerd" },
 };
 
@@ -88,7 +94,7 @@ static const struct {
  * One cgroup path, component by component; the innermost match wins, so
  * a container nested in a pod slice reports both.
  */
-static void parse_path(const char *path, struct mw_cgroup_info *info)
+void mw_cgroup_path_parse(const char *path, struct mw_cgroup_info *info)
 {
 	const char *comp = path, *end;
 	const char *prev = NULL;
@@ -213,7 +219,12 @@ void mw_cgroup_parse(const char *cgroup_file, struct mw_cgroup_info *info)
 		path[len] = '\0';
 
 		memset(&one, 0, sizeof(one));
-		parse_path(path, &one);
+		mw_cgroup_path_parse(path, &one);
+		/* the v2 line's path, else the first that is not the root */
+		if ((!strncmp(line, "0::", 3) ||
+		     (!info->path[0] && strcmp(path, "/"))) &&
+		    len < sizeof(info->path))
+			memcpy(info->path, path, len + 1);
 		if (one.container[0] && !info->container[0]) {
 			memcpy(info->container, one.container, sizeof(one.container));
 			memcpy(info->runtime, one.runtime, sizeof(one.runtime));
@@ -533,47 +544,124 @@ const struct mw_who *mw_who_find(const struct mw_procscan *scan, uint64_t ns)
 }
 
 /*
- * Who lives in namespace id now, as far as the module's rows allow: nsfs
- * reuses inode numbers, so an id the module saw die may belong to an
- * unrelated namespace today. Such ids name nobody.
+ * The module's row of namespace @id as it was at @when_us (MW_NONE: now).
+ * nsfs reuses inode numbers, so one id may have a gone row (a namespace
+ * that lived for a moment, runc's or a helper's) beside the live row of
+ * the namespace that has the number now: the live one is meant unless it
+ * was born after @when_us. NULL when the module has no row of @id.
  */
-const struct mw_who *mw_who_now(const struct mw_procscan *scan,
-				const struct mw_ns *rows, int nrows,
-				uint64_t id)
+const struct mw_ns *mw_row_at(const struct mw_ns *rows, int nrows,
+			      uint64_t id, int64_t when_us)
 {
+	const struct mw_ns *live = NULL, *gone = NULL;
 	int i;
 
+	for (i = 0; i < nrows; i++) {
+		const struct mw_ns *r = &rows[i];
+
+		if (r->ns != id || (when_us != MW_NONE && r->born_us != MW_NONE &&
+				    r->born_us > when_us))
+			continue;
+		if (strcmp(r->state, "gone"))
+			live = r;
+		else if (!gone || (r->born_us != MW_NONE &&
+				   (gone->born_us == MW_NONE ||
+				    r->born_us > gone->born_us)))
+			gone = r;	/* the newest of the dead */
+	}
+	return live ? live : gone;
+}
+
+/*
+ * Who lives in namespace @id, as it was at @when_us (MW_NONE: now), as far
+ * as the module's rows allow: an id whose namespace of then has died since
+ * names nobody, whoever has the number today.
+ */
+const struct mw_who *mw_who_at(const struct mw_procscan *scan,
+			       const struct mw_ns *rows, int nrows,
+			       uint64_t id, int64_t when_us)
+{
+	const struct mw_ns *row = mw_row_at(rows, nrows, id, when_us);
+	int i;
+
+	if (row)
+		return strcmp(row->state, "gone") ? mw_who_find(scan, id) : NULL;
+	/* rows of @id, all born after @when_us: then it was another one */
 	for (i = 0; i < nrows; i++)
-		if (rows[i].ns == id && !strcmp(rows[i].state, "gone"))
+		if (rows[i].ns == id)
 			return NULL;
 	return mw_who_find(scan, id);
 }
 
+const struct mw_who *mw_who_now(const struct mw_procscan *scan,
+				const struct mw_ns *rows, int nrows,
+				uint64_t id)
+{
+	return mw_who_at(scan, rows, nrows, id, MW_NONE);
+}
+
+/*
+ * A container in a few words. brief: one token for a table cell,
+ * "docker:my-mount-max", or "docker:3f5c8e0a9b1d" where the runtime keeps
+ * no name; otherwise prose, "docker container my-mount-max (3f5c8e0a9b1d,
+ * image busybox)", with the pod by namespace/name, else by its uid.
+ */
+void mw_container_label(const struct mw_container *c, bool brief, char *buf,
+			size_t len)
+{
+	const char *runtime = c->runtime[0] ? c->runtime : "container";
+	char name[MW_NAME_LEN], image[MW_NAME_LEN], pod[2 * MW_NAME_LEN];
+	char id[16];
+
+	mw_sanitize(name, sizeof(name), c->name);
+	mw_sanitize(image, sizeof(image), c->image);
+	/* an id as the runtime shows it: docker's first 12 digits */
+	snprintf(id, sizeof(id), "%.12s", c->id);
+	if (c->pod_name[0])
+		snprintf(pod, sizeof(pod), "%s/%s", c->pod_namespace, c->pod_name);
+	else
+		snprintf(pod, sizeof(pod), "%s", c->pod_uid);
+	if (brief)
+		snprintf(buf, len, "%s:%s", runtime, name[0] ? name : id);
+	else if (!name[0])
+		snprintf(buf, len, "%s %s%s%s", runtime, id, pod[0] ? " pod " : "",
+			 pod);
+	else
+		snprintf(buf, len, "%s container %s (%s%s%s%s%s)", runtime, name,
+			 id, image[0] ? ", image " : "", image,
+			 pod[0] ? ", pod " : "", pod);
+}
+
 /*
  * A few words naming a namespace's inhabitants. brief: one token without
- * blanks for table cells ("docker:3f5c8e0a9b1d", "nginx.service",
- * "sleep[140]", "host"); otherwise prose with the pod uid.
+ * blanks for table cells ("docker:my-mount-max", "nginx.service",
+ * "sleep[140]", "host"); otherwise prose with the pod.
  */
 void mw_who_label(const struct mw_who *who, bool brief, char *buf, size_t len)
 {
-	const char *runtime;
+	struct mw_container c;
 	char comm[MW_COMM_LEN];
 
 	if (!who) {
 		snprintf(buf, len, brief ? "" : "no process");
 		return;
 	}
-	runtime = who->cg.runtime[0] ? who->cg.runtime : "container";
 	mw_sanitize(comm, sizeof(comm), who->comm);
+	c = who->ctr;
+	if (!c.id[0]) {
+		snprintf(c.id, sizeof(c.id), "%s", who->cg.container);
+		snprintf(c.runtime, sizeof(c.runtime), "%s", who->cg.runtime);
+	}
+	snprintf(c.pod_uid, sizeof(c.pod_uid), "%s", who->cg.pod);
 	if (who->host)
 		snprintf(buf, len, "host");
-	else if (who->cg.container[0] && brief)
-		snprintf(buf, len, "%s:%.12s", runtime, who->cg.container);
-	else if (who->cg.container[0])
-		snprintf(buf, len, "%s %.12s%s%s", runtime, who->cg.container,
-			 who->cg.pod[0] ? " pod " : "", who->cg.pod);
+	else if (c.id[0])
+		mw_container_label(&c, brief, buf, len);
 	else if (who->cg.unit[0])
 		snprintf(buf, len, "%s", who->cg.unit);
-	else
+	else if (who->npids)
 		snprintf(buf, len, "%s[%d]", comm, who->pids[0]);
+	else
+		snprintf(buf, len, "%s", who->held_by[0] ? who->held_by :
+			 brief ? "" : "no process");
 }

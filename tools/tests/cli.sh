@@ -85,7 +85,7 @@ if run "ns --json: valid JSON" 0 $bin --json "${loop[@]}"; then
 	jq_is "ns --json: gone row names nobody" '.namespaces[4] | [.state, .pids, .container]' '["gone",null,null]'
 	jq_is "ns --json: the namespace the module has not seen, counted live" '.namespaces[3] | [.ns, .mounts, .pids, .held_by, .source]' \
 		'[4026532400,31,[300],"300","live"]'
-	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",26]'
+	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",30]'
 fi
 if run "events --json" 0 $bin events -J "${loop[@]}"; then
 	jq_is "events --json: caller vs failing" '.events[1] | [.caller_ns, .failing_ns, .caller_who, .failing_who, .pending, .result]' \
@@ -97,12 +97,12 @@ fi
 
 # --list-columns comes from the same table as the headers
 if run "--list-columns" 0 $bin --list-columns; then
-	if [ "$(wc -l <"$tmp/out")" = 26 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
-	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 26 ns columns, defaults starred"
+	if [ "$(wc -l <"$tmp/out")" = 30 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
+	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 30 ns columns, defaults starred"
 	else not_ok "--list-columns" "$(cat "$tmp/out")"; fi
 fi
 if run "events --list-columns --json" 0 $bin events --list-columns --json; then
-	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json]' '[18,"TIME","time"]'
+	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json, .columns[33].json]' '[34,"TIME","time","fallback"]'
 fi
 
 # without the module: counted from mountinfo, pending and history unknown
@@ -148,6 +148,129 @@ if run "loops --list-columns" 0 $bin loops --list-columns; then
 	else not_ok "loops --list-columns" "$(cat "$tmp/out")"; fi
 fi
 
+# container runtimes: names from their state on disk, the docker cp incident
+rt=(--debugfs $fx/runtimes/debugfs --proc $fx/runtimes/proc)
+golden "ns: containers named by their runtimes (not by a process in a container calling itself dockerd), gone helpers hidden" rt-ns.txt $bin "${rt[@]}"
+golden "ns --all: the gone helpers too" rt-ns-all.txt $bin --all -o NS,STATE,ENOSPC,PIDS,NAME,RUNTIME,IMAGE,POD-NS,POD-NAME "${rt[@]}"
+golden "events: the failing mount, its containers, runc's fallbacks told apart" rt-events.txt $bin events \
+	-o +SEQ,SYSCALL,FLAGS,SOURCE,TARGET-NAME,FAILING-NAME,FALLBACK "${rt[@]}"
+golden "explain: the docker cp incident" rt-explain.txt $bin explain "${rt[@]}"
+golden "loops: a loop fed from the host's namespace" rt-loops.txt $bin loops "${rt[@]}"
+if run "ns --json on the runtimes" 0 $bin -J "${rt[@]}"; then
+	jq_is "ns --json: name, runtime, image, pod as each runtime recorded them" \
+		'[.namespaces[] | select(.pids != null and .container != null) | [.ns, .container, .runtime, .name, .image, .pod_namespace, .pod_name]]' \
+		'[[4026532301,"4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5","docker","my-mount-max","busybox",null,null],[4026532310,"t1","containerd",null,null,null,null],[4026532320,"5a5b5c5d5e5f60616263646566676869707172737475767778797a7b7c7d7e7f","podman","web","docker.io/library/nginx:latest",null,null],[4026532330,"6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b","crio","app","quay.io/shop/app:2.1","shop","shop-web-6b7c8d9f4-abcde"],[4026532340,"7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c","containerd","cache","docker.io/library/redis:7","payments","cache-7c9f8d6b5-x2kq4"],[4026532350,"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef","docker",null,null,null,null]]'
+	jq_is "ns --json: gone helpers left out, the live row of a reused number kept" \
+		'[.namespaces[] | select(.ns == 4026532301) | .state]' '["live"]'
+fi
+if run "ns --json --all" 0 $bin -J --all "${rt[@]}"; then
+	jq_is "ns --json --all: every row" '[(.namespaces | length), ([.namespaces[] | select(.state == "gone")] | length)]' '[11,4]'
+fi
+if run "events --json on the runtimes" 0 $bin events -J "${rt[@]}"; then
+	jq_is "events --json: the failing call and the containers it names" \
+		'.events[1] | [.seq, .syscall, .flags, .source, .target, .cgroup, .target_container, .target_runtime, .target_name, .failing_container, .failing_name, .caller_who, .fallback]' \
+		'[2,"mount","0x5000","/","/srv/docker/overlay2/9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a/merged/rootfs","/","4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5","docker","my-mount-max","4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5","my-mount-max","host",null]'
+	jq_is "events --json: runc's fallback binds marked" '[.events[] | .fallback]' '["runc-exe-bind",null,"runc-exe-bind","runc-exe-bind"]'
+fi
+if run "events --json, an older module" 0 $bin events -J "${loop[@]}"; then
+	jq_is "events --json: without the module's new columns they are null" \
+		'.events[2] | [.syscall, .flags, .source, .target, .cgroup, .caller_container, .target_container, .fallback]' \
+		'[null,null,null,null,null,null,null,null]'
+fi
+if run "loops --json on the runtimes" 0 $bin loops -J "${rt[@]}"; then
+	jq_is "loops --json: the container's loop, no member there, fed by the host's namespace" \
+		'[.loops[] | select(.group == 11) | [.ns, .members, .fed_by, .mountpoint, .name]]' \
+		'[[4026532301,0,4026531841,"/","my-mount-max"]]'
+fi
+check_rc() {
+	local name=$1 want=$2 pat=$3
+	shift 3
+	run "$name" "$want" $bin check "$@" || return
+	if [ "$(wc -l <"$tmp/out")" = 1 ] && grep -q -- "$pat" "$tmp/out"; then ok "$name"
+	else not_ok "$name" "$(cat "$tmp/out")" "want: $pat"; fi
+}
+check_rc "check: CRITICAL for the docker incident, its loop named" 2 \
+	'^MNTWATCH CRITICAL - fullest namespace 4026532301 (docker container my-mount-max (4d0c1e2f3a4b, image busybox)) at 74.0%.* live propagation loops: namespace 4026532301 (docker container my-mount-max .*) peer group 11 at / propagates into /rootfs/srv/docker/overlay2/.*/merged beneath it, x8 per mount' "${rt[@]}"
+check_rc "check: WARNING on a mountpoint repeated 17 times, no loop" 1 \
+	'^MNTWATCH WARNING - .*, /mnt/x mounted 17 times in namespace 4026531841 (host) .* loops=0 repeats=17;16$' \
+	--debugfs $fx/no-such-dir/mntwatch --proc $fx/repeats/proc
+one_line_error "--all outside ns: exit 2" 2 "is an option of 'ns' and 'watch'" $bin events --all "${rt[@]}"
+
+# real runtimes: what Debian 12's docker.io 20.10.24, podman 4.3.1 (crun) and
+# containerd 1.6.20 (runc 1.1.5) left on the 6.12 kernel with the module
+# (tests/fixtures/real/README); mntwatch's answers against the runtimes' own
+real=$fx/real
+# real_run NAME FIXTURE CMD...: with "now" 30 s after the fixture's first event
+real_run() {
+	local name=$1 f=$2 now
+	shift 2
+	now=$(awk 'NR == 2 { print int($1) + 30 }' "$real/$f/debugfs/events")
+	MNTWATCH_NOW=$now run "$name" 0 $bin "$@" --debugfs "$real/$f/debugfs" --proc "$real/$f/proc"
+}
+for f in docker docker-rbind podman ctr; do
+	if real_run "explain on the real $f incident" $f explain; then
+		[ -n "${UPDATE_EXPECTED:-}" ] && cp "$tmp/out" "$exp/real-$f-explain.txt"
+		if diff -u "$exp/real-$f-explain.txt" "$tmp/out" >"$tmp/diff"; then ok "explain on the real $f incident"
+		else not_ok "explain on the real $f incident" "$(head -20 "$tmp/diff")"; fi
+	fi
+done
+# docker: the container as docker inspect names it, the call as docker's error prints it
+for f in docker docker-rbind; do
+	inspect=$real/$f/docker-inspect.json
+	want=$(jq -c '.[0] | [.Id, (.Name | ltrimstr("/")), .Config.Image, "docker"]' "$inspect")
+	pid=$(jq '.[0].State.Pid' "$inspect")
+	if real_run "ns -J on the real $f incident" $f -J; then
+		jq_is "ns -J: the container as docker inspect names it ($f)" \
+			"[.namespaces[] | select(.pids | index($pid)) | [.container, .name, .image, .runtime]] | first" "$want"
+	fi
+	err=$(grep -h 'no space left' "$real/$f"/docker-cp-*.txt)
+	if real_run "events -J on the real $f incident" $f events -J; then
+		got=$(jq -r '[.events[] | select(.fallback == null)] | last | "mount \(.source):\(.target), flags: \(.flags): no space left on device"' "$tmp/out")
+		case "$err" in
+		*"$got"*) ok "events -J: source, target and flags as docker's error prints them ($f)" ;;
+		*) not_ok "events -J: source, target and flags as docker's error prints them ($f)" "docker: $err" "mntwatch: $got" ;;
+		esac
+		jq_is "events -J: the target's container and the failing one are docker inspect's ($f)" \
+			'[.events[] | select(.fallback == null)] | last | [.target_container, .target_name, .failing_container, .failing_name, .comm, .caller_who]' \
+			"$(jq -c '.[0] | [.Id, (.Name | ltrimstr("/")), .Id, (.Name | ltrimstr("/")), "dockerd", "host"]' "$inspect")"
+	fi
+done
+if real_run "events -J: runc's fallback on the real docker incident" docker events -J; then
+	jq_is "events -J: runc init's bind of its binary is a fallback, dockerd's is not" \
+		'[.events[] | [.comm, .source, .fallback]]' '[["dockerd","/var/lib/docker/containers/d9dd9c52ab367266db674856106aba33f31b3e6e51af3b7be0f3aab2a55d1d04/resolv.conf",null],["exe","/proc/self/exe","runc-exe-bind"]]'
+	if grep -qx 'exec 0' "$real/docker/steps" && grep -qx 'run 0' "$real/docker/steps"; then
+		ok "the docker exec and docker run whose runc bind failed succeeded: a silent fallback indeed"
+	else not_ok "runc's fallback: docker exec and run succeeded" "$(cat "$real/docker/steps")"; fi
+fi
+if real_run "loops -J on the real docker incident" docker loops -J; then
+	jq_is "loops -J: the container's root and its nested copies, fed by the host's namespace" \
+		'[.loops[] | select(.group == 11) | [.ns, .members, .fed_by, .mountpoint, .name]]' \
+		'[[4026532179,0,4026531841,"/","my-mount-max"]]'
+fi
+now=$(awk 'NR == 2 { print int($1) + 30 }' "$real/docker/debugfs/events")
+MNTWATCH_NOW=$now $bin check --debugfs "$real/docker/debugfs" --proc "$real/docker/proc" >"$tmp/out" 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q '^MNTWATCH CRITICAL - fullest namespace 4026532179 (docker container my-mount-max (d9dd9c52ab36, image busybox)) at 98.3%.* peer group 11 at / propagates into' "$tmp/out"; then
+	ok "check: CRITICAL on the real docker incident, the container and its loop named"
+else not_ok "check on the real docker incident" "rc $rc" "$(cat "$tmp/out")"; fi
+# podman and ctr restart loops: the caller's container from its cgroup then
+if real_run "events -J on the real podman loop" podman events -J; then
+	jq_is "events -J: the caller as podman inspect names it, from its cgroup at the failure" \
+		'.events[-1] | [.caller_container, .caller_name, .caller_runtime, .source, .flags]' \
+		"$(jq -c '.[0] | [.Id, .Name, "podman", "/srv/loop-podman", "0x5000"]' "$real/podman/podman-inspect.json")"
+	grep -q "crun: mount \`$(jq -r '.events[-1].source' "$tmp/out")\` to" "$real/podman/start-6.txt" &&
+		ok "events -J: the source crun's error names (podman)" ||
+		not_ok "events -J: the source crun's error names (podman)" "$(cat "$real/podman/start-6.txt")"
+fi
+if real_run "events -J on the real ctr loop" ctr events -J; then
+	jq_is "events -J: the caller as ctr names it, its task gone" \
+		'.events[-1] | [.caller_container, .caller_runtime, .caller_name]' \
+		"$(jq -c '[.ID, "containerd", null]' "$real/ctr/ctr-info.json")"
+	got=$(jq -r '.events[-1] | "mount \(.source):/srv/loop-ctr/inner (via \(.target)), flags: \(.flags)"' "$tmp/out")
+	grep -qF "$got" "$real/ctr/start-6.txt" && ok "events -J: source, target and flags as runc's error prints them (ctr)" ||
+		not_ok "events -J: source, target and flags as runc's error prints them (ctr)" "runc: $(cat "$real/ctr/start-6.txt")" "mntwatch: $got"
+fi
+
 # errors: one line, nothing on stdout
 one_line_error "unknown table format: exit 3" 3 "table format '2' unknown" $bin "${loop[@]/loop/format2}"
 one_line_error "short row: exit 3, no partial table" 3 'line 3 has 8 fields' $bin --debugfs $fx/badrow/debugfs --proc $fx/proc
@@ -160,13 +283,6 @@ one_line_error "missing argument: exit 2" 2 'needs an argument' $bin -o
 one_line_error "proc unreadable: exit 3" 3 'cannot scan' $bin --debugfs $fx/loop/debugfs --proc $fx/no-such-proc
 
 # check: Nagios exit codes and a one-line summary
-check_rc() {
-	local name=$1 want=$2 pat=$3
-	shift 3
-	run "$name" "$want" $bin check "$@" || return
-	if [ "$(wc -l <"$tmp/out")" = 1 ] && grep -q -- "$pat" "$tmp/out"; then ok "$name"
-	else not_ok "$name" "$(cat "$tmp/out")" "want: $pat"; fi
-}
 check_rc "check: OK below --warn" 0 '^MNTWATCH OK - fullest namespace 4026532200 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) at 70.0%: 700 mounts of 1000; 4 live namespaces | use_pct=70.0%;80;90;0;100' --recent 0 "${loop[@]}"
 check_rc "check: WARNING at --warn" 1 '^MNTWATCH WARNING - .* at 70.0%' --warn 70 --crit 90 --recent 0 "${loop[@]}"
 check_rc "check: CRITICAL at --crit" 2 '^MNTWATCH CRITICAL - .* at 70.0%' --warn 50 --crit 70 --recent 0 "${loop[@]}"
@@ -174,8 +290,8 @@ check_rc "check: CRITICAL on a recent ENOSPC" 2 '2 with ENOSPC in the last 3600s
 check_rc "check: old ENOSPC outside --recent" 0 '^MNTWATCH OK' --recent 30 "${loop[@]}"
 check_rc "check: UNKNOWN on unknown format" 3 '^MNTWATCH UNKNOWN' "${loop[@]/loop/format2}"
 check_rc "check: without the module" 0 'module not loaded: no ENOSPC history' "${nomod[@]}"
-check_rc "check: WARNING on a live loop at 7.4%, the loop named" 1 '^MNTWATCH WARNING - .* at 7.4%: .*, 2 live propagation loops: namespace 4026532600 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) peer group 1 at /mnt propagates into /mnt/a/sub beneath it, x54 per mount .* loops=2$' "${loops[@]}"
-check_rc "check: no loop, loops=0 in the performance data" 0 ' enospc_namespaces=0 loops=0$' "${nomod[@]}"
+check_rc "check: WARNING on a live loop at 7.4%, the loop named" 1 '^MNTWATCH WARNING - .* at 7.4%: .*, 2 live propagation loops: namespace 4026532600 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) peer group 1 at /mnt propagates into /mnt/a/sub beneath it, x54 per mount, /mnt/a/sub mounted 20 times in namespace 4026532600 .* loops=2 repeats=20;16$' "${loops[@]}"
+check_rc "check: no loop, loops=0 in the performance data" 0 ' enospc_namespaces=0 loops=0 repeats=1;16$' "${nomod[@]}"
 run "check: usage error is UNKNOWN (3), not CRITICAL" 3 $bin check --warn 120 && ok "check: usage error is UNKNOWN (3), not CRITICAL"
 run "check: --warn above --crit" 3 $bin check --warn 95 --crit 90 && ok "check: --warn above --crit is UNKNOWN"
 
@@ -305,15 +421,17 @@ if [ $rc = 3 ] && [ "$(wc -l <"$tmp/ferr")" = 2 ] &&
 	ok "events --follow: ends with one line, exit 3, when the module is unloaded"
 else not_ok "events --follow: end on unload" "rc $rc" "$(cat "$tmp/ferr")"; fi
 
-mkdir -p "$fdir" && cp $fx/loop/debugfs/namespaces "$fdir/"
+# the directory is a symbolic link here, so that a reload can swap it in
+# one rename: a window without it would read as an unload
+mkdir -p "$tmp/follow/m1" && cp $fx/loop/debugfs/namespaces "$tmp/follow/m1/" && ln -s m1 "$fdir"
 put_events "$fdir" 2 1 2
 $bin events -f -J -o seq,comm -i 0.1 --debugfs "$fdir" --proc $fx/proc >"$tmp/fout" 2>"$tmp/ferr" &
 pid=$!
 wait_lines "$tmp/fout" 2
 # reloaded between two reads: a new directory, seq from 1 again
-mkdir "$tmp/follow/new" && cp $fx/loop/debugfs/namespaces "$tmp/follow/new/"
-put_events "$tmp/follow/new" 1 1 1
-mv "$fdir" "$tmp/follow/old" && mv "$tmp/follow/new" "$fdir"
+mkdir "$tmp/follow/m2" && cp $fx/loop/debugfs/namespaces "$tmp/follow/m2/"
+put_events "$tmp/follow/m2" 1 1 1
+ln -s m2 "$tmp/follow/next" && mv -T "$tmp/follow/next" "$fdir"
 wait_lines "$tmp/fout" 3
 kill -TERM $pid
 wait $pid

@@ -575,6 +575,432 @@ static void test_loops(void)
 	report(ok, "mountinfo: malformed lines refused, empty is empty");
 }
 
+
+/* --- the JSON reader: what it accepts, decodes and refuses */
+static int json_of(const char *text, struct mw_json *doc)
+{
+	char err[160];
+
+	return mw_json_parse(doc, text, strlen(text), err, sizeof(err));
+}
+
+static void test_json(void)
+{
+	struct mw_json doc;
+	char buf[64], err[160];
+	bool ok = true;
+	int t;
+
+	CHECK_INT(json_of(" {\"a\": [1, -2.5e3, true, false, null, \"x\"], \"b\": {\"c\": \"d\"},"
+			  " \"a\": \"last\"} \n", &doc), 0);
+	CHECK(mw_json_get_string(&doc, 0, "a", buf, sizeof(buf)), "duplicate key");
+	CHECK_STR(buf, "last");
+	t = mw_json_get(&doc, 0, "b");
+	CHECK(mw_json_get_string(&doc, t, "c", buf, sizeof(buf)), "nested member");
+	CHECK_STR(buf, "d");
+	CHECK_INT(mw_json_get(&doc, 0, "missing"), -1);
+	CHECK_INT(mw_json_get(&doc, t, "c") > 0, 1);
+	CHECK(!mw_json_get_string(&doc, 0, "b", buf, sizeof(buf)), "an object read as a string");
+	CHECK_STR(buf, "");
+	mw_json_free(&doc);
+	CHECK_INT(json_of("[1, [2, [3]], {\"k\": [4]}, 5]", &doc), 0);
+	CHECK_INT(doc.tok[0].count, 4);
+	CHECK_INT(doc.tok[mw_json_index(&doc, 0, 3)].type, MW_JSON_NUMBER);
+	CHECK_INT(mw_json_index(&doc, 0, 4), -1);
+	mw_json_free(&doc);
+	report(ok, "json: objects, arrays, literals, numbers, nesting, the last of a repeated key");
+
+	ok = true;
+	/* Go writes < > & as \u003c \u003e \u0026; a surrogate pair is one code point */
+	CHECK_INT(json_of("[\"\\u003cnone\\u003e \\\"q\\\" \\\\ \\/ \\t\", \"\\ud83d\\ude00\", \"caf\\u00e9 \xc3\xa9\", \"\\u0000\"]", &doc), 0);
+	CHECK(mw_json_string(&doc, mw_json_index(&doc, 0, 0), buf, sizeof(buf)), "escapes");
+	CHECK_STR(buf, "<none> \"q\" \\ / \t");
+	CHECK(mw_json_string(&doc, mw_json_index(&doc, 0, 1), buf, sizeof(buf)), "pair");
+	CHECK_STR(buf, "\xf0\x9f\x98\x80");
+	CHECK(mw_json_string(&doc, mw_json_index(&doc, 0, 2), buf, sizeof(buf)), "utf-8");
+	CHECK_STR(buf, "caf\xc3\xa9 \xc3\xa9");
+	CHECK(!mw_json_string(&doc, mw_json_index(&doc, 0, 3), buf, sizeof(buf)),
+	      "a NUL made it into a C string");
+	CHECK(!mw_json_string(&doc, mw_json_index(&doc, 0, 0), buf, 8),
+	      "a string cut short to fit");
+	mw_json_free(&doc);
+	report(ok, "json: escapes, surrogate pairs and UTF-8 decoded; a NUL or a string too long refused");
+
+	ok = true;
+	{
+		static const char *const bad[] = {
+			"", " ", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}",
+			"[1 2]", "\"abc", "\"a\\x\"", "\"\\u12\"", "\"\\ud800\"",
+			"\"\\udc00\\ud800\"", "\"\xff\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"",
+			"\"a\tb\"", "01", "-", "1.", ".5", "1e", "+1", "tru", "nul",
+			"[1] x", "{} {}", "NaN", "'a'", "[\"a\"\x01]",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			CHECK(json_of(bad[i], &doc) == -1, "accepted: %s", bad[i]);
+			CHECK(!doc.tok && !doc.ntok, "tokens left after a refusal");
+		}
+		/* a NUL byte inside is no JSON either */
+		CHECK(mw_json_parse(&doc, "[\"a\0\"]", 6, err, sizeof(err)) == -1, "NUL accepted");
+	}
+	report(ok, "json: malformed input refused whole (trailing commas, bad escapes, lone surrogates, bad UTF-8, bad numbers, trailing text)");
+
+	ok = true;
+	{
+		char deep[2 * MW_JSON_MAX_DEPTH + 8];
+		int d;
+
+		for (d = 0; d < MW_JSON_MAX_DEPTH; d++)
+			deep[d] = '[';
+		for (; d < 2 * MW_JSON_MAX_DEPTH; d++)
+			deep[d] = ']';
+		deep[d] = '\0';
+		CHECK_INT(json_of(deep, &doc), 0);
+		mw_json_free(&doc);
+		memmove(deep + 1, deep, strlen(deep) + 1);
+		deep[0] = '[';
+		strcat(deep, "]");
+		CHECK_INT(json_of(deep, &doc), -1);
+		CHECK(mw_json_parse(&doc, "1", (size_t)MW_JSON_MAX_BYTES + 1, err, sizeof(err)) == -1,
+		      "a file over the size cap accepted");
+		CHECK(strstr(err, "larger than"), "%s", err);
+	}
+	report(ok, "json: nesting and size are capped");
+}
+
+static void test_escapes(void)
+{
+	char buf[64];
+	bool ok = true;
+
+	mw_unescape(buf, sizeof(buf), "/a\\040b\\011c\\134d");
+	CHECK_STR(buf, "/a b\tc\\d");
+	mw_unescape(buf, sizeof(buf), "\\055");
+	CHECK_STR(buf, "-");
+	mw_unescape(buf, sizeof(buf), "\\9x\\04");
+	CHECK_STR(buf, "\\9x\\04");
+	mw_escape(buf, sizeof(buf), "/a b\tc\\d\xc3\xa9");
+	CHECK_STR(buf, "/a\\040b\\011c\\134d\\303\\251");
+	mw_escape(buf, 12, "/abcdefghijklmnop");
+	CHECK_STR(buf, "/abcdefg...");
+	mw_escape(buf, 8, "      ");
+	CHECK_STR(buf, "\\040...");
+	report(ok, "escapes: mountinfo's \\ooo decoded, and written back for table cells, cut with ...");
+}
+
+static void test_event_columns(void)
+{
+	struct mw_table tbl;
+	struct mw_event *ev = NULL;
+	char err[160] = "", *text;
+	bool ok = true;
+	int n = -1;
+
+	if (!mw_table_parse(&tbl, fixture("runtimes/debugfs/events"), err, sizeof(err)))
+		n = mw_parse_events(&tbl, &ev, err, sizeof(err));
+	CHECK_INT(n, 4);
+	if (n == 4) {
+		CHECK_STR(ev[1].syscall, "mount");
+		CHECK_INT(ev[1].flags, 0x5000);
+		CHECK_STR(ev[1].source, "/");
+		CHECK_STR(ev[1].target, "/srv/docker/overlay2/9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a/merged/rootfs");
+		CHECK_STR(ev[1].cgroup, "/");
+		CHECK_INT(ev[0].flags, 0x1000);
+		CHECK(mw_event_fallback(&ev[0]) && !strcmp(mw_event_fallback(&ev[0]), "runc-exe-bind"),
+		      "runc's bind not told apart");
+		CHECK(!mw_event_fallback(&ev[1]), "dockerd's bind taken for a fallback");
+	}
+	free(ev);
+	mw_table_free(&tbl);
+
+	/* escapes decoded, "-" unknown, \055 a dash; a module without them */
+	text = strdup("time pid caller_ns max seq syscall flags source target cgroup\n"
+		      "1.0 1 2 3 1 move_mount - \\055 /a\\040b\\012c /x/y...\n"
+		      "2.0 1 2 3 2 - - - - -\n");
+	CHECK(!mw_table_parse(&tbl, text, err, sizeof(err)), "%s", err);
+	n = mw_parse_events(&tbl, &ev, err, sizeof(err));
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(ev[0].syscall, "move_mount");
+		CHECK_INT(ev[0].flags, MW_NONE);
+		CHECK_STR(ev[0].source, "-");
+		CHECK_STR(ev[0].target, "/a b\nc");
+		CHECK_STR(ev[0].cgroup, "/x/y...");
+		CHECK_STR(ev[1].syscall, "");
+		CHECK_STR(ev[1].source, "");
+		CHECK(!mw_event_fallback(&ev[1]), "an event with nothing known is a fallback");
+	}
+	free(ev);
+	ev = NULL;
+	mw_table_free(&tbl);
+	text = strdup("time pid caller_ns max flags\n1.0 1 2 3 5000\n");
+	CHECK(!mw_table_parse(&tbl, text, err, sizeof(err)), "%s", err);
+	CHECK_INT(mw_parse_events(&tbl, &ev, err, sizeof(err)), -1);
+	CHECK_STR(err, "events line 2: bad flags '5000'");
+	mw_table_free(&tbl);
+	if (!mw_table_parse(&tbl, fixture("loop/debugfs/events"), err, sizeof(err)) &&
+	    mw_parse_events(&tbl, &ev, err, sizeof(err)) == 3) {
+		CHECK_STR(ev[2].syscall, "");
+		CHECK_INT(ev[2].flags, MW_NONE);
+		CHECK_STR(ev[2].target, "");
+	} else {
+		CHECK(0, "%s", err);
+	}
+	free(ev);
+	mw_table_free(&tbl);
+	report(ok, "events: syscall, flags, source, target, cgroup decoded; unknown without them");
+}
+
+#define DOCKER_CID "4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5"
+#define DOCKER_LAYER "9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a"
+
+static void test_runtimes(void)
+{
+	struct mw_runtimes rt;
+	struct mw_cgroup_info cg;
+	struct mw_container c;
+	const struct mw_container *cp;
+	char proc[4096];
+	bool ok = true;
+
+	snprintf(proc, sizeof(proc), "%s/runtimes/proc", fixtures);
+	mw_runtimes_init(&rt, proc);
+	CHECK(mw_runtime_lookup(&rt, "docker", DOCKER_CID, &c), "docker container not found");
+	CHECK_STR(c.name, "my-mount-max");
+	CHECK_STR(c.image, "busybox");
+	CHECK_STR(c.runtime, "docker");
+	CHECK_STR(c.source, "config.v2.json");
+	CHECK_INT(rt.docker.pid, 300);
+	CHECK_STR(rt.docker.dir, "/srv/docker");	/* from dockerd's --data-root */
+	CHECK(!mw_runtime_lookup(&rt, "docker", "0000000000000000000000000000000000000000000000000000000000000000", &c),
+	      "a removed container named");
+	CHECK_STR(c.id, "");
+	CHECK(!mw_runtime_lookup(&rt, NULL, "../../etc", &c), "a path taken for an id");
+	report(ok, "runtimes: docker's config.v2.json under dockerd's --data-root, through its /proc root");
+
+	ok = true;
+	cp = mw_path_container(&rt, "/srv/docker/overlay2/" DOCKER_LAYER "/merged/rootfs");
+	CHECK(cp && !strcmp(cp->name, "my-mount-max"), "overlay2 layer not mapped");
+	cp = mw_path_container(&rt, "/srv/docker/overlay2/" DOCKER_LAYER "-init/diff");
+	CHECK(cp && !strcmp(cp->id, DOCKER_CID), "init layer not mapped");
+	cp = mw_path_container(&rt, "/run/docker/runtime-runc/moby/" DOCKER_CID "/runc.Xk2J9a");
+	CHECK(cp && !strcmp(cp->name, "my-mount-max"), "runc's state directory not mapped");
+	CHECK(!mw_path_container(&rt, "/srv/docker/overlay2/ffff/merged"), "an unknown layer named");
+	CHECK(!mw_path_container(&rt, "/var/lib/docker/overlay2/" DOCKER_LAYER "/merged"),
+	      "the default data-root used although dockerd has another");
+	CHECK(!mw_path_container(&rt, "relative/path"), "a relative path named");
+	report(ok, "runtimes: a mount target mapped to its container (overlay2 layer, init layer, runc's state)");
+
+	ok = true;
+	memset(&cg, 0, sizeof(cg));
+	mw_cgroup_parse("0::/libpod_parent/libpod-5a5b5c5d5e5f60616263646566676869707172737475767778797a7b7c7d7e7f\n", &cg);
+	CHECK(mw_runtime_from_cgroup(&rt, &cg, &c), "podman container not found");
+	CHECK_STR(c.runtime, "podman");
+	CHECK_STR(c.name, "web");
+	CHECK_STR(c.image, "docker.io/library/nginx:latest");
+	CHECK_STR(c.source, "containers.json");
+	cp = mw_path_container(&rt, "/var/lib/containers/storage/overlay/1111111111111111111111111111111111111111111111111111111111111111/merged");
+	CHECK(cp && !strcmp(cp->name, "web"), "podman layer not mapped");
+	CHECK(mw_runtime_lookup(&rt, NULL, "6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b", &c),
+	      "cri-o container not found");
+	CHECK_STR(c.runtime, "crio");
+	CHECK_STR(c.name, "app");
+	CHECK_STR(c.pod_namespace, "shop");
+	CHECK_STR(c.pod_name, "shop-web-6b7c8d9f4-abcde");
+	CHECK_STR(c.image, "quay.io/shop/app:2.1");
+	CHECK_STR(c.source, "config.json");
+	report(ok, "runtimes: podman from containers.json, CRI-O from its bundle's annotations");
+
+	ok = true;
+	memset(&cg, 0, sizeof(cg));
+	mw_cgroup_parse("0::/default/t1\n", &cg);
+	CHECK_STR(cg.path, "/default/t1");
+	CHECK(mw_runtime_from_cgroup(&rt, &cg, &c), "ctr's container not found");
+	CHECK_STR(c.id, "t1");
+	CHECK_STR(c.runtime, "containerd");
+	CHECK_STR(c.ctr_namespace, "default");
+	CHECK_STR(c.name, "");
+	cp = mw_cgroup_container(&rt, "/kubepods/besteffort/pod3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f/7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c");
+	CHECK(cp && !strcmp(cp->name, "cache") && !strcmp(cp->pod_name, "cache-7c9f8d6b5-x2kq4") &&
+	      !strcmp(cp->pod_namespace, "payments") && !strcmp(cp->image, "docker.io/library/redis:7") &&
+	      !strcmp(cp->ctr_namespace, "k8s.io") && !strcmp(cp->pod_uid, "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"),
+	      "CRI container not named from its annotations");
+	/* a container gone since: runtime and id from the cgroup, no name */
+	cp = mw_cgroup_container(&rt, "/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	CHECK(cp && !strcmp(cp->runtime, "docker") && !cp->name[0] && !cp->source,
+	      "a removed container's cgroup names no runtime and id");
+	/* ctr's task deleted with its bundle: named by the cgroup alone */
+	cp = mw_cgroup_container(&rt, "/default/restart-loop");
+	CHECK(cp && !strcmp(cp->id, "restart-loop") && !strcmp(cp->runtime, "containerd") &&
+	      !strcmp(cp->ctr_namespace, "default") && !cp->source,
+	      "a containerd container whose task is gone not named by its cgroup");
+	CHECK(!mw_cgroup_container(&rt, "/system.slice/cron.service"), "a service taken for a container");
+	CHECK(!mw_cgroup_container(&rt, "/default/../k8s.io"), "a path outside containerd's namespaces named");
+	CHECK(!mw_cgroup_container(&rt, "/"), "the root cgroup taken for a container");
+	report(ok, "runtimes: containerd by cgroup (ctr's /<namespace>/<id>, CRI's annotations); a removed container by runtime and id");
+
+	ok = true;
+	mw_docker_version(&rt);
+	CHECK_STR(rt.docker_version, "20.10.24");
+	CHECK_STR(rt.docker_how, "dpkg: docker.io 20.10.24+dfsg1-1+deb12u1 installed /usr/sbin/dockerd, the executable of dockerd pid 300");
+	CHECK_INT(mw_version_at_least(rt.docker_version, 24, 0), 0);
+	CHECK_INT(mw_version_at_least("24.0.7", 24, 0), 1);
+	CHECK_INT(mw_version_at_least("25.0", 24, 0), 1);
+	CHECK_INT(mw_version_at_least("v24", 24, 0), -1);
+	mw_runtimes_free(&rt);
+	/* no dockerd at all: said so */
+	snprintf(proc, sizeof(proc), "%s/proc", fixtures);
+	mw_runtimes_init(&rt, proc);
+	mw_docker_version(&rt);
+	CHECK_STR(rt.docker_version, "");
+	CHECK_STR(rt.docker_how, "no dockerd process");
+	mw_runtimes_free(&rt);
+	report(ok, "runtimes: dockerd's version from the dpkg package that owns its executable");
+}
+
+static void test_rows_at(void)
+{
+	struct mw_table tbl;
+	struct mw_ns *ns = NULL;
+	struct mw_procscan scan;
+	const struct mw_ns *row;
+	char err[160], path[4096];
+	bool ok = true;
+	int n = -1;
+
+	if (!mw_table_parse(&tbl, fixture("runtimes/debugfs/namespaces"), err, sizeof(err)))
+		n = mw_parse_namespaces(&tbl, &ns, err, sizeof(err));
+	CHECK_INT(n, 6);
+	snprintf(path, sizeof(path), "%s/runtimes/proc", fixtures);
+	CHECK(!mw_proc_scan(path, false, &scan), "scan");
+	if (n == 6) {
+		/* runc's namespace had the number first and is gone */
+		row = mw_row_at(ns, n, 4026532301ULL, MW_NONE);
+		CHECK(row && !strcmp(row->state, "live"), "the live row is not the one now");
+		row = mw_row_at(ns, n, 4026532301ULL, 1795742980250000LL);
+		CHECK(row && !strcmp(row->state, "live"), "the live row is not the one at the failure");
+		row = mw_row_at(ns, n, 4026532301ULL, 1795742899500000LL);
+		CHECK(row && !strcmp(row->state, "gone"), "before the container was born, its number was runc's");
+		CHECK(mw_who_at(&scan, ns, n, 4026532301ULL, 1795742980250000LL), "the container hidden");
+		CHECK(!mw_who_at(&scan, ns, n, 4026532301ULL, 1795742899500000LL),
+		      "the container named for a namespace of before its birth");
+		CHECK(mw_who_now(&scan, ns, n, 4026532301ULL), "the container hidden now");
+		CHECK(!mw_who_now(&scan, ns, n, 4026532400ULL), "a gone helper names someone");
+	}
+	mw_proc_free(&scan);
+	free(ns);
+	mw_table_free(&tbl);
+	report(ok, "rows: a live namespace is not hidden behind a gone row of the same number");
+}
+
+static void test_explain_docker(void)
+{
+	struct mw_table ns_tbl, ev_tbl, g_tbl;
+	struct mw_ns *ns = NULL;
+	struct mw_event *ev = NULL;
+	struct mw_growth *g = NULL;
+	struct mw_procscan scan;
+	struct mw_runtimes rt;
+	struct mw_mountinfo mi;
+	struct mw_loops lp;
+	struct mw_explain_in in = { 0 };
+	char err[160], path[4096], *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	bool ok = true;
+	int i;
+
+	mw_table_parse(&ns_tbl, fixture("runtimes/debugfs/namespaces"), err, sizeof(err));
+	mw_table_parse(&ev_tbl, fixture("runtimes/debugfs/events"), err, sizeof(err));
+	mw_table_parse(&g_tbl, fixture("runtimes/debugfs/growth"), err, sizeof(err));
+	in.nns = mw_parse_namespaces(&ns_tbl, &ns, err, sizeof(err));
+	in.nev = mw_parse_events(&ev_tbl, &ev, err, sizeof(err));
+	in.ngrowth = mw_parse_growth(&g_tbl, &g, err, sizeof(err));
+	snprintf(path, sizeof(path), "%s/runtimes/proc", fixtures);
+	mw_proc_scan(path, false, &scan);
+	mw_runtimes_init(&rt, path);
+	for (i = 0; i < scan.nwho; i++)
+		mw_runtime_from_cgroup(&rt, &scan.who[i].cg, &scan.who[i].ctr);
+	CHECK_INT(loops_of("runtimes/proc/1234/mountinfo", &mi, &lp), 0);
+	for (i = 0; i < lp.nloops; i++)
+		lp.loops[i].fed_by = 4026531841ULL;
+	in.ns = ns;
+	in.ev = ev;
+	in.growth = g;
+	in.events_total = 4;
+	in.scan = &scan;
+	in.rt = &rt;
+	in.loops_now = &lp;
+	in.now_us = 1795743000000000LL;
+	out = open_memstream(&text, &len);
+	mw_explain(out, &in);
+	fclose(out);
+	static const char *const want[] = {
+		"3 of them runc's silent fallback, which no command reported (see below).",
+		"The failure a command reported, 2026-11-27 01:29:40 (19s ago):",
+		"  dockerd (pid 300), in namespace 4026531841 (host, pids 1,300,310 init),",
+		"  asked for 26 mounts in namespace 4026532301 (docker container my-mount-max (4d0c1e2f3a4b, image busybox), pid 1234 sleep).",
+		"  The call: mount(\"/\", \"/srv/docker/overlay2/" DOCKER_LAYER "/merged/rootfs\", flags 0x5000 MS_BIND|MS_REC)",
+		"  Its target lies in the files of docker container my-mount-max (4d0c1e2f3a4b, image busybox).",
+		"  222 mounted + 78 pending + 26 requested = 326 > 300: over by 26.",
+		"  The step that failed would have taken it from 222 to about 418 mounts (x1.88",
+		"  it grew x1.79 to x1.88 per step.",
+		"  which is live: not a restart loop (its namespace did not come and go); its mounts",
+		"  the container's root is a slave of that mount (peer group 11, whose member lives in",
+		"  This dockerd is 20.10.24 (dpkg: docker.io 20.10.24+dfsg1-1+deb12u1 installed /usr/sbin/dockerd, the executable of dockerd pid 300).",
+		"  Docker 24.0 fixed it (moby PR #44210): docker cp works in a mount namespace of its own.",
+		"Silent fallbacks: 3 of the 4 events were runc init binding its own binary",
+		"Now: namespace 4026532301 is live: 222 mounts of 300 (74.0%), peak 222, 4 ENOSPC so far.",
+		"  - Upgrade docker to 24.0 or later; until then, do not docker cp into a container that has /",
+	};
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		char line[512];
+
+		snprintf(line, sizeof(line), "\n%s\n", want[k]);
+		CHECK(strstr(text, line), "missing line: %s", want[k]);
+	}
+	CHECK(!strstr(text, "restart loop:"), "called a restart loop");
+	CHECK(!strstr(text, "No process in /proc lives in it"), "the container's sleep not seen");
+	CHECK(!strstr(text, "Last failure"), "a fallback reported as the failure");
+	report(ok, "explain: the docker cp incident, dockerd's failure, the container named, the fix");
+	free(text);
+	mw_loops_free(&lp);
+	mw_mountinfo_free(&mi);
+	mw_runtimes_free(&rt);
+	mw_proc_free(&scan);
+	free(ns);
+	free(ev);
+	free(g);
+	mw_table_free(&ns_tbl);
+	mw_table_free(&ev_tbl);
+	mw_table_free(&g_tbl);
+}
+
+static void test_fed_loop(void)
+{
+	struct mw_mountinfo mi;
+	struct mw_loops lp;
+	bool ok = true;
+	int i, found = -1;
+
+	CHECK_INT(loops_of("runtimes/proc/1234/mountinfo", &mi, &lp), 0);
+	for (i = 0; i < lp.nloops; i++)
+		if (lp.loops[i].group == 11)
+			found = i;
+	CHECK(found >= 0, "the loop on docker's overlay mount not found");
+	if (found >= 0) {
+		CHECK_STR(lp.loops[found].outer, "/");
+		CHECK_STR(lp.loops[found].inner, "/rootfs/srv/docker/overlay2/" DOCKER_LAYER "/merged");
+		CHECK_INT(lp.loops[found].members, 0);
+		CHECK_INT(lp.loops[found].factor, 8);	/* grep -c master:11 */
+		CHECK_INT(lp.loops[found].nested, 7);
+	}
+	mw_loops_free(&lp);
+	mw_mountinfo_free(&mi);
+	report(ok, "loops: receivers that are slaves of a group whose member lives in another namespace");
+}
+
 int main(int argc, char **argv)
 {
 	const char *start = getenv("TAP_START");
@@ -593,5 +1019,12 @@ int main(int argc, char **argv)
 	test_proc_scan();
 	test_explain();
 	test_loops();
+	test_json();
+	test_escapes();
+	test_event_columns();
+	test_runtimes();
+	test_rows_at();
+	test_fed_loop();
+	test_explain_docker();
 	return failed ? 1 : 0;
 }
