@@ -126,9 +126,16 @@ rt_docker_cp() {
 	echo "$rt_cpid" >"$rt_dir/container-pid"
 	rt_mntwatch "$rt_dir"
 	dmesg >"$rt_dir/dmesg.txt"
+	[ -n "${RT_KEEP:-}" ] || rt_docker_cp_end
+	[ -n "$rt_failed" ]
+}
+
+# rt_docker_cp_end: what rt_docker_cp leaves with RT_KEEP set (for a test
+# that goes on with the full container): the container removed, the limit
+# put back
+rt_docker_cp_end() {
 	docker rm -f my-mount-max >/dev/null 2>&1
 	echo "$rt_old_max" >/proc/sys/fs/mount-max
-	[ -n "$rt_failed" ]
 }
 
 # rt_restart_loop RUNTIME LIMIT STARTS DIR: a restart loop with a real
@@ -200,6 +207,8 @@ rt_restart_loop() {
 			"$(grep -c " ${rt_shared}[ /]" /proc/1/mountinfo)" \
 			"$(echo "$(rt_now) $rt_t0" | awk '{ printf "%.2f", $1 - $2 }')" >>"$rt_dir/starts.tsv"
 		rt_tables "$rt_dir/start-$rt_step"
+		rt_mw "$rt_dir/start-$rt_step" loops-json loops --json
+		rt_mw "$rt_dir/start-$rt_step" check check
 		if [ "$rt_rc" -ne 0 ]; then
 			rt_failed=$rt_step
 			cp "$rt_dir/start-$rt_step.txt" "$rt_dir/runtime-error.txt"
