@@ -153,10 +153,13 @@ suite() {
 		tap "Debian $rel $stress run completed" "${PIPESTATUS[0]}"
 	done
 	# the test bed with real container runtimes: docker, podman and containerd
-	# run busybox with the module loaded (selftests/runtimes_vm.sh)
+	# run busybox with the module loaded (selftests/runtimes_vm.sh); then, in
+	# the same boot, the docker cp incident and the podman and ctr restart
+	# loops (incident_docker_vm.sh, incident_restart_vm.sh)
 	if [ "$runtimes_root" = ok ]; then
 		selftests/vmtest.sh -k "$kver" -r runtimes -m "build/$kver/mntwatch.ko" -b build/bin/mntwatch \
-			-b selftests/vmlib.sh -b selftests/runtimes_lib.sh -t 900 -s selftests/runtimes_vm.sh 2>&1 | tr -d '\r'
+			-b selftests/vmlib.sh -b selftests/runtimes_lib.sh -b selftests/incident_docker_vm.sh \
+			-b selftests/incident_restart_vm.sh -b "$(command -v jq)" -t 1200 -s selftests/runtimes_vm.sh 2>&1 | tr -d '\r'
 		tap "Debian $rel runtimes VM run completed" "${PIPESTATUS[0]}"
 	else
 		tap "Debian $rel runtimes VM run (no runtimes root)" 1

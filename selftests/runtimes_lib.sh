@@ -13,6 +13,9 @@ rt_count() { wc -l <"/proc/$1/mountinfo" 2>/dev/null || echo -; }
 # rt_now: seconds since boot, with hundredths
 rt_now() { cut -d' ' -f1 /proc/uptime; }
 
+# rt_since T: whole seconds since rt_now said T
+rt_since() { echo "$(rt_now) $1" | awk '{ printf "%.0f", $1 - $2 }'; }
+
 # rt_tables DIR: the module's four tables as they are now
 rt_tables() {
 	mkdir -p "$1"
@@ -49,7 +52,6 @@ rt_mntwatch() {
 	rt_mw "$1" check check
 	rt_mw "$1" ns-json --json
 	rt_mw "$1" events-json events --json
-	rt_mw "$1" explain-json explain --json
 	rt_mw "$1" loops-json loops --json
 }
 rt_mw() {
