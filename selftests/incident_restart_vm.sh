@@ -58,7 +58,14 @@ incident_restart() {
 	fns=$(ev_get .failing_ns)
 	pid=$(ev_get .pid)
 	case $rt in
-	podman) comm=crun ;;
+	podman)
+		# crun sets the container up re-executed through a file descriptor
+		# (execveat, AT_EMPTY_PATH): a kernel without
+		# linux_binprm.comm_from_dentry (Debian's 5.10; its 6.1 and later
+		# have it, their BTF says) names the process after the fd's number
+		comm=$(ev_get .comm)
+		case $comm in crun | [0-9] | [0-9][0-9]) ;; *) comm=crun ;; esac
+		;;
 	ctr) comm='runc:[2:INIT]' ;;
 	esac
 	same "events: $comm failed in its own new namespace, binding $shared (mount, MS_BIND|MS_REC)" \

@@ -82,7 +82,9 @@ rt_last_event() {
 # docker's error text, docker inspect, the container's files under
 # /var/lib/docker, /proc of the container, dockerd, containerd and the shims,
 # mntwatch's answers and dmesg. The container is removed and the limit put
-# back at the end. Returns 0 when a docker cp failed.
+# back at the end, unless RT_KEEP is set: then the caller goes on with the
+# full container and calls rt_docker_cp_end. Returns 0 when a docker cp
+# failed.
 rt_docker_cp() {
 	rt_limit=$1 rt_steps=$2 rt_dir=$3
 	shift 3
@@ -152,7 +154,8 @@ rt_docker_cp_end() {
 # tree again. The container (restart-loop) is started again and again, up
 # to STARTS times with fs.mount-max=LIMIT, until a start fails. DIR gets
 # starts.tsv (per start: status, the host's mountinfo lines, those under the
-# directory, seconds), the module's tables after each start (start-N/), the
+# directory, seconds), the module's tables and mntwatch's loops --json and
+# check after each start (start-N/), the
 # runtime's error text, its own view of the container (podman inspect and
 # its storage's containers.json; ctr containers info, ctr tasks ls and the
 # OCI bundle's config.json of the last start that made a task), /proc of the runtimes and of pid 1, mntwatch's
