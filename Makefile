@@ -4,7 +4,9 @@
 #   make KVER=LINE            module against a cached Debian cloud kernel
 #                             (LINE: 5.10, 6.1, 6.12 or 7, from selftests/kernels.conf)
 #   make check                host tests + the whole suite in qemu on every LINE
-#   make demo                 the propagation-loop incident, start to ENOSPC
+#   make demo                 the seed's incident with Debian 12's docker.io: docker cp
+#                             until ENOSPC, then mntwatch (the runtimes root, built once)
+#   make demo-mounts          the bare propagation loop (mount --rbind), start to ENOSPC
 #   make bench KVER=..        the module's cost on the mount path beside bpftrace's
 #                             (figures, no verdict; BENCH_ROUNDS=7 BENCH_OPS=2000)
 #   make vm-run KVER=.. SCRIPT=file   run a script in a VM with the module loaded
@@ -24,7 +26,7 @@ CFLAGS := -O2 -Wall -Wextra -Werror
 KERNELS = $(shell awk '!/^\#/ && NF { print $$1 }' $(TOP)/selftests/kernels.conf)
 DEPS := $(TOP)/selftests/deps.sh
 
-.PHONY: all module floor tool vm-run check demo bench checkpatch clean install uninstall dkms-install deps image
+.PHONY: all module floor tool vm-run check demo demo-mounts bench checkpatch clean install uninstall dkms-install deps image
 
 ifeq ($(KVER),)
 all: module tool
@@ -108,10 +110,16 @@ check:
 	@$(DEPS) check
 	@selftests/check.sh $(KERNELS)
 
+# on the runtimes root, which vmtest.sh builds on first use
 demo:
 	@$(DEPS) vm
 	@$(MAKE) --no-print-directory -s build/bin/mntwatch module KVER=6.12 >&2
-	@selftests/vmtest.sh -k 6.12 -m build/6.12/mntwatch.ko -b build/bin/mntwatch -s selftests/demo.sh
+	@selftests/vmtest.sh -k 6.12 -r runtimes -m build/6.12/mntwatch.ko -b build/bin/mntwatch -t 1200 -s selftests/demo.sh
+
+demo-mounts:
+	@$(DEPS) vm
+	@$(MAKE) --no-print-directory -s build/bin/mntwatch module KVER=6.12 >&2
+	@selftests/vmtest.sh -k 6.12 -m build/6.12/mntwatch.ko -b build/bin/mntwatch -s selftests/demo_mounts.sh
 
 build/bin/ns_churn: selftests/ns_churn.c selftests/vmbin.h
 	@mkdir -p build/bin

@@ -13,6 +13,9 @@ rt_count() { wc -l <"/proc/$1/mountinfo" 2>/dev/null || echo -; }
 # rt_now: seconds since boot, with hundredths
 rt_now() { cut -d' ' -f1 /proc/uptime; }
 
+# rt_since T: whole seconds since rt_now said T
+rt_since() { echo "$(rt_now) $1" | awk '{ printf "%.0f", $1 - $2 }'; }
+
 # rt_tables DIR: the module's four tables as they are now
 rt_tables() {
 	mkdir -p "$1"
@@ -49,7 +52,6 @@ rt_mntwatch() {
 	rt_mw "$1" check check
 	rt_mw "$1" ns-json --json
 	rt_mw "$1" events-json events --json
-	rt_mw "$1" explain-json explain --json
 	rt_mw "$1" loops-json loops --json
 }
 rt_mw() {
@@ -80,7 +82,9 @@ rt_last_event() {
 # docker's error text, docker inspect, the container's files under
 # /var/lib/docker, /proc of the container, dockerd, containerd and the shims,
 # mntwatch's answers and dmesg. The container is removed and the limit put
-# back at the end. Returns 0 when a docker cp failed.
+# back at the end, unless RT_KEEP is set: then the caller goes on with the
+# full container and calls rt_docker_cp_end. Returns 0 when a docker cp
+# failed.
 rt_docker_cp() {
 	rt_limit=$1 rt_steps=$2 rt_dir=$3
 	shift 3
@@ -126,9 +130,16 @@ rt_docker_cp() {
 	echo "$rt_cpid" >"$rt_dir/container-pid"
 	rt_mntwatch "$rt_dir"
 	dmesg >"$rt_dir/dmesg.txt"
+	[ -n "${RT_KEEP:-}" ] || rt_docker_cp_end
+	[ -n "$rt_failed" ]
+}
+
+# rt_docker_cp_end: what rt_docker_cp leaves with RT_KEEP set (for a test
+# that goes on with the full container): the container removed, the limit
+# put back
+rt_docker_cp_end() {
 	docker rm -f my-mount-max >/dev/null 2>&1
 	echo "$rt_old_max" >/proc/sys/fs/mount-max
-	[ -n "$rt_failed" ]
 }
 
 # rt_restart_loop RUNTIME LIMIT STARTS DIR: a restart loop with a real
@@ -143,7 +154,8 @@ rt_docker_cp() {
 # tree again. The container (restart-loop) is started again and again, up
 # to STARTS times with fs.mount-max=LIMIT, until a start fails. DIR gets
 # starts.tsv (per start: status, the host's mountinfo lines, those under the
-# directory, seconds), the module's tables after each start (start-N/), the
+# directory, seconds), the module's tables and mntwatch's loops --json and
+# check after each start (start-N/), the
 # runtime's error text, its own view of the container (podman inspect and
 # its storage's containers.json; ctr containers info, ctr tasks ls and the
 # OCI bundle's config.json of the last start that made a task), /proc of the runtimes and of pid 1, mntwatch's
@@ -200,6 +212,8 @@ rt_restart_loop() {
 			"$(grep -c " ${rt_shared}[ /]" /proc/1/mountinfo)" \
 			"$(echo "$(rt_now) $rt_t0" | awk '{ printf "%.2f", $1 - $2 }')" >>"$rt_dir/starts.tsv"
 		rt_tables "$rt_dir/start-$rt_step"
+		rt_mw "$rt_dir/start-$rt_step" loops-json loops --json
+		rt_mw "$rt_dir/start-$rt_step" check check
 		if [ "$rt_rc" -ne 0 ]; then
 			rt_failed=$rt_step
 			cp "$rt_dir/start-$rt_step.txt" "$rt_dir/runtime-error.txt"

@@ -65,3 +65,17 @@ kernel_count() {
 	echo "$old_max" >/proc/sys/fs/mount-max
 	return $rc
 }
+
+# same NAME GOT WANT: one TAP line, both values shown when they differ
+same() {
+	check "$1" sh -c 'echo "got:  $1"; echo "want: $2"; [ "$1" = "$2" ]' - "$2" "$3"
+}
+
+# field TABLE COLUMN KEY VALUE: COLUMN of the last row of a debugfs table
+# (columns named by its header) whose KEY column is VALUE
+field() {
+	awk -v want="$2" -v key="$3" -v val="$4" '
+	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$col[key] == val { v = $col[want] }
+	END { print v }' "$1"
+}

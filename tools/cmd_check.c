@@ -74,17 +74,22 @@ int cmd_check(const struct opts *o)
 	for (i = 0; i < d.nns; i++) {
 		const struct mw_ns *ns = &d.ns[i];
 
-		if (!strcmp(ns->state, "gone"))
-			continue;
-		nlive++;
-		if (!worst || ns->use_permille > worst->use_permille)
-			worst = ns;
+		/*
+		 * A gone namespace's ENOSPC counts too: a restart loop fails
+		 * in the new container's namespace, gone as soon as the
+		 * start has failed.
+		 */
 		if (o->recent_s && ns->last_fail_us != MW_NONE &&
 		    d.now_us - ns->last_fail_us <= o->recent_s * 1000000) {
 			nrecent++;
 			if (worst_fail == MW_NONE || ns->last_fail_us > worst_fail)
 				worst_fail = ns->last_fail_us;
 		}
+		if (!strcmp(ns->state, "gone"))
+			continue;
+		nlive++;
+		if (!worst || ns->use_permille > worst->use_permille)
+			worst = ns;
 	}
 	if (!worst || worst->use_permille == MW_NONE) {
 		printf("MNTWATCH UNKNOWN - no live mount namespace with a known limit\n");

@@ -182,6 +182,16 @@ static void read_growth(const struct mw_explain_in *in, const struct mw_ns *row,
 	gr->last_step = last_step;
 }
 
+/* Whether two factors print alike: "x1.99 to x1.99" is one figure. */
+static bool same_factor(double a, double b)
+{
+	char fa[32], fb[32];
+
+	snprintf(fa, sizeof(fa), "%.2f", a);
+	snprintf(fb, sizeof(fb), "%.2f", b);
+	return !strcmp(fa, fb);
+}
+
 /*
  * Whether @ev is one of the small binds that finish the step which last
  * multiplied the namespace (docker cp binds /, then the container's
@@ -227,7 +237,7 @@ static void explain_growth(FILE *out, const struct mw_explain_in *in,
 		fprintf(out, " x%.2f", gr->g[i]->before ?
 			(double)gr->g[i]->after / gr->g[i]->before : 0);
 	fputc('\n', out);
-	if (gr->steps >= 2 && gr->step_hi - gr->step_lo < 0.005)
+	if (gr->steps >= 2 && same_factor(gr->step_lo, gr->step_hi))
 		fprintf(out, "  %d of them multiplied it; from one to the next, small binds between included,\n"
 			"  it grew x%.2f per step.\n", gr->steps, gr->step_hi);
 	else if (gr->steps >= 2)
@@ -430,7 +440,7 @@ static void explain_docker_cp(FILE *out, const struct mw_explain_in *in,
 			st->loop->inner);
 	else
 		fprintf(out, "  the container's namespace receives each of those binds on every copy of its root.\n");
-	if (gr->steps >= 2 && gr->step_hi - gr->step_lo >= 0.005)
+	if (gr->steps >= 2 && !same_factor(gr->step_lo, gr->step_hi))
 		fprintf(out, "  Growth per docker cp: x%.2f to x%.2f (the growth history above).\n",
 			gr->step_lo, gr->step_hi);
 	else if (gr->steps)

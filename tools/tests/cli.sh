@@ -253,6 +253,23 @@ rc=$?
 if [ $rc = 2 ] && grep -q '^MNTWATCH CRITICAL - fullest namespace 4026532179 (docker container my-mount-max (d9dd9c52ab36, image busybox)) at 98.3%.* peer group 11 at / propagates into' "$tmp/out"; then
 	ok "check: CRITICAL on the real docker incident, the container and its loop named"
 else not_ok "check on the real docker incident" "rc $rc" "$(cat "$tmp/out")"; fi
+# the growth of the real docker cp at 3000: 1064/536 and 2120/1064 both
+# print as x1.99, which is one figure, not a range "x1.99 to x1.99"
+if real_run "explain on the real docker cp at 3000" docker-3000 explain; then
+	if grep -qx '  it grew x1.99 per step.' "$tmp/out" && ! grep -q 'x1.99 to x1.99' "$tmp/out"; then
+		ok "explain: factors that print alike are one figure (x1.99 per step at 3000)"
+	else not_ok "explain: factors that print alike are one figure" "$(grep -A1 'multiplied it' "$tmp/out")"; fi
+fi
+# a restart loop fails in the new container's namespace, gone at once: its
+# ENOSPC still makes check CRITICAL (the real runs said WARNING before)
+for f in podman ctr; do
+	now=$(awk 'NR == 2 { print int($1) + 30 }' "$real/$f/debugfs/events")
+	MNTWATCH_NOW=$now $bin check --debugfs "$real/$f/debugfs" --proc "$real/$f/proc" >"$tmp/out" 2>&1
+	rc=$?
+	if [ $rc = 2 ] && grep -q '^MNTWATCH CRITICAL - fullest namespace 4026531841 (host) .* 1 live namespace, 1 with ENOSPC in the last 3600s (latest 29s ago), 1 live propagation loop: .* at /srv/loop-'$f' propagates into /srv/loop-'$f'/inner beneath it' "$tmp/out"; then
+		ok "check: CRITICAL after the real $f restart loop failed in a namespace gone since"
+	else not_ok "check after the real $f restart loop" "rc $rc" "$(cat "$tmp/out")"; fi
+done
 # podman and ctr restart loops: the caller's container from its cgroup then
 if real_run "events -J on the real podman loop" podman events -J; then
 	jq_is "events -J: the caller as podman inspect names it, from its cgroup at the failure" \
@@ -286,7 +303,8 @@ one_line_error "proc unreadable: exit 3" 3 'cannot scan' $bin --debugfs $fx/loop
 check_rc "check: OK below --warn" 0 '^MNTWATCH OK - fullest namespace 4026532200 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) at 70.0%: 700 mounts of 1000; 4 live namespaces | use_pct=70.0%;80;90;0;100' --recent 0 "${loop[@]}"
 check_rc "check: WARNING at --warn" 1 '^MNTWATCH WARNING - .* at 70.0%' --warn 70 --crit 90 --recent 0 "${loop[@]}"
 check_rc "check: CRITICAL at --crit" 2 '^MNTWATCH CRITICAL - .* at 70.0%' --warn 50 --crit 70 --recent 0 "${loop[@]}"
-check_rc "check: CRITICAL on a recent ENOSPC" 2 '2 with ENOSPC in the last 3600s (latest 43s ago)' "${loop[@]}"
+# the third is the gone namespace's, 16 minutes before
+check_rc "check: CRITICAL on a recent ENOSPC, gone namespaces' included" 2 '3 with ENOSPC in the last 3600s (latest 43s ago)' "${loop[@]}"
 check_rc "check: old ENOSPC outside --recent" 0 '^MNTWATCH OK' --recent 30 "${loop[@]}"
 check_rc "check: UNKNOWN on unknown format" 3 '^MNTWATCH UNKNOWN' "${loop[@]/loop/format2}"
 check_rc "check: without the module" 0 'module not loaded: no ENOSPC history' "${nomod[@]}"
