@@ -17,9 +17,10 @@
 # for the loader's build path. selftests/deploy_vm.sh asserts in the VM and
 # brings node_exporter's scrapes out; here promtool tests the PrometheusRule
 # on them: the ENOSPC alert fires on the scrape after the provoked ENOSPC, for
-# that container's namespace, and stays silent on the scrape before it and
-# 20 minutes on; the absent and stale alerts are silent on a fresh scrape,
-# and the stale one fires when that scrape is 20 minutes old. TAP lines;
+# that container's namespace, its description naming the container as podman
+# inspect does, and stays silent on the scrape before it and 20 minutes on;
+# the absent and stale alerts are silent on a fresh scrape, and the stale one
+# fires when that scrape is 20 minutes old. TAP lines;
 # exit 0 when all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -150,15 +151,69 @@ def humanize_duration(v):
     return f"{v:.4g}s"
 
 def render(text, labels, value):
-    """the templates the rule's annotations use, and nothing else"""
-    def with_else(m):
-        return labels.get(m.group(1)) or labels.get(m.group(2), "")
-    text = re.sub(r"\{\{ with \$labels\.(\w+) \}\}\{\{ \. \}\}\{\{ else \}\}\{\{ \$labels\.(\w+) \}\}\{\{ end \}\}", with_else, text)
-    text = re.sub(r"\{\{ \$labels\.(\w+) \}\}", lambda m: labels.get(m.group(1), ""), text)
-    text = re.sub(r"\{\{ \$value \| humanizeDuration \}\}", lambda m: humanize_duration(value), text)
-    if "{{" in text:
-        sys.exit(f"deploy_e2e: cannot render {text!r}")
-    return text
+    """the annotation as Prometheus's Go template would write it, for the subset the
+    rules use: text, variables ($v := / $v =), or, if, with, else, end, $labels.X, .,
+    $value | humanizeDuration; anything else stops the test"""
+    parts = re.split(r"\{\{ (.*?) \}\}", text)  # text, action, text, ...
+    def parse(i):
+        nodes = []
+        while i < len(parts):
+            if i % 2 == 0:
+                nodes.append(("text", parts[i]))
+                i += 1
+                continue
+            action, i = parts[i], i + 1
+            if action in ("else", "end"):
+                return nodes, i, action
+            m = re.fullmatch(r"(if|with) (.+)", action)
+            if m:
+                body, i, stop = parse(i)
+                alt = []
+                if stop == "else":
+                    alt, i, stop = parse(i)
+                if stop != "end":
+                    sys.exit(f"deploy_e2e: no end to {action!r} in {text!r}")
+                nodes.append((m.group(1), m.group(2), body, alt))
+                continue
+            m = re.fullmatch(r"(\$\w+) :?= (.+)", action)
+            nodes.append(("set", m.group(1), m.group(2)) if m else ("print", action))
+        return nodes, i, None
+    variables = {"$value": value}
+    def arg(word, dot):
+        if word == ".":
+            return dot
+        if word.startswith("$labels."):
+            return labels.get(word[len("$labels."):], "")
+        if word in variables:
+            return variables[word]
+        sys.exit(f"deploy_e2e: cannot render {word!r} in {text!r}")
+    def evaluate(expr, dot):
+        words = expr.split()
+        if words[0] == "or":
+            values = [arg(w, dot) for w in words[1:]]
+            return next((v for v in values if v), values[-1])
+        if words[1:] == ["|", "humanizeDuration"]:
+            return humanize_duration(arg(words[0], dot))
+        if len(words) == 1:
+            return arg(words[0], dot)
+        sys.exit(f"deploy_e2e: cannot render {expr!r} in {text!r}")
+    def run(nodes, dot):
+        out = ""
+        for node in nodes:
+            if node[0] == "text":
+                out += node[1]
+            elif node[0] == "set":
+                variables[node[1]] = evaluate(node[2], dot)
+            elif node[0] == "print":
+                out += str(evaluate(node[1], dot))
+            else:
+                v = evaluate(node[1], dot)
+                out += run(node[2], v if node[0] == "with" else dot) if v else run(node[3], dot)
+        return out
+    nodes, end, stop = parse(0)
+    if stop:
+        sys.exit(f"deploy_e2e: {stop} without if or with in {text!r}")
+    return run(nodes, None)
 
 def expect(alert, labels, value):
     r = alerts[alert]
@@ -172,6 +227,11 @@ fired = [l for n, l, v in enospc if n == "mntwatch_namespace_last_enospc_timesta
 loop = [l for l in fired if l.get("namespace") == ids["E2E_LOOP_NS"] and l.get("container") == ids["E2E_LOOP_ID"]]
 if not loop:
     sys.exit(f"deploy_e2e: the scrape has no recent ENOSPC for e2e-loop's namespace {ids['E2E_LOOP_NS']}: {fired}")
+# the alert names the container as podman inspect does
+named = expect("MountNamespaceENOSPC", loop[0], None)["exp_annotations"]["description"]
+if loop[0].get("container_name") != ids["E2E_LOOP_NAME"] or f"(container {ids['E2E_LOOP_NAME']})" not in named:
+    sys.exit(f"deploy_e2e: the ENOSPC alert of e2e-loop's namespace does not name it {ids['E2E_LOOP_NAME']} "
+             f"(podman inspect): labels {loop[0]}, description {named!r}")
 write = [v for n, l, v in enospc if n == "mntwatch_last_write_timestamp_seconds"]
 if len(write) != 1:
     sys.exit("deploy_e2e: the scrape has no mntwatch_last_write_timestamp_seconds")
@@ -195,10 +255,11 @@ tests = {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": [
 ]}
 yaml.safe_dump(tests, open(f"{dest}/e2e_test.yaml", "w"), sort_keys=False)
 print(f"# promtool cases from the scrapes: {len(enospc)} and {len(before)} series, "
-      f"{len(fired)} namespace(s) with a recent ENOSPC, e2e-loop's {ids['E2E_LOOP_NS']} among them")
+      f"{len(fired)} namespace(s) with a recent ENOSPC, e2e-loop's {ids['E2E_LOOP_NS']} among them, "
+      f"its alert's description: {named!r}")
 PY
 if (cd "$work/promtool" && promtool test rules e2e_test.yaml >test.log 2>&1); then
-	echo "ok - deploy e2e on $rel: promtool: MountNamespaceENOSPC fires on the scrape for e2e-loop's namespace, silent before and 20 minutes on; absent and stale silent, stale once the scrape is 20 minutes old"
+	echo "ok - deploy e2e on $rel: promtool: MountNamespaceENOSPC fires on the scrape for e2e-loop's namespace, named e2e-loop as podman inspect names it, silent before and 20 minutes on; absent and stale silent, stale once the scrape is 20 minutes old"
 else
 	echo "not ok - deploy e2e on $rel: promtool test rules on the scrapes"
 	sed 's/^/#   /' "$work/promtool/test.log" | head -n 40

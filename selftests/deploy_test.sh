@@ -14,7 +14,9 @@
 # (warning) and 95% (critical), an ENOSPC alert, alerts on a node whose mntwatch data is
 # absent or stale, and every metric name in its expressions is one that tools/mntwatch
 # really emits (run against its fixture) or node_exporter's own build info
-# (exporter_test.sh checks the exporter serves it); promtool test rules runs the unit
+# (exporter_test.sh checks the exporter serves it), and every label its annotations read is
+# one the tool emits (on the runtimes fixture too, whose containers have names), the scrape's
+# instance, or the exported_* that a scrape renames; promtool test rules runs the unit
 # tests of selftests/alerts_test.yaml, which must make every alert fire. Exit status 0 =
 # pass.
 set -uo pipefail
@@ -36,13 +38,15 @@ fixture=(--debugfs tools/tests/fixtures/loop/debugfs --proc tools/tests/fixtures
 [ -f tools/tests/fixtures/loop/debugfs/status ] || fail "fixture tools/tests/fixtures/loop/debugfs is gone"
 tools/mntwatch "${fixture[@]}" metrics >"$work/metrics.prom" || fail "tools/mntwatch metrics on the fixture failed"
 promtool check metrics <"$work/metrics.prom" >"$work/lint" 2>&1 || fail "promtool check metrics: $(cat "$work/lint")"
+tools/mntwatch metrics --debugfs tools/tests/fixtures/runtimes/debugfs --proc tools/tests/fixtures/runtimes/proc \
+	>"$work/runtimes.prom" || fail "tools/mntwatch metrics on the runtimes fixture failed"
 
 version=$(sed -n 's/^#define MNTWATCH_VERSION "\(.*\)"$/\1/p' module/version.h)
 "$py" - deploy/kubernetes/daemonset.yaml deploy/kubernetes/prometheusrule.yaml "$work/metrics.prom" \
-	"$work/rules.yaml" "localhost/mntwatch:$version" <<'PY' || exit 1
+	"$work/rules.yaml" "localhost/mntwatch:$version" "$work/runtimes.prom" <<'PY' || exit 1
 import re, sys, yaml
 
-ds_file, rule_file, prom_file, rules_out, image_ref = sys.argv[1:6]
+ds_file, rule_file, prom_file, rules_out, image_ref, runtimes_prom = sys.argv[1:7]
 errors = []
 def check(cond, msg):
     if not cond:
@@ -192,6 +196,19 @@ check(any(re.search(r"time\(\)\s*-\s*mntwatch_last_write_timestamp_seconds", str
 for a in alerts:
     check(a.get("labels", {}).get("severity") in ("info", "warning", "critical"), f"alert {a['alert']}: bad severity")
     check(a.get("annotations", {}).get("summary"), f"alert {a['alert']}: no summary")
+
+# the labels the annotations read: the tool's, the scrape's instance, or renamed by a scrape
+labels = set()
+for path in (prom_file, runtimes_prom):
+    for m in re.finditer(r"^[a-z_:]+\{([^}]*)\}", open(path).read(), re.M):
+        labels |= set(re.findall(r'([a-zA-Z_]\w*)="', m.group(1)))
+check({"container_name", "pod_name", "pod_namespace"} <= labels,
+      f"tools/mntwatch metrics on the runtimes fixture names no container: labels {sorted(labels)}")
+known = labels | {"instance", "job"} | {"exported_" + l for l in labels}
+for a in alerts:
+    for text in a.get("annotations", {}).values():
+        for l in sorted(set(re.findall(r"\$labels\.(\w+)", text)) - known):
+            errors.append(f"alert {a['alert']}: its annotations read the label '{l}', which no series has")
 
 for e in errors:
     print("deploy_test: " + e, file=sys.stderr)

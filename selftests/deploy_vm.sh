@@ -8,10 +8,11 @@
 # node shows: the image loaded under its tag and digest, the module loaded by
 # the loader and a rerun that changes nothing, mntwatch_module_loaded 1 and
 # the build info on /metrics, a running container's namespace labelled with
-# its container, a provoked ENOSPC on /metrics, the metrics file refreshed
-# and removed with the container; on the lines e2e.env names, the loader's
-# build against the node's headers; last (it cannot be undone), the lockdown
-# refusal. The scrapes go out through $MNTWATCH_OUT for promtool on the host.
+# its container's id and with its name as podman inspect gives it, a provoked
+# ENOSPC on /metrics, the metrics file refreshed and removed with the
+# container; on the lines e2e.env names, the loader's build against the
+# node's headers; last (it cannot be undone), the lockdown refusal. The
+# scrapes go out through $MNTWATCH_OUT for promtool on the host.
 # Every result is one TAP line.
 . vmlib.sh
 . e2e.env
@@ -117,19 +118,25 @@ check "mntwatch_last_write_timestamp_seconds is this minute's, node_textfile_scr
 	now=$(date +%s)
 	[ -n "$ts" ] && [ $((now - ts)) -lt 60 ] && grep -qx "node_textfile_scrape_error 0" "$1"' - "$out/up.prom"
 
-# a running container's mount namespace, labelled with it
+# a running container's mount namespace, labelled with it and named as podman names it
 podman run -d --name e2e-sleeper busybox sleep 100000 >/dev/null
 sleeper_pid=$(podman inspect -f '{{.State.Pid}}' e2e-sleeper)
 sleeper_id=$(podman inspect -f '{{.Id}}' e2e-sleeper)
+sleeper_name=$(podman inspect -f '{{.Name}}' e2e-sleeper)
+sleeper_image=$(podman inspect -f '{{.ImageName}}' e2e-sleeper)
 sleeper_ns=$(readlink /proc/"$sleeper_pid"/ns/mnt | tr -dc 0-9)
 check "container e2e-sleeper's namespace $sleeper_ns is a series labelled with the container" \
 	until_scrape sleeper 40 "^mntwatch_namespace_mounts\\{.*container=\"$sleeper_id\".*namespace=\"$sleeper_ns\".*\\} [0-9]+\$"
-if grep "^mntwatch_namespace_mounts{.*namespace=\"$sleeper_ns\"" "$out/sleeper.prom" | grep -q '"e2e-sleeper"'; then
-	check "the series names the container e2e-sleeper" true
-else
-	echo "# the series labels the container by its id; no label carries its name e2e-sleeper yet:"
-	grep "^mntwatch_namespace_mounts{.*namespace=\"$sleeper_ns\"" "$out/sleeper.prom" | sed 's/^/#   /'
-fi
+# sleeper_label NAME: the value of label NAME on e2e-sleeper's mntwatch_namespace_mounts
+sleeper_label() {
+	grep "^mntwatch_namespace_mounts{.*namespace=\"$sleeper_ns\"" "$out/sleeper.prom" | head -n1 |
+		sed -n "s/.*[{,]$1=\"\([^\"]*\)\".*/\1/p"
+}
+check "the series names the container as podman inspect does: container_name=\"$sleeper_name\", runtime podman, image $sleeper_image" \
+	sh -c '[ "$1" = e2e-sleeper ] && [ "$2" = "$1" ] && [ "$3" = podman ] && [ "$4" = "$5" ] && [ -z "$6$7" ] ||
+		{ echo "podman inspect: $1, image $5; the series:"; grep "^mntwatch_namespace_mounts{.*namespace=\"$8\"" "$9"; exit 1; }' - \
+	"$sleeper_name" "$(sleeper_label container_name)" "$(sleeper_label runtime)" "$(sleeper_label image)" "$sleeper_image" \
+	"$(sleeper_label pod_name)" "$(sleeper_label pod_namespace)" "$sleeper_ns" "$out/sleeper.prom"
 check "mntwatch_namespace_processes of e2e-sleeper's namespace is 1" \
 	sh -c '[ "$(grep "^mntwatch_namespace_processes{.*namespace=\"$1\"" "$2" | awk "{ print \$NF }")" = 1 ]' - \
 	"$sleeper_ns" "$out/sleeper.prom"
@@ -147,6 +154,7 @@ podman run -d --name e2e-loop --privileged busybox sh -c '
 	exec sleep 100000' >/dev/null
 loop_pid=$(podman inspect -f '{{.State.Pid}}' e2e-loop)
 loop_id=$(podman inspect -f '{{.Id}}' e2e-loop)
+loop_name=$(podman inspect -f '{{.Name}}' e2e-loop)
 loop_ns=$(readlink /proc/"$loop_pid"/ns/mnt | tr -dc 0-9)
 i=0
 while [ $i -lt 60 ] && ! podman logs e2e-loop 2>&1 | grep -q 'No space left on device'; do sleep 1; i=$((i + 1)); done
@@ -162,6 +170,7 @@ check "with its time (mntwatch_namespace_last_enospc_timestamp_seconds) and mntw
 {
 	echo "E2E_LOOP_NS=$loop_ns"
 	echo "E2E_LOOP_ID=$loop_id"
+	echo "E2E_LOOP_NAME=$loop_name"
 	echo "E2E_SLEEPER_NS=$sleeper_ns"
 	echo "E2E_SLEEPER_ID=$sleeper_id"
 	echo "E2E_RELEASE=$rel"

@@ -5,9 +5,11 @@
 #
 # The alerts' data path end to end, on the host: `mntwatch metrics --output`
 # (run on the tool's fixture trees: the module's tables and a /proc with
-# containers and live propagation loops) writes into a textfile directory,
-# Debian's prometheus-node-exporter serves that directory on 127.0.0.1, and
-# its /metrics must carry every mntwatch sample of the file with the same
+# containers and live propagation loops; then the containers of every runtime
+# named from their state, one name holding a quote, a backslash, a newline
+# and UTF-8) writes into a textfile directory, Debian's
+# prometheus-node-exporter serves that directory on 127.0.0.1, and its
+# /metrics must carry every mntwatch sample of each file with the same labels,
 # value and type, without a textfile scrape error. The exporter runs from a
 # temp dir on a free high port, for 60 s at most, and is killed at the end.
 # The absent and stale alerts need node_exporter_build_info, mntwatch_build_info
@@ -32,9 +34,12 @@ cleanup() {
 trap cleanup EXIT
 mkdir "$tmp/textfile"
 fixtures=tools/tests/fixtures
-tools/mntwatch metrics --output "$tmp/textfile/mntwatch.prom" \
-	--debugfs $fixtures/loop/debugfs --proc $fixtures/loops/proc 2>"$tmp/mntwatch.err" ||
-	fail "mntwatch metrics --output failed: $(cat "$tmp/mntwatch.err")"
+# write FIXTURE-ARGS...: the exposition of that tree, as the DaemonSet writes it
+write() {
+	tools/mntwatch metrics --output "$tmp/textfile/mntwatch.prom" "$@" 2>"$tmp/mntwatch.err" ||
+		fail "mntwatch metrics --output $*: $(cat "$tmp/mntwatch.err")"
+}
+write --debugfs $fixtures/loop/debugfs --proc $fixtures/loops/proc
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -60,11 +65,17 @@ done
 [ -s "$tmp/metrics" ] || fail "prometheus-node-exporter did not serve /metrics: $(tail -n 3 "$tmp/exporter.log")"
 echo "# prometheus-node-exporter $($exporter --version 2>&1 | awk 'NR == 1 { print $3 }') on 127.0.0.1:$port"
 
-python3 - "$tmp/textfile/mntwatch.prom" "$tmp/metrics" <<'PY'
+# compare.py FILE METRICS [NAME]: FILE's samples in node_exporter's METRICS;
+# with NAME, a namespace's series must carry container_name NAME (unescaped)
+cat >"$tmp/compare.py" <<'PY'
 import re, sys
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+def unescape(value):
+    """a label value unescaped: the exposition format escapes backslash, quote and newline"""
+    return re.sub(r'\\(.)', lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
 
 def parse(path):
     """samples keyed by name and sorted labels, and each family's type"""
@@ -80,7 +91,7 @@ def parse(path):
             # the exporter gives every sample of a family the union of the
             # family's labels, "" where a sample had none: for Prometheus an
             # empty label is no label, the same series
-            labels = tuple(sorted(l for l in LABEL.findall(m.group(2) or "") if l[1]))
+            labels = tuple(sorted((k, unescape(v)) for k, v in LABEL.findall(m.group(2) or "") if v))
             samples[(m.group(1), labels)] = float(m.group(3))
     return samples, types
 
@@ -105,9 +116,29 @@ for name in ("node_exporter_build_info", "mntwatch_build_info", "mntwatch_last_w
 loops = [k for k in served if k[0] == "mntwatch_namespace_propagation_loops" and served[k] > 0]
 if len(wrote) < 50 or not loops:
     errors.append(f"the fixture gave {len(wrote)} samples and {len(loops)} namespaces with a loop: too few to prove much")
+named = [k for k in served if k[0] == "mntwatch_namespace_mounts" and ("container_name", sys.argv[3]) in k[1]] \
+    if len(sys.argv) > 3 else [True]
+if not named:
+    errors.append(f"no mntwatch_namespace_mounts in /metrics has container_name {sys.argv[3]!r}")
 for e in errors[:10]:
     print("exporter_test: " + e, file=sys.stderr)
 print(f"# {len(wrote)} samples of {len(wrote_types)} mntwatch families written, {len(errors)} wrong in /metrics",
       file=sys.stderr)
 sys.exit(1 if errors else 0)
 PY
+python3 "$tmp/compare.py" "$tmp/textfile/mntwatch.prom" "$tmp/metrics" || exit 1
+
+# the runtimes' containers by name; the exporter reads the directory at each scrape
+esc=$tmp/runtimes
+cp -r $fixtures/runtimes "$esc"
+bundle=$esc/proc/310/root/run/containerd/io.containerd.runtime.v2.task/k8s.io/7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c/config.json
+name=$(printf 'a "quoted" back\\slash\nnew line caf\303\251')
+python3 - "$bundle" "$name" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["annotations"]["io.kubernetes.cri.container-name"] = sys.argv[2]
+json.dump(doc, open(sys.argv[1], "w"))
+PY
+write --debugfs "$esc/debugfs" --proc "$esc/proc"
+curl -sf "http://127.0.0.1:$port/metrics" -o "$tmp/metrics" || fail "prometheus-node-exporter stopped serving /metrics"
+python3 "$tmp/compare.py" "$tmp/textfile/mntwatch.prom" "$tmp/metrics" "$name" || exit 1

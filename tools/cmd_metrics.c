@@ -80,7 +80,21 @@ static void metrics_global(FILE *out, const char *name, const char *type,
 		help, name, type, name, value);
 }
 
-/* "name{namespace="ID",pod="UID",container="ID"": the value follows. */
+/* A label that is known: an unknown one is left out, not "". */
+static void prom_known(FILE *out, const char *name, const char *value)
+{
+	if (*value)
+		prom_label(out, name, value, false);
+}
+
+/*
+ * "name{namespace="ID",pod="UID",container="ID",container_name=...": the
+ * value follows. The labels are `ns`'s columns, from the lookup mw_load()
+ * made once per namespace. namespace stays the mount namespace, as alerts
+ * and dashboards read it; the pod's Kubernetes namespace is pod_namespace,
+ * and no name is one of the labels a Kubernetes scrape target sets
+ * (namespace, pod, container), which Prometheus would rename.
+ */
 static void ns_series(FILE *out, const char *name, uint64_t ns,
 		      const struct mw_who *who)
 {
@@ -89,10 +103,15 @@ static void ns_series(FILE *out, const char *name, uint64_t ns,
 	snprintf(id, sizeof(id), "%" PRIu64, ns);
 	fprintf(out, "%s{", name);
 	prom_label(out, "namespace", id, true);
-	if (who && who->cg.pod[0])
-		prom_label(out, "pod", who->cg.pod, false);
-	if (who && who->cg.container[0])
-		prom_label(out, "container", who->cg.container, false);
+	if (!who)
+		return;
+	prom_known(out, "pod", who->cg.pod);
+	prom_known(out, "container", mw_who_container_id(who));
+	prom_known(out, "container_name", who->ctr.name);
+	prom_known(out, "runtime", mw_who_runtime(who));
+	prom_known(out, "image", who->ctr.image);
+	prom_known(out, "pod_namespace", who->ctr.pod_namespace);
+	prom_known(out, "pod_name", who->ctr.pod_name);
 }
 
 /*

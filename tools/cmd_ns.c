@@ -86,10 +86,8 @@ NS_GET(ns_growth, mw_growth_series(v->growth, v->ngrowth, ns, c->buf,
 	mw_cell_str(c, c->buf))
 NS_GET(ns_nproc, mw_cell_int(c, who ? who->npids : 0))
 NS_GET(ns_comm, mw_cell_str(c, who ? who->comm : NULL))
-NS_GET(ns_container, mw_cell_str(c, !who ? NULL : who->ctr.id[0] ?
-				  who->ctr.id : who->cg.container))
-NS_GET(ns_runtime, mw_cell_str(c, !who ? NULL : who->ctr.runtime[0] ?
-				who->ctr.runtime : who->cg.runtime))
+NS_GET(ns_container, mw_cell_str(c, who ? mw_who_container_id(who) : NULL))
+NS_GET(ns_runtime, mw_cell_str(c, who ? mw_who_runtime(who) : NULL))
 NS_GET(ns_pod, mw_cell_str(c, who ? who->cg.pod : NULL))
 NS_GET(ns_unit, mw_cell_str(c, who ? who->cg.unit : NULL))
 NS_GET(ns_held_by, held_by(who, c))

@@ -430,9 +430,9 @@ static size_t put_utf8(char *dst, long cp)
 }
 
 /*
- * String token @t decoded into @buf as UTF-8. False when @t is no string,
- * holds a NUL (no C string can), or does not fit: a name cut short would
- * name something else.
+ * String token @t decoded into @buf as UTF-8. False, @buf empty, when @t
+ * is no string, holds a NUL (no C string can), or does not fit: a name cut
+ * short would name something else.
  */
 bool mw_json_string(const struct mw_json *doc, int t, char *buf, size_t len)
 {
@@ -458,7 +458,7 @@ bool mw_json_string(const struct mw_json *doc, int t, char *buf, size_t len)
 				long cp = unicode_escape(p + 2, end, &used);
 
 				if (cp <= 0)
-					return false;
+					goto refused;
 				nbytes = put_utf8(utf8, cp);
 				bytes = utf8;
 				p += 2 + used;
@@ -470,12 +470,16 @@ bool mw_json_string(const struct mw_json *doc, int t, char *buf, size_t len)
 			p++;
 		}
 		if (n + nbytes >= len)
-			return false;
+			goto refused;
 		memcpy(buf + n, bytes, nbytes);
 		n += nbytes;
 	}
 	buf[n] = '\0';
 	return true;
+refused:
+	/* never a string cut short, which may end inside a UTF-8 sequence */
+	buf[0] = '\0';
+	return false;
 }
 
 /* The string at @key of object @obj, "" when absent or not a string. */

@@ -264,6 +264,8 @@ const struct mw_who *mw_who_now(const struct mw_procscan *scan,
 int64_t mw_count_mountinfo(const char *path);
 void mw_who_label(const struct mw_who *who, bool brief, char *buf,
 		  size_t len);
+const char *mw_who_container_id(const struct mw_who *who);
+const char *mw_who_runtime(const struct mw_who *who);
 void mw_container_label(const struct mw_container *c, bool brief, char *buf,
 			size_t len);
 

@@ -632,6 +632,17 @@ void mw_container_label(const struct mw_container *c, bool brief, char *buf,
 			 pod[0] ? ", pod " : "", pod);
 }
 
+/* The container's id and runtime: its runtime's, else its cgroup's; "". */
+const char *mw_who_container_id(const struct mw_who *who)
+{
+	return who->ctr.id[0] ? who->ctr.id : who->cg.container;
+}
+
+const char *mw_who_runtime(const struct mw_who *who)
+{
+	return who->ctr.runtime[0] ? who->ctr.runtime : who->cg.runtime;
+}
+
 /*
  * A few words naming a namespace's inhabitants. brief: one token without
  * blanks for table cells ("docker:my-mount-max", "nginx.service",

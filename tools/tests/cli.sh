@@ -316,9 +316,9 @@ run "check: --warn above --crit" 3 $bin check --warn 95 --crit 90 && ok "check: 
 # metrics: exposition format, labels, atomic file
 if run "metrics" 0 $bin metrics "${loop[@]}"; then
 	cp "$tmp/out" "$tmp/m.prom"
-	if grep -qx 'mntwatch_namespace_mounts{namespace="4026532114",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"} 493' "$tmp/m.prom" &&
-	   grep -qx 'mntwatch_namespace_use_ratio{namespace="4026532200",pod="1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",container="7e6d5c4b3a291807f6e5d4c3b2a19080aabbccddeeff00112233445566778899"} 0.700' "$tmp/m.prom" &&
-	   grep -qx 'mntwatch_namespace_enospc_total{namespace="4026532114",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"} 1' "$tmp/m.prom" &&
+	if grep -qx 'mntwatch_namespace_mounts{namespace="4026532114",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",runtime="docker"} 493' "$tmp/m.prom" &&
+	   grep -qx 'mntwatch_namespace_use_ratio{namespace="4026532200",pod="1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",container="7e6d5c4b3a291807f6e5d4c3b2a19080aabbccddeeff00112233445566778899",runtime="crio"} 0.700' "$tmp/m.prom" &&
+	   grep -qx 'mntwatch_namespace_enospc_total{namespace="4026532114",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",runtime="docker"} 1' "$tmp/m.prom" &&
 	   grep -qx 'mntwatch_events_total 3' "$tmp/m.prom" && grep -qx 'mntwatch_module_loaded 1' "$tmp/m.prom" &&
 	   ! grep -q 4026532300 "$tmp/m.prom"; then
 		ok "metrics: values and labels, gone namespaces left out"
@@ -353,7 +353,7 @@ if run "metrics without the module: build info" 0 $bin metrics "${nomod[@]}"; th
 		not_ok "metrics without the module: build info" "$(grep build_info "$tmp/out")"
 fi
 if run "metrics: loop series" 0 $bin metrics "${loops[@]}"; then
-	if grep -qx 'mntwatch_namespace_propagation_loops{namespace="4026532700",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"} 1' "$tmp/out" &&
+	if grep -qx 'mntwatch_namespace_propagation_loops{namespace="4026532700",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",runtime="docker"} 1' "$tmp/out" &&
 	   grep -qx 'mntwatch_namespace_propagation_loops{namespace="4026532800"} 0' "$tmp/out" &&
 	   grep -q '^mntwatch_namespace_loop_factor{namespace="4026532600",.*} 54$' "$tmp/out" &&
 	   grep -q '^mntwatch_namespace_mountpoint_repeats{namespace="4026532600",.*} 20$' "$tmp/out" &&
@@ -361,6 +361,61 @@ if run "metrics: loop series" 0 $bin metrics "${loops[@]}"; then
 		ok "metrics: loops, factor and repeats per namespace, 0 without a loop"
 	else not_ok "metrics: loop series" "$(grep loop "$tmp/out" | head)"; fi
 fi
+# labels: who lives there, as ns shows it; the names from the runtimes' state
+# prom_labels FILE: each mntwatch_namespace_mounts sample's labels as a JSON
+# object (the exposition's escapes are JSON's), sorted by namespace
+prom_labels() {
+	sed -n 's/^mntwatch_namespace_mounts\({.*}\) [^ ]*$/\1/p' "$1" |
+		sed 's/\([{,]\)\([a-z_]*\)="/\1"\2":"/g' | jq -sSc 'sort_by(.namespace)'
+}
+if run "metrics on the runtimes" 0 $bin metrics "${rt[@]}"; then
+	cp "$tmp/out" "$tmp/rt.prom"
+	if grep -qx 'mntwatch_namespace_mounts{namespace="4026532340",pod="3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",container="7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c",container_name="cache",runtime="containerd",image="docker.io/library/redis:7",pod_namespace="payments",pod_name="cache-7c9f8d6b5-x2kq4"} 4' "$tmp/rt.prom" &&
+	   grep -qx 'mntwatch_namespace_use_ratio{namespace="4026532330",pod="0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",container="6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b",container_name="app",runtime="crio",image="quay.io/shop/app:2.1",pod_namespace="shop",pod_name="shop-web-6b7c8d9f4-abcde"} 0.013' "$tmp/rt.prom" &&
+	   grep -qx 'mntwatch_namespace_enospc_total{namespace="4026532301",container="4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5",container_name="my-mount-max",runtime="docker",image="busybox"} 4' "$tmp/rt.prom" &&
+	   grep -qx 'mntwatch_namespace_propagation_loops{namespace="4026532320",container="5a5b5c5d5e5f60616263646566676869707172737475767778797a7b7c7d7e7f",container_name="web",runtime="podman",image="docker.io/library/nginx:latest"} 0' "$tmp/rt.prom" &&
+	   grep -qx 'mntwatch_namespace_mounts{namespace="4026532310",container="t1",runtime="containerd"} 4' "$tmp/rt.prom" &&
+	   grep -qx 'mntwatch_namespace_mounts{namespace="4026531841"} 7' "$tmp/rt.prom"; then
+		ok "metrics: container_name, runtime, image, pod_namespace and pod_name from each runtime's state, the ids kept"
+	else not_ok "metrics: the runtimes' names as labels" "$(grep '^mntwatch_namespace_mounts' "$tmp/rt.prom")"; fi
+	promtool check metrics <"$tmp/rt.prom" >"$tmp/lint" 2>&1 && ok "metrics on the runtimes: promtool check metrics" ||
+		not_ok "metrics on the runtimes: promtool check metrics" "$(cat "$tmp/lint")"
+	if run "ns -J on the runtimes, for the labels" 0 $bin -J "${rt[@]}"; then
+		want=$(jq -Sc '[.namespaces[] | select(.state == "live") | {namespace: (.ns | tostring), pod, container,
+			container_name: .name, runtime, image, pod_namespace, pod_name} | with_entries(select(.value != null))] |
+			sort_by(.namespace)' "$tmp/out")
+		got=$(prom_labels "$tmp/rt.prom")
+		[ "$got" = "$want" ] && [ "$(jq length <<<"$got")" = 7 ] &&
+			ok "metrics: every namespace's labels are its ns columns (CONTAINER, POD, RUNTIME, NAME, IMAGE, POD-NS, POD-NAME)" ||
+			not_ok "metrics: labels are the ns columns" "metrics: $got" "ns -J:   $want"
+	fi
+fi
+# what no runtime lets a name hold, escaped as the exposition format says
+esc=$tmp/rt-escapes
+cp -r $fx/runtimes "$esc"
+bundle=$esc/proc/310/root/run/containerd/io.containerd.runtime.v2.task/k8s.io/7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c/config.json
+jq '.annotations["io.kubernetes.cri.container-name"] = "a \"quoted\" back\\slash\nnew line" |
+	.annotations["io.kubernetes.cri.image-name"] = "registry.example/caf\u00e9:1"' $bundle >"$tmp/bundle" && mv "$tmp/bundle" $bundle
+if run "metrics: label values escaped" 0 $bin metrics --debugfs "$esc/debugfs" --proc "$esc/proc"; then
+	if grep -qxF 'mntwatch_namespace_mounts{namespace="4026532340",pod="3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",container="7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c",container_name="a \"quoted\" back\\slash\nnew line",runtime="containerd",image="registry.example/café:1",pod_namespace="payments",pod_name="cache-7c9f8d6b5-x2kq4"} 4' "$tmp/out" &&
+	   promtool check metrics <"$tmp/out" >"$tmp/lint" 2>&1 &&
+	   [ "$(prom_labels "$tmp/out" | jq -r '.[] | select(.namespace == "4026532340") | .container_name')" = "$(printf 'a "quoted" back\\slash\nnew line')" ]; then
+		ok "metrics: a quote, a backslash and a newline in a name escaped, UTF-8 as it is; promtool check metrics clean"
+	else not_ok "metrics: label values escaped" "$(grep 4026532340 "$tmp/out" | head -n1)" "$(cat "$tmp/lint")"; fi
+fi
+# the real docker incidents: the container's series named as docker inspect names it
+for f in docker docker-rbind; do
+	inspect=$real/$f/docker-inspect.json
+	ns=$(readlink "$real/$f/proc/$(jq '.[0].State.Pid' "$inspect")/ns/mnt" | tr -dc 0-9)
+	if real_run "metrics on the real $f incident" $f metrics; then
+		cp "$tmp/out" "$tmp/real.prom"
+		want=$(jq -Sc --arg ns "$ns" '.[0] | {namespace: $ns, container: .Id, container_name: (.Name | ltrimstr("/")), runtime: "docker", image: .Config.Image}' "$inspect")
+		got=$(prom_labels "$tmp/real.prom" | jq -c --arg ns "$ns" '.[] | select(.namespace == $ns)')
+		if [ -n "$ns" ] && [ "$got" = "$want" ] && promtool check metrics <"$tmp/real.prom" >"$tmp/lint" 2>&1; then
+			ok "metrics: the container's series named as docker inspect names it ($f: $(jq -r .container_name <<<"$got"), image $(jq -r .image <<<"$got"))"
+		else not_ok "metrics: the real $f container named as docker inspect names it" "metrics: $got" "docker inspect: $want" "$(cat "$tmp/lint")"; fi
+	fi
+done
 mkdir "$tmp/textfile"
 if run "metrics --output: written atomically" 0 $bin metrics --output "$tmp/textfile/mntwatch.prom" "${loop[@]}"; then
 	# the same exposition as on stdout but for the time it was written

@@ -621,10 +621,12 @@ static void test_json(void)
 	CHECK_STR(buf, "caf\xc3\xa9 \xc3\xa9");
 	CHECK(!mw_json_string(&doc, mw_json_index(&doc, 0, 3), buf, sizeof(buf)),
 	      "a NUL made it into a C string");
-	CHECK(!mw_json_string(&doc, mw_json_index(&doc, 0, 0), buf, 8),
+	CHECK_STR(buf, "");
+	CHECK(!mw_json_string(&doc, mw_json_index(&doc, 0, 2), buf, 5),
 	      "a string cut short to fit");
+	CHECK_STR(buf, "");
 	mw_json_free(&doc);
-	report(ok, "json: escapes, surrogate pairs and UTF-8 decoded; a NUL or a string too long refused");
+	report(ok, "json: escapes, surrogate pairs and UTF-8 decoded; a NUL or a string too long refused, leaving nothing");
 
 	ok = true;
 	{
