@@ -189,24 +189,27 @@ static __always_inline void mw_count(u64 *counter)
 	WRITE_ONCE(*counter, *counter + 1);
 }
 
-/* @call's namespace as a row, if its serial and number can be read. */
+/*
+ * @call's check, with the namespace's serial and number read now. Returns
+ * false when they cannot be read (they are 0 then): a failure is still an
+ * event, but there is no row to write it into.
+ */
 static bool mw_check_init(struct mw_check *check,
 			  const struct mw_count_call *call, int ret, u32 checks)
 {
-	struct mw_ns_state state;
+	struct mw_ns_state state = {};
+	bool readable = !mw_read_ns(call->ns, &state);
 
-	if (mw_read_ns(call->ns, &state))
-		return false;
 	*check = (struct mw_check) {
-		.serial = state.serial,
-		.ns_id = state.ns_id,
+		.serial = readable ? state.serial : 0,
+		.ns_id = readable ? state.ns_id : 0,
 		.mounts = call->mounts,
 		.pending = call->pending,
 		.max = call->max,
 		.ret = ret,
 		.checks = checks,
 	};
-	return true;
+	return readable;
 }
 
 /* A passing check outside any attach seen to begin: rare, out of line. */
@@ -328,6 +331,7 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	int ret = (int)regs_return_value(regs);
 	struct mw_event *ev = NULL;
 	struct mw_check check;
+	bool readable;
 
 	mw_count(&count_returns);
 	if (ret != -ENOSPC) {
@@ -338,8 +342,7 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 0;
 	}
 
-	if (!mw_check_init(&check, call, ret, 1))
-		return 0;
+	readable = mw_check_init(&check, call, ret, 1);
 	/* count_mounts() may bail out before it counts the tree */
 	if (!mw_tree_size(call->tree, MW_WALK_MAX, &check.requested))
 		mw_count(&walk_truncated);
@@ -348,7 +351,8 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	else if (!attach.failed)
 		ev = &attach.event;
 	mw_failure(&check, ev);
-	mw_table_record(&check);
+	if (readable)
+		mw_table_record(&check);
 	if (in_attach)
 		mw_attach_note(call->ns, call->mounts, call->max, true);
 	else
@@ -366,14 +370,15 @@ static noinline void mw_verdict_mismatch(int result)
 	const struct mw_count_call *call = &attach.declined_call;
 	struct mw_event *ev = &attach.event;
 	struct mw_check check;
+	bool readable;
 
 	mw_count(&verdict_mismatch);
 	/* passed in attach.touched already: the failure alone is added */
-	if (!mw_check_init(&check, call, -ENOSPC, 0))
-		return;
+	readable = mw_check_init(&check, call, -ENOSPC, 0);
 	check.requested = call->tree_size;
 	mw_failure(&check, ev);
-	mw_table_record(&check);
+	if (readable)
+		mw_table_record(&check);
 	ev->checks = attach.checks;
 	ev->touched = attach.nr_ns;
 	ev->result = result;
