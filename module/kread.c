@@ -18,8 +18,7 @@
 
 unsigned long mw_kernel_start __read_mostly = ULONG_MAX;
 unsigned long mw_kernel_room __read_mostly;
-/* the namespace's fields lie within this many bytes of its address */
-static unsigned long mw_ns_span __read_mostly;
+unsigned long mw_ns_span __read_mostly;
 
 int mw_kread_init(void)
 {

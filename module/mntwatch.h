@@ -45,6 +45,8 @@ const char *mw_proto_name(int proto);
  * copy_from_kernel_nofault() would read: a wrong offsets= must not oops.
  */
 extern unsigned long mw_kernel_start, mw_kernel_room;
+/* a namespace's counters lie within this many bytes of its address */
+extern unsigned long mw_ns_span;
 
 int mw_kread_init(void);
 
@@ -106,6 +108,8 @@ struct mw_growth {
 int mw_table_init(unsigned int max_rows, unsigned int history);
 void mw_table_exit(void);
 void mw_table_record(const struct mw_check *check);
+void mw_table_commit(u64 serial, u32 ns_id, u32 mounts, u32 pending, u32 max,
+		     u32 checks);
 void mw_table_forget(u64 serial);
 void mw_table_status(struct seq_file *m);
 size_t mw_table_bytes(void);

@@ -50,6 +50,12 @@ struct mw_ns {
 	u32 born_mounts;
 };
 
+/*
+ * Taken only in task context: by the probes' handlers (mount, unshare and
+ * namespace release all run in tasks, and a kprobe handler never nests
+ * another on its CPU) and by readers. So interrupts stay on: nothing that
+ * interrupts a holder takes it.
+ */
 static DEFINE_SPINLOCK(table_lock);
 static struct mw_ns *rows;
 static unsigned int rows_max, rows_used;
@@ -99,7 +105,7 @@ void mw_table_exit(void)
 	kvfree(id_buckets);
 }
 
-static struct mw_ns *mw_lookup(u64 serial)
+static __always_inline struct mw_ns *mw_lookup(u64 serial)
 {
 	struct mw_ns *row;
 
@@ -209,28 +215,55 @@ static void mw_growth_add(struct mw_ns *row, const struct mw_check *check)
 	entries[row->growth_count++] = entry;
 }
 
+/* The row of @serial, made if there is none, as the one used last. */
+static __always_inline struct mw_ns *mw_row(u64 serial, u32 ns_id)
+{
+	struct mw_ns *row = mw_lookup(serial);
+
+	if (!row)
+		return mw_insert(serial, ns_id);
+	/* only anonymous namespaces share a serial (0): checked, it lives */
+	if (row->gone)
+		mw_mark_live(row);
+	/* a namespace that mounts again is already last: no relinking */
+	if (!list_is_last(&row->lru, &lru))
+		list_move_tail(&row->lru, &lru);
+	return row;
+}
+
+static __always_inline void mw_row_update(struct mw_ns *row, u32 checks,
+					  u32 mounts, u32 pending, u32 max)
+{
+	row->checks += checks;
+	row->mounts = mounts;
+	row->pending = pending;
+	row->max = max;
+	row->peak = max(row->peak, mounts);
+}
+
+/*
+ * What an attach that grew nothing did to a namespace it checked: the path
+ * of nearly every mount, with no birth, growth or failure to record.
+ */
+void mw_table_commit(u64 serial, u32 ns_id, u32 mounts, u32 pending, u32 max,
+		     u32 checks)
+{
+	struct mw_ns *row;
+
+	spin_lock(&table_lock);
+	row = mw_row(serial, ns_id);
+	mw_row_update(row, checks, mounts, pending, max);
+	spin_unlock(&table_lock);
+}
+
 void mw_table_record(const struct mw_check *check)
 {
 	struct mw_ns *row;
-	unsigned long flags;
 
-	spin_lock_irqsave(&table_lock, flags);
-	row = mw_lookup(check->serial);
-	if (!row) {
-		row = mw_insert(check->serial, check->ns_id);
-	} else {
-		/* only anonymous namespaces share a serial (0): checked, it lives */
-		if (row->gone)
-			mw_mark_live(row);
-		/* a namespace that mounts again is already last: no relinking */
-		if (!list_is_last(&row->lru, &lru))
-			list_move_tail(&row->lru, &lru);
-	}
-	row->checks += check->checks;
-	row->mounts = check->mounts;
-	row->pending = check->pending;
-	row->max = check->max;
-	row->peak = max(row->peak, check->mounts);
+	spin_lock(&table_lock);
+	row = mw_row(check->serial, check->ns_id);
+	mw_row_update(row, check->checks, check->mounts, check->pending,
+		      check->max);
 	if (check->born) {
 		row->born_ns = check->time_ns;
 		row->parent = check->parent;
@@ -245,20 +278,19 @@ void mw_table_record(const struct mw_check *check)
 		row->last_requested = check->requested;
 		memcpy(row->last_comm, check->comm, sizeof(row->last_comm));
 	}
-	spin_unlock_irqrestore(&table_lock, flags);
+	spin_unlock(&table_lock);
 }
 
 /* The kernel freed the namespace: its serial will never be checked again. */
 void mw_table_forget(u64 serial)
 {
 	struct mw_ns *row;
-	unsigned long flags;
 
-	spin_lock_irqsave(&table_lock, flags);
+	spin_lock(&table_lock);
 	row = mw_lookup(serial);
 	if (row)
 		mw_mark_gone(row);
-	spin_unlock_irqrestore(&table_lock, flags);
+	spin_unlock(&table_lock);
 }
 
 /*
@@ -409,15 +441,14 @@ static int mw_table_show(struct seq_file *m, void *v)
 {
 	struct mw_table_iter *iter = m->private;
 	const struct mw_order *order = v;
-	unsigned long flags;
 
 	if (v == SEQ_START_TOKEN) {
 		seq_puts(m, "ns mounts pending max use_pct peak checks enospc last_fail last_pid last_comm last_requested state parent born_mounts born\n");
 		return 0;
 	}
-	spin_lock_irqsave(&table_lock, flags);
+	spin_lock(&table_lock);
 	iter->row = rows[order->row];
-	spin_unlock_irqrestore(&table_lock, flags);
+	spin_unlock(&table_lock);
 	if (iter->row.serial == order->serial)
 		mw_show_row(m, &iter->row);
 	return 0;
@@ -435,7 +466,6 @@ static int mw_table_open(struct inode *inode, struct file *file)
 	/* rows are only ever added: a copy sized now holds at least as many */
 	unsigned int count = READ_ONCE(rows_used), i, end;
 	struct mw_table_iter *iter;
-	unsigned long flags;
 	int err;
 
 	if (file->f_mode & FMODE_WRITE)
@@ -447,14 +477,14 @@ static int mw_table_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	for (i = 0; i < count; i = end) {
 		end = min(count, i + MW_KEY_BATCH);
-		spin_lock_irqsave(&table_lock, flags);
+		spin_lock(&table_lock);
 		for (; i < end; i++)
 			iter->order[i] = (struct mw_order) {
 				.key = mw_order_key(&rows[i]),
 				.serial = rows[i].serial,
 				.row = i,
 			};
-		spin_unlock_irqrestore(&table_lock, flags);
+		spin_unlock(&table_lock);
 		cond_resched();
 	}
 	iter->count = count;
@@ -521,20 +551,19 @@ static int mw_growth_show(struct seq_file *m, void *v)
 	struct mw_growth_iter *iter = m->private;
 	const struct mw_ns *row = &rows[m->index - 1];
 	const struct mw_growth *entry;
-	unsigned long flags;
 	unsigned int k;
 
 	if (v == SEQ_START_TOKEN) {
 		seq_puts(m, "ns time mounts_before mounts_after caller_ns state\n");
 		return 0;
 	}
-	spin_lock_irqsave(&table_lock, flags);
+	spin_lock(&table_lock);
 	iter->ns_id = row->ns_id;
 	iter->gone = row->gone;
 	iter->entries = row->growth_count;
 	memcpy(iter->history, mw_history(growth, rows, row),
 	       row->growth_count * sizeof(*growth));
-	spin_unlock_irqrestore(&table_lock, flags);
+	spin_unlock(&table_lock);
 	for (k = 0; k < iter->entries; k++) {
 		entry = &iter->history[k];
 		seq_printf(m, "%u %u %u %u %u %s\n", iter->ns_id, entry->time_s,
@@ -572,14 +601,13 @@ const struct file_operations mw_growth_fops = {
 
 void mw_table_status(struct seq_file *m)
 {
-	unsigned long flags;
 	unsigned int used;
 	u64 evicted;
 
-	spin_lock_irqsave(&table_lock, flags);
+	spin_lock(&table_lock);
 	used = rows_used;
 	evicted = table_evicted;
-	spin_unlock_irqrestore(&table_lock, flags);
+	spin_unlock(&table_lock);
 	seq_printf(m, "table_rows %u\ntable_max %u\ntable_evicted %llu\n",
 		   used, rows_max, evicted);
 	seq_printf(m, "table_bytes %zu\n", mw_table_bytes());

@@ -183,7 +183,10 @@ int mw_mount_max_init(void)
 	}
 	proc_inode = (unsigned long)file_inode(file) -
 		     mw_off.off[MW_PROC_VFS_INODE];
-	if (mw_read_ulong(proc_inode, MW_PROC_SYSCTL_ENTRY, &entry) ||
+	if (copy_from_kernel_nofault(&entry,
+				     (void *)(proc_inode +
+					      mw_off.off[MW_PROC_SYSCTL_ENTRY]),
+				     sizeof(entry)) ||
 	    copy_from_kernel_nofault(&table, (void *)entry, sizeof(table)) ||
 	    copy_from_kernel_nofault(procname, table.procname,
 				     sizeof(procname)) ||

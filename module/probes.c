@@ -11,6 +11,7 @@
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/nsproxy.h>
+#include <linux/preempt.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
@@ -39,11 +40,16 @@ static const char * const mw_clone_suffixes[] = {
 	".constprop.0.isra.0",
 };
 
-/* Per call of count_mounts(); lives only until its return handler. */
+/*
+ * What count_entry() read of a call of count_mounts(): kept for its return
+ * handler, or for a mismatch when the check was declined. The namespace's
+ * serial and number are read only when a row is written.
+ */
 struct mw_count_call {
 	unsigned long ns;
 	unsigned long tree;
-	struct mw_ns_state state;
+	u32 mounts;
+	u32 pending;
 	u32 max;
 	u32 tree_size;	/* walked by the entry handler, if it fit */
 };
@@ -57,34 +63,46 @@ static struct {
 	pid_t pid;
 	u32 checks;
 	unsigned int nr_ns;
-	struct {
+	struct mw_touched {
 		unsigned long ns;
 		u32 passed;
 		u32 before;	/* its mounts when the attach first checked it */
 	} touched[MW_ATTACH_NS];
 	bool failed;
-	struct mw_event event;
+	bool declined;
+	u32 max;	/* fs.mount-max at its last check */
 	/* the last check count_entry() declined: what a mismatch can tell */
-	u32 declined;
 	struct mw_count_call declined_call;
+	struct mw_event event;
 } attach;
 
 static char count_name[MW_SYMBOL_LEN], attach_name[MW_SYMBOL_LEN];
 static bool attach_is_clone;
-static atomic64_t count_hits, count_declined, count_unread, attach_hits;
-static atomic64_t free_hits, walk_truncated, verdict_mismatch;
+/* namespace_sem serialises the count and attach handlers: plain counters */
+static u64 count_hits, count_returns, count_unread, attach_hits;
+static u64 walk_truncated, verdict_mismatch;
+static atomic64_t free_hits;
 static bool free_probed;
 static struct kretprobe *armed[MW_KRETPROBES];
 static unsigned int nr_armed;
 
-/* Loads a link of the tree into @val; false if it cannot be read. */
-static __always_inline bool mw_load_link(unsigned long base,
-					 enum mw_field field,
+/*
+ * The offsets and bounds a walk uses, read once into registers: each link
+ * costs its address check, its load and its compares.
+ */
+struct mw_walk {
+	unsigned long start, room;
+	u32 mounts, child, parent;
+};
+
+/* Loads the link at @base + @off into @val; false if it cannot be read. */
+static __always_inline bool mw_load_link(const struct mw_walk *w,
+					 unsigned long base, u32 off,
 					 unsigned long *val)
 {
-	unsigned long addr = base + mw_off.off[field];
+	unsigned long addr = base + off;
 
-	if (!mw_kernel_addr(addr, sizeof(*val)))
+	if (addr - w->start > w->room)
 		return false;
 	__get_kernel_nofault(val, (void *)addr, unsigned long, fault);
 	return true;
@@ -99,28 +117,35 @@ fault:
  */
 static bool mw_tree_size(unsigned long root, u32 limit, u32 *size)
 {
+	const struct mw_walk w = {
+		.start = mw_kernel_start,
+		.room = mw_kernel_room - sizeof(unsigned long),
+		.mounts = mw_off.off[MW_MNT_MOUNTS],
+		.child = mw_off.off[MW_MNT_CHILD],
+		.parent = mw_off.off[MW_MNT_PARENT],
+	};
 	unsigned long p = root, next, parent;
 	u32 count = 0;
 
 	pagefault_disable();
 	while (p && count < limit) {
 		count++;
-		if (!mw_load_link(p, MW_MNT_MOUNTS, &next))
+		if (!mw_load_link(&w, p, w.mounts, &next))
 			goto out;
-		if (next != p + mw_off.off[MW_MNT_MOUNTS]) {
-			p = next - mw_off.off[MW_MNT_CHILD];
+		if (next != p + w.mounts) {
+			p = next - w.child;
 			continue;
 		}
 		/* no children: climb to the first ancestor with a next sibling */
 		while (p != root) {
-			if (!mw_load_link(p, MW_MNT_CHILD, &next) ||
-			    !mw_load_link(p, MW_MNT_PARENT, &parent))
+			if (!mw_load_link(&w, p, w.child, &next) ||
+			    !mw_load_link(&w, p, w.parent, &parent))
 				goto out;
-			if (next != parent + mw_off.off[MW_MNT_MOUNTS])
+			if (next != parent + w.mounts)
 				break;
 			p = parent;
 		}
-		p = p == root ? 0 : next - mw_off.off[MW_MNT_CHILD];
+		p = p == root ? 0 : next - w.child;
 	}
 out:
 	pagefault_enable();
@@ -133,68 +158,71 @@ out:
  * attach's event, which the caller filled in attach.event. Returns true when
  * attach_return() will record this passing check.
  */
-static bool mw_attach_note(unsigned long ns, u32 mounts, bool failed)
+static __always_inline bool mw_attach_note(unsigned long ns, u32 mounts,
+					   u32 max, bool failed)
 {
-	unsigned int i;
+	struct mw_touched *t = attach.touched, *end = t + attach.nr_ns;
 
 	attach.checks++;
-	for (i = 0; i < attach.nr_ns && attach.touched[i].ns != ns; i++)
-		;
-	if (i == attach.nr_ns && i < MW_ATTACH_NS) {
-		attach.touched[i].ns = ns;
-		attach.touched[i].passed = 0;
-		attach.touched[i].before = mounts;
+	attach.max = max;
+	while (t < end && t->ns != ns)
+		t++;
+	if (t == end && attach.nr_ns < MW_ATTACH_NS) {
+		*t = (struct mw_touched) { .ns = ns, .before = mounts };
 		attach.nr_ns++;
+		end++;
 	}
 	if (failed && !attach.failed) {
 		attach.failed = true;
 		attach.event.checks = attach.checks;
 		attach.event.touched = attach.nr_ns;
 	}
-	if (failed || i == MW_ATTACH_NS)
+	if (failed || t == end)
 		return false;
-	attach.touched[i].passed++;
+	t->passed++;
 	return true;
 }
 
-static void mw_check_init(struct mw_check *check,
-			  const struct mw_ns_state *state, u32 max, int ret,
-			  u32 checks)
+/* Bumps a counter that only the serialised handlers write. */
+static __always_inline void mw_count(u64 *counter)
 {
+	WRITE_ONCE(*counter, *counter + 1);
+}
+
+/*
+ * @call's check, with the namespace's serial and number read now. Returns
+ * false when they cannot be read (they are 0 then): a failure is still an
+ * event, but there is no row to write it into.
+ */
+static bool mw_check_init(struct mw_check *check,
+			  const struct mw_count_call *call, int ret, u32 checks)
+{
+	struct mw_ns_state state = {};
+	bool readable = !mw_read_ns(call->ns, &state);
+
 	*check = (struct mw_check) {
-		.serial = state->serial,
-		.ns_id = state->ns_id,
-		.mounts = state->mounts,
-		.pending = state->pending,
-		.max = max,
+		.serial = readable ? state.serial : 0,
+		.ns_id = readable ? state.ns_id : 0,
+		.mounts = call->mounts,
+		.pending = call->pending,
+		.max = call->max,
 		.ret = ret,
 		.checks = checks,
 	};
+	return readable;
 }
 
-/*
- * A passing check the attach in flight does not tally. Out of line: its
- * mw_check would be zeroed on every count_entry()'s stack otherwise.
- */
-static noinline void mw_record_passed(const struct mw_count_call *call)
+/* A passing check outside any attach seen to begin: rare, out of line. */
+static noinline void mw_record_passed(unsigned long ns, u32 mounts,
+				      u32 pending, u32 max)
 {
+	const struct mw_count_call call = {
+		.ns = ns, .mounts = mounts, .pending = pending, .max = max,
+	};
 	struct mw_check check;
 
-	mw_check_init(&check, &call->state, call->max, 0, 1);
-	mw_table_record(&check);
-}
-
-/*
- * Most trees are a single mount (a bind, a new mount): one load of the
- * tree count_mounts() was given, a valid pointer, says so without a walk.
- */
-static __always_inline bool mw_tree_is_leaf(unsigned long tree)
-{
-	unsigned long children = 0;
-
-	if (!mw_load_link(tree, MW_MNT_MOUNTS, &children))
-		return false;
-	return children == tree + mw_off.off[MW_MNT_MOUNTS];
+	if (mw_check_init(&check, &call, 0, 1))
+		mw_table_record(&check);
 }
 
 /*
@@ -203,43 +231,71 @@ static __always_inline bool mw_tree_is_leaf(unsigned long tree)
  * read here are the ones it compares, and only a write to fs.mount-max in
  * between can change its verdict. The walk stops at the headroom; a tree
  * that may not fit is left to count_return() to see the kernel's verdict.
+ *
+ * Every mount pays for this, so it reads only what the verdict needs: the
+ * namespace's mounts and pending copies and whether the tree has children
+ * (most trees are a single mount, a bind or a new mount), three loads in
+ * one no-fault section behind two address checks.
  */
 static int count_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct mw_count_call *call = (struct mw_count_call *)ri->data;
-	bool leaf;
+	unsigned long ns = regs_get_kernel_argument(regs, 0);
+	unsigned long tree = regs_get_kernel_argument(regs, 1);
+	unsigned long children_at = tree + mw_off.off[MW_MNT_MOUNTS];
+	struct mw_count_call *call;
+	unsigned long children = 0;
+	u32 mounts, pending, max, size;
 	u64 used;
 
-	atomic64_inc(&count_hits);
-	call->ns = regs_get_kernel_argument(regs, 0);
-	call->tree = regs_get_kernel_argument(regs, 1);
-	/* nothing to record of a namespace that cannot be read */
-	if (mw_read_ns(call->ns, &call->state)) {
-		atomic64_inc(&count_unread);
-		return 1;
-	}
-	call->max = mw_mount_max();
-	used = (u64)call->state.mounts + call->state.pending;
-	if (used >= call->max)
-		return 0;
+	mw_count(&count_hits);
+	if (!mw_kernel_addr(ns, mw_ns_span))
+		goto unread;
 	pagefault_disable();
-	leaf = mw_tree_is_leaf(call->tree);
+	__get_kernel_nofault(&mounts, (void *)(ns + mw_off.off[MW_NS_MOUNTS]),
+			     u32, fault);
+	__get_kernel_nofault(&pending,
+			     (void *)(ns + mw_off.off[MW_NS_PENDING]), u32, fault);
+	if (mw_kernel_addr(children_at, sizeof(children)))
+		__get_kernel_nofault(&children, (void *)children_at,
+				     unsigned long, leaf_fault);
+leaf_fault:
 	pagefault_enable();
-	if (leaf)
-		call->tree_size = 1;
-	else if (!mw_tree_size(call->tree,
-			       min_t(u64, call->max - used, MW_WALK_MAX),
-			       &call->tree_size))
-		return 0;
 
-	atomic64_inc(&count_declined);
+	max = mw_mount_max();
+	used = (u64)mounts + pending;
+	if (used >= max)
+		goto watch;
+	if (children == children_at)
+		size = 1;
+	else if (!mw_tree_size(tree, min_t(u64, max - used, MW_WALK_MAX),
+			       &size))
+		goto watch;
+
 	if (READ_ONCE(attach.pid) == current->pid) {
-		attach.declined++;
-		attach.declined_call = *call;
-		if (mw_attach_note(call->ns, call->state.mounts, false))
+		attach.declined = true;
+		attach.declined_call = (struct mw_count_call) {
+			.ns = ns, .tree = tree, .mounts = mounts,
+			.pending = pending, .max = max, .tree_size = size,
+		};
+		if (mw_attach_note(ns, mounts, max, false))
 			return 1;
 	}
-	mw_record_passed(call);
+	mw_record_passed(ns, mounts, pending, max);
+	return 1;
+
+watch:
+	/* count_return() sees the kernel's verdict on what was read here */
+	call = (struct mw_count_call *)ri->data;
+	*call = (struct mw_count_call) {
+		.ns = ns, .tree = tree, .mounts = mounts, .pending = pending,
+		.max = max,
+	};
+	return 0;
+fault:
+	pagefault_enable();
+unread:
+	/* nothing to record of a namespace that cannot be read */
+	mw_count(&count_unread);
 	return 1;
 }
 
@@ -275,26 +331,30 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	int ret = (int)regs_return_value(regs);
 	struct mw_event *ev = NULL;
 	struct mw_check check;
+	bool readable;
 
-	mw_check_init(&check, &call->state, call->max, ret, 1);
+	mw_count(&count_returns);
 	if (ret != -ENOSPC) {
-		if (!in_attach ||
-		    !mw_attach_note(call->ns, call->state.mounts, false))
+		if ((!in_attach ||
+		     !mw_attach_note(call->ns, call->mounts, call->max, false)) &&
+		    mw_check_init(&check, call, ret, 1))
 			mw_table_record(&check);
 		return 0;
 	}
 
+	readable = mw_check_init(&check, call, ret, 1);
 	/* count_mounts() may bail out before it counts the tree */
 	if (!mw_tree_size(call->tree, MW_WALK_MAX, &check.requested))
-		atomic64_inc(&walk_truncated);
+		mw_count(&walk_truncated);
 	if (!in_attach)
 		ev = mw_scratch_event();
 	else if (!attach.failed)
 		ev = &attach.event;
 	mw_failure(&check, ev);
-	mw_table_record(&check);
+	if (readable)
+		mw_table_record(&check);
 	if (in_attach)
-		mw_attach_note(call->ns, call->state.mounts, true);
+		mw_attach_note(call->ns, call->mounts, call->max, true);
 	else
 		mw_events_add(ev);
 	return 0;
@@ -305,18 +365,20 @@ static int count_return(struct kretprobe_instance *ri, struct pt_regs *regs)
  * fits: count_mounts() stops the attach at its first failure, so the last
  * declined check is the one to blame, as it was read before the call.
  */
-static void mw_verdict_mismatch(int result)
+static noinline void mw_verdict_mismatch(int result)
 {
 	const struct mw_count_call *call = &attach.declined_call;
 	struct mw_event *ev = &attach.event;
 	struct mw_check check;
+	bool readable;
 
-	atomic64_inc(&verdict_mismatch);
+	mw_count(&verdict_mismatch);
 	/* passed in attach.touched already: the failure alone is added */
-	mw_check_init(&check, &call->state, call->max, -ENOSPC, 0);
+	readable = mw_check_init(&check, call, -ENOSPC, 0);
 	check.requested = call->tree_size;
 	mw_failure(&check, ev);
-	mw_table_record(&check);
+	if (readable)
+		mw_table_record(&check);
 	ev->checks = attach.checks;
 	ev->touched = attach.nr_ns;
 	ev->result = result;
@@ -325,7 +387,7 @@ static void mw_verdict_mismatch(int result)
 
 static int attach_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	atomic64_inc(&attach_hits);
+	mw_count(&attach_hits);
 	/* non-zero skips the return handler of an attach we do not track */
 	if (cmpxchg(&attach.pid, 0, current->pid))
 		return 1;
@@ -333,59 +395,90 @@ static int attach_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	attach.checks = 0;
 	attach.nr_ns = 0;
 	attach.failed = false;
-	attach.declined = 0;
+	attach.declined = false;
 	return 0;
 }
 
 /*
- * The row of the namespace the attach touched as @i, as committed now. A
- * namespace's own single mounts would push the history out; what explains a
- * full namespace is the attach that added a tree, or that came in by
- * propagation from another.
+ * A namespace's own single mounts would push its history out; what explains
+ * a full namespace is the attach that added a tree, or that came in by
+ * propagation from another. Out of line: most attaches grow nothing.
  */
-static __always_inline void mw_attach_commit(unsigned int i,
-					     const struct mw_ns_state *state,
-					     unsigned long caller, u32 max)
+static noinline void mw_attach_grew(u64 serial, u32 ns_id, u32 mounts,
+				    u32 pending, u32 checks, u32 before)
 {
-	u32 before = attach.touched[i].before;
 	struct mw_check check = {
-		.serial = state->serial,
-		.ns_id = state->ns_id,
-		.mounts = state->mounts,
-		.pending = state->pending,
-		.max = max,
-		.checks = attach.touched[i].passed,
+		.serial = serial,
+		.ns_id = ns_id,
+		.mounts = mounts,
+		.pending = pending,
+		.max = attach.max,
+		.checks = checks,
+		.grew = true,
 		.before = before,
-		.grew = state->mounts > before &&
-			(state->mounts - before > 1 ||
-			 attach.touched[i].ns != caller),
+		.caller_ns = mw_caller_ns(),
+		.time_ns = ktime_get_real_ns(),
 	};
 
-	if (check.grew) {
-		check.caller_ns = mw_caller_ns();
-		check.time_ns = ktime_get_real_ns();
-	}
 	mw_table_record(&check);
+}
+
+/*
+ * What an attach left in a namespace it checked: its serial and number to
+ * find its row, and its mounts and pending copies now. One no-fault section,
+ * into the caller's registers rather than a struct on its stack.
+ */
+static __always_inline bool mw_read_after(unsigned long ns, u64 *serial,
+					  u32 *ns_id, u32 *mounts, u32 *pending)
+{
+	if (!mw_kernel_addr(ns, mw_ns_span))
+		return false;
+	pagefault_disable();
+	__get_kernel_nofault(serial, (void *)(ns + mw_off.off[MW_NS_SERIAL]),
+			     u64, fault);
+	__get_kernel_nofault(ns_id, (void *)(ns + mw_off.off[MW_NS_INUM]),
+			     u32, fault);
+	__get_kernel_nofault(mounts, (void *)(ns + mw_off.off[MW_NS_MOUNTS]),
+			     u32, fault);
+	__get_kernel_nofault(pending, (void *)(ns + mw_off.off[MW_NS_PENDING]),
+			     u32, fault);
+	pagefault_enable();
+	return true;
+fault:
+	pagefault_enable();
+	return false;
+}
+
+/* Whether @ns is not the caller's own: a mount propagated into it. */
+static bool mw_from_elsewhere(unsigned long ns)
+{
+	struct nsproxy *nsproxy = current->nsproxy;
+
+	return nsproxy && ns != (unsigned long)nsproxy->mnt_ns;
 }
 
 /* Records what the attach did to each namespace it touched. */
 static int attach_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	int result = (int)regs_return_value(regs);
-	struct mw_ns_state state;
-	struct nsproxy *nsproxy;
-	unsigned long caller;
-	unsigned int i;
-	u32 max;
+	const struct mw_touched *t, *end;
+	u32 ns_id, mounts, pending;
+	u64 serial;
 
 	if (READ_ONCE(attach.pid) != current->pid)
 		return 0;
-	max = mw_mount_max();
-	nsproxy = current->nsproxy;
-	caller = nsproxy ? (unsigned long)nsproxy->mnt_ns : 0;
-	for (i = 0; i < attach.nr_ns; i++)
-		if (!mw_read_ns(attach.touched[i].ns, &state))
-			mw_attach_commit(i, &state, caller, max);
+	end = attach.touched + attach.nr_ns;
+	for (t = attach.touched; t < end; t++) {
+		if (!mw_read_after(t->ns, &serial, &ns_id, &mounts, &pending))
+			continue;
+		if (mounts > t->before &&
+		    (mounts - t->before > 1 || mw_from_elsewhere(t->ns)))
+			mw_attach_grew(serial, ns_id, mounts, pending,
+				       t->passed, t->before);
+		else
+			mw_table_commit(serial, ns_id, mounts, pending,
+					attach.max, t->passed);
+	}
 	if (attach.failed) {
 		attach.event.result = result;
 		mw_events_add(&attach.event);
@@ -403,7 +496,8 @@ static int free_entry(struct kprobe *kp, struct pt_regs *regs)
 	u64 serial;
 
 	atomic64_inc(&free_hits);
-	if (!mw_read_u64(ns, MW_NS_SERIAL, &serial))
+	/* nstable.c's lock is never taken in interrupt context */
+	if (in_task() && !mw_read_u64(ns, MW_NS_SERIAL, &serial))
 		mw_table_forget(serial);
 	return 0;
 }
@@ -538,21 +632,30 @@ unsigned long mw_kretprobe_nmissed(const struct kretprobe *rp)
 
 void mw_probes_status(struct seq_file *m)
 {
+	/*
+	 * Every call of count_entry() ends in one of three ways: declined,
+	 * watched to its return, or unread. Hits read last: never fewer than
+	 * the others read before them.
+	 */
+	u64 returns = READ_ONCE(count_returns), unread = READ_ONCE(count_unread);
+	u64 hits;
+
+	/* a call bumps hits before returns or unread: read it after them */
+	smp_rmb();
+	hits = READ_ONCE(count_hits);
+
 	seq_printf(m, "symbol_count_mounts %s\n", count_name);
 	seq_printf(m, "symbol_attach %s%s\n", attach_name,
 		   attach_is_clone ? " clone" : "");
-	seq_printf(m, "count_hits %lld\ncount_nmissed %lu\n",
-		   atomic64_read(&count_hits),
+	seq_printf(m, "count_hits %llu\ncount_nmissed %lu\n", hits,
 		   mw_kretprobe_nmissed(&count_probe));
-	seq_printf(m, "count_declined %lld\nverdict_mismatch %lld\n",
-		   atomic64_read(&count_declined),
-		   atomic64_read(&verdict_mismatch));
-	seq_printf(m, "attach_hits %lld\nattach_nmissed %lu\n",
-		   atomic64_read(&attach_hits),
-		   mw_kretprobe_nmissed(&attach_probe));
+	seq_printf(m, "count_declined %llu\nverdict_mismatch %llu\n",
+		   hits - returns - unread, READ_ONCE(verdict_mismatch));
+	seq_printf(m, "attach_hits %llu\nattach_nmissed %lu\n",
+		   READ_ONCE(attach_hits), mw_kretprobe_nmissed(&attach_probe));
 	seq_printf(m, "symbol_free %s\n", free_probed ? free_probe.symbol_name : "-");
 	seq_printf(m, "free_hits %lld\nfree_nmissed %lu\n",
 		   atomic64_read(&free_hits), free_probe.nmissed);
-	seq_printf(m, "walk_truncated %lld\n", atomic64_read(&walk_truncated));
-	seq_printf(m, "count_unread %lld\n", atomic64_read(&count_unread));
+	seq_printf(m, "walk_truncated %llu\n", READ_ONCE(walk_truncated));
+	seq_printf(m, "count_unread %llu\n", unread);
 }

@@ -150,7 +150,9 @@ while [ $r -le "$rounds" ]; do
 done
 
 # per_round AWK_EXPR KIND OP SIDE...: median over rounds of AWK_EXPR, where
-# a1 a2 .. are the sides' times armed (or plain), d1 d2 .. disarmed
+# a1 a2 .. are the sides' times armed (or plain), d1 d2 .. disarmed: each
+# loop's mean per operation, or with stat=ns_median its median operation
+stat=ns_per_op
 per_round() {
 	expr=$1 kind=$2 op=$3
 	shift 3
@@ -158,8 +160,8 @@ per_round() {
 	while [ $r -le "$rounds" ]; do
 		vars= n=1
 		for sd in "$@"; do
-			vars="$vars -v a$n=$(value "${op}_ns_per_op" "$out/$sd-$kind-$r")"
-			vars="$vars -v d$n=$(value "${op}_ns_per_op_disarmed" "$out/$sd-$kind-$r")"
+			vars="$vars -v a$n=$(value "${op}_$stat" "$out/$sd-$kind-$r")"
+			vars="$vars -v d$n=$(value "${op}_${stat}_disarmed" "$out/$sd-$kind-$r")"
 			n=$((n + 1))
 		done
 		awk $vars "BEGIN { printf \"%.4f\\n\", $expr }"
@@ -193,6 +195,24 @@ for kind in bind tmpfs rbind; do
 			"$(per_round '(a1 - d1) - (a2 - d2)' $kind $op with_switched floor_switched | int)"
 	done
 done
+# the same, each loop's median operation instead of its mean: what a probe
+# adds to the path every call takes, without the rare calls that also paid
+# for a slab refill or RCU callbacks, whose drift is larger than that
+stat=ns_median
+echo "The same with each loop's median operation (its common path) instead of its mean:"
+echo "op            without(ns/op)  kretprobes/without  mntwatch/without  mntwatch/kretprobes  mntwatch-without(ns/op)  mntwatch-kretprobes(ns/op)"
+for kind in bind tmpfs rbind; do
+	for op in mount umount; do
+		printf '%-13s %14s  %18s  %16s  %19s  %23s  %26s\n' "$kind $op" \
+			"$(per_round a1 $kind $op without | int)" \
+			"$(per_round 'a1 / d1' $kind $op floor_switched)" \
+			"$(per_round 'a1 / d1' $kind $op with_switched)" \
+			"$(per_round '(a1 / d1) / (a2 / d2)' $kind $op with_switched floor_switched)" \
+			"$(per_round 'a1 - d1' $kind $op with_switched | int)" \
+			"$(per_round '(a1 - d1) - (a2 - d2)' $kind $op with_switched floor_switched | int)"
+	done
+done
+stat=ns_per_op
 echo "Each side's loops against those with nothing loaded (the way bpftrace, which cannot be disarmed, is timed):"
 echo "op            kretprobes/without  mntwatch/without  bpftrace/without  bpftrace+map/without"
 for kind in bind tmpfs rbind; do

@@ -15,7 +15,13 @@
  *                          of a VM's mount cost cancels out
  *   mount_bench read FILE  time one whole read of FILE
  *
- * Prints "key value" lines; timings are nanoseconds of CLOCK_MONOTONIC.
+ * Prints "key value" lines; timings are nanoseconds of CLOCK_MONOTONIC:
+ * the mean of each side's operations (*_ns_per_op) and their median
+ * (*_ns_median). Under make bench's icount an operation's common path is
+ * the same count of instructions every time, and the median is that path:
+ * it leaves out the rare call that also refilled a slab or ran RCU
+ * callbacks, which the mean keeps and which drifts by more than a probe's
+ * work.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -77,24 +83,52 @@ static int bench_mount(enum bench_mode mode)
 	}
 }
 
-/* Times @count mounts + umounts into @mount_ns and @umount_ns. */
-static void mount_block(long count, enum bench_mode mode, long long *mount_ns,
-			long long *umount_ns)
+/* One side's operations: their times, one by one. */
+struct bench_side {
+	long long *mount_ns, *umount_ns;
+	long done;
+};
+
+/* Times @count mounts + umounts into @side. */
+static void mount_block(long count, enum bench_mode mode,
+			struct bench_side *side)
 {
 	long long start;
 	long i;
 
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count; i++, side->done++) {
 		start = now_ns();
 		if (bench_mount(mode))
 			die("mount");
-		*mount_ns += now_ns() - start;
+		side->mount_ns[side->done] = now_ns() - start;
 		start = now_ns();
 		if (umount2(BENCH_DIR "/dst",
 			    mode == BENCH_RBIND ? MNT_DETACH : 0))
 			die("umount");
-		*umount_ns += now_ns() - start;
+		side->umount_ns[side->done] = now_ns() - start;
 	}
+}
+
+static int cmp_ns(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Prints "NAME_ns_per_op MEAN" and "NAME_ns_median MEDIAN", with SUFFIX. */
+static void report(const char *name, long long *ns, long count,
+		   const char *suffix)
+{
+	long long sum = 0;
+	long i;
+
+	for (i = 0; i < count; i++)
+		sum += ns[i];
+	qsort(ns, count, sizeof(*ns), cmp_ns);
+	printf("%s_ns_per_op%s %lld\n%s_ns_median%s %lld\n", name, suffix,
+	       sum / count, name, suffix,
+	       count % 2 ? ns[count / 2] : (ns[count / 2 - 1] + ns[count / 2]) / 2);
 }
 
 static void arm_probes(const char *kprobe_switch, int on)
@@ -125,10 +159,18 @@ static void settle(void)
 static int mount_loop(long count, enum bench_mode mode,
 		      const char *kprobe_switch)
 {
-	long long mount_ns[2] = { 0 }, umount_ns[2] = { 0 };
 	long block = count / BLOCKS > 0 ? count / BLOCKS : 1, done;
+	long room = (count + block - 1) / block * block;
+	struct bench_side side[2];
 	int on;
 
+	for (on = 0; on < 2; on++) {
+		side[on].mount_ns = calloc(room, sizeof(long long));
+		side[on].umount_ns = calloc(room, sizeof(long long));
+		side[on].done = 0;
+		if (!side[on].mount_ns || !side[on].umount_ns)
+			die("calloc");
+	}
 	private_namespace();
 	if (mode == BENCH_RBIND)
 		rbind_tree();
@@ -137,15 +179,15 @@ static int mount_loop(long count, enum bench_mode mode,
 			if (kprobe_switch)
 				arm_probes(kprobe_switch, on);
 			settle();
-			mount_block(block, mode, &mount_ns[on], &umount_ns[on]);
+			mount_block(block, mode, &side[on]);
 		}
-	printf("mount_ns_per_op %lld\numount_ns_per_op %lld\n",
-	       mount_ns[1] / done, umount_ns[1] / done);
+	report("mount", side[1].mount_ns, side[1].done, "");
+	report("umount", side[1].umount_ns, side[1].done, "");
 	if (!kprobe_switch)
 		return 0;
 	arm_probes(kprobe_switch, 1);
-	printf("mount_ns_per_op_disarmed %lld\numount_ns_per_op_disarmed %lld\n",
-	       mount_ns[0] / done, umount_ns[0] / done);
+	report("mount", side[0].mount_ns, side[0].done, "_disarmed");
+	report("umount", side[0].umount_ns, side[0].done, "_disarmed");
 	return 0;
 }
 
