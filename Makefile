@@ -47,8 +47,8 @@ KBUILD = $(TOP)/selftests/kbuild.sh $(KVER) make -C '$$KDIR/build'
 module:
 	@$(DEPS) build
 	@mkdir -p $(BUILD)/src/module && \
-	cp $(TOP)/Kbuild $(BUILD)/src/ && \
-	cp $(TOP)/module/*.c $(TOP)/module/*.h $(BUILD)/src/module/ && \
+	cp -p $(TOP)/Kbuild $(BUILD)/src/ && \
+	cp -p $(TOP)/module/*.c $(TOP)/module/*.h $(BUILD)/src/module/ && \
 	$(KBUILD) M=$(BUILD)/src MNTWATCH_WERROR=y modules && \
 	cp $(BUILD)/src/mntwatch.ko $(BUILD)/mntwatch.ko
 
