@@ -50,7 +50,7 @@ module:
 	cp -p $(TOP)/Kbuild $(BUILD)/src/ && \
 	cp -p $(TOP)/module/*.c $(TOP)/module/*.h $(BUILD)/src/module/ && \
 	$(KBUILD) M=$(BUILD)/src MNTWATCH_WERROR=y modules && \
-	cp $(BUILD)/src/mntwatch.ko $(BUILD)/mntwatch.ko
+	{ cmp -s $(BUILD)/src/mntwatch.ko $(BUILD)/mntwatch.ko || cp $(BUILD)/src/mntwatch.ko $(BUILD)/mntwatch.ko; }
 
 # the benchmark's baseline: the same kretprobes, empty handlers
 floor:

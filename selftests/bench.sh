@@ -182,36 +182,29 @@ none) echo "bpftrace: not measured: $peer_why" ;;
 	echo "  bpftrace_map: $($peer "$keep $say" | tr -s '\n\t' '  ')"
 	;;
 esac
-echo "Each module against itself with its kprobes disarmed, in 20 alternating blocks each way:"
-echo "op            without(ns/op)  kretprobes/without  mntwatch/without  mntwatch/kretprobes  mntwatch-without(ns/op)  mntwatch-kretprobes(ns/op)"
-for kind in bind tmpfs rbind; do
-	for op in mount umount; do
-		printf '%-13s %14s  %18s  %16s  %19s  %23s  %26s\n' "$kind $op" \
-			"$(per_round a1 $kind $op without | int)" \
-			"$(per_round 'a1 / d1' $kind $op floor_switched)" \
-			"$(per_round 'a1 / d1' $kind $op with_switched)" \
-			"$(per_round '(a1 / d1) / (a2 / d2)' $kind $op with_switched floor_switched)" \
-			"$(per_round 'a1 - d1' $kind $op with_switched | int)" \
-			"$(per_round '(a1 - d1) - (a2 - d2)' $kind $op with_switched floor_switched | int)"
+# against_itself: the table of each module against itself, in $stat
+against_itself() {
+	echo "op            without(ns/op)  kretprobes/without  mntwatch/without  mntwatch/kretprobes  mntwatch-without(ns/op)  mntwatch-kretprobes(ns/op)"
+	for kind in bind tmpfs rbind; do
+		for op in mount umount; do
+			printf '%-13s %14s  %18s  %16s  %19s  %23s  %26s\n' "$kind $op" \
+				"$(per_round a1 $kind $op without | int)" \
+				"$(per_round 'a1 / d1' $kind $op floor_switched)" \
+				"$(per_round 'a1 / d1' $kind $op with_switched)" \
+				"$(per_round '(a1 / d1) / (a2 / d2)' $kind $op with_switched floor_switched)" \
+				"$(per_round 'a1 - d1' $kind $op with_switched | int)" \
+				"$(per_round '(a1 - d1) - (a2 - d2)' $kind $op with_switched floor_switched | int)"
+		done
 	done
-done
+}
+echo "Each module against itself with its kprobes disarmed, in 20 alternating blocks each way:"
+against_itself
 # the same, each loop's median operation instead of its mean: what a probe
 # adds to the path every call takes, without the rare calls that also paid
 # for a slab refill or RCU callbacks, whose drift is larger than that
 stat=ns_median
 echo "The same with each loop's median operation (its common path) instead of its mean:"
-echo "op            without(ns/op)  kretprobes/without  mntwatch/without  mntwatch/kretprobes  mntwatch-without(ns/op)  mntwatch-kretprobes(ns/op)"
-for kind in bind tmpfs rbind; do
-	for op in mount umount; do
-		printf '%-13s %14s  %18s  %16s  %19s  %23s  %26s\n' "$kind $op" \
-			"$(per_round a1 $kind $op without | int)" \
-			"$(per_round 'a1 / d1' $kind $op floor_switched)" \
-			"$(per_round 'a1 / d1' $kind $op with_switched)" \
-			"$(per_round '(a1 / d1) / (a2 / d2)' $kind $op with_switched floor_switched)" \
-			"$(per_round 'a1 - d1' $kind $op with_switched | int)" \
-			"$(per_round '(a1 - d1) - (a2 - d2)' $kind $op with_switched floor_switched | int)"
-	done
-done
+against_itself
 stat=ns_per_op
 echo "Each side's loops against those with nothing loaded (the way bpftrace, which cannot be disarmed, is timed):"
 echo "op            kretprobes/without  mntwatch/without  bpftrace/without  bpftrace+map/without"

@@ -7,7 +7,7 @@
 # CYCLES times. Then the kernel log must be clean and a final load must count
 # right. Every result is one TAP line.
 dbg=/sys/kernel/debug/mntwatch
-cycles=50
+cycles=30
 w=/tmp/storm
 stop=$w/stop
 . vmlib.sh
