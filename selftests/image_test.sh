@@ -163,6 +163,13 @@ cp "$1" "$FAKE_NODE/loaded.ko" && mkdir -p "$FAKE_NODE/sys/module/mntwatch" &&
 EOF
 chmod 755 "$r/fake-insmod"
 mkdir -p "$work/mnt"
+# In a chroot (../shared/fresh-debian.sh) "/" is no mount point, so unshare
+# cannot make it private: the namespace then keeps the propagation it copies.
+propagation=private
+if ! unshare -m --propagation private true 2>/dev/null; then
+	propagation=unchanged
+	echo "# / is no mount point here (a chroot): the build's namespace keeps its propagation, the container root is made private"
+fi
 for line in $build_lines; do
 	kdir=$(selftests/fetch-kernel.sh "$line" 2>/dev/null) || { not_ok "fetch the Debian $line kernel"; continue; }
 	rel=$(cat "$kdir/release")
@@ -184,10 +191,11 @@ for line in $build_lines; do
 	ln -sfn "/usr/src/linux-headers-$rel" "$r/node-$line/lib/modules/$rel/build"
 	start=$(date +%s)
 	# the node's /usr/src and /usr/lib (Debian's kbuild tools) mounted as the DaemonSet mounts them
-	out=$(unshare -m --propagation private sh -c '
+	out=$(unshare -m --propagation "$propagation" sh -c '
 		r=$1 node=$2 line=$3
-		# a container root is a mount point (the loader makes its build mounts private)
-		mount --bind "$r" "$r" || exit 1
+		# a container root is a mount point (the loader makes its build mounts
+		# private); private itself before anything is mounted under it
+		mount --bind "$r" "$r" && mount --make-rprivate "$r" || exit 1
 		mkdir -p "$r/usr/src" "$r/host/usr/lib" && mount --bind "$node/usr/src" "$r/usr/src" &&
 			mount --bind "$node/usr/lib" "$r/host/usr/lib" || exit 1
 		mkdir -p "$r/tmp/work-$line"
@@ -196,6 +204,8 @@ for line in $build_lines; do
 			--work /tmp/work-$line 2>&1
 	' sh "$r" "$node" "$line")
 	secs=$(($(date +%s) - start))
+	# the one bind a shared parent may have copied back here
+	[ "$propagation" = private ] || ! mountpoint -q "$r" || umount "$r"
 	ko=$r/node-$line/loaded.ko
 	magic=$(tr '\000' '\n' <"$ko" 2>/dev/null | sed -n 's/^vermagic=//p')
 	if [ "${magic%% *}" = "$rel" ] && [[ $out == "mntwatch-load: loaded mntwatch $version on $rel (built against /lib/modules/$rel/build with gcc 12)"* ]] &&
