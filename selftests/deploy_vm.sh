@@ -93,20 +93,22 @@ check "the kernel has mntwatch $E2E_VERSION: the image's module for $rel (build 
 	sh -c '[ "$(cat /sys/module/mntwatch/version)" = "$1" ] && [ "$2" = "$3" ]' - \
 	"$E2E_VERSION" "$(loaded_build_id)" "$E2E_BUILD_ID"
 before=$(module_identity)
+# unchanged DESCRIPTION RC OUT: the loader exited 0, said nothing to do, and
+# the module loaded is the one that was
+unchanged() {
+	check "$1" sh -c '
+		[ "$1" = 0 ] && grep -qx "mntwatch-load: mntwatch $2 is already loaded on $3: nothing to do" "$4" &&
+		[ "$5" = "$6" ]
+	' - "$2" "$E2E_VERSION" "$rel" "$3" "$(module_identity)" "$before"
+}
 ds_podman_load --rm --name mntwatch-load >/tmp/load2.out 2>&1
 rc=$?
 say_run "podman: the init container again" $rc /tmp/load2.out
-check "a rerun (podman) changes nothing: exit 0, nothing to do, the same module" sh -c '
-	[ "$1" = 0 ] && grep -qx "mntwatch-load: mntwatch $2 is already loaded on $3: nothing to do" /tmp/load2.out &&
-	[ "$(cat /sys/module/mntwatch/sections/.text /sys/module/mntwatch/coresize /sys/module/mntwatch/srcversion | tr "\n" " ")" = "$4" ]
-' - $rc "$E2E_VERSION" "$rel" "$before"
+unchanged "a rerun (podman) changes nothing: exit 0, nothing to do, the same module" $rc /tmp/load2.out
 ds_ctr_load mntwatch-load --rm >/tmp/load3.out 2>&1
 rc=$?
 say_run "ctr: the init container" $rc /tmp/load3.out
-check "the loader run by containerd (ctr, the same flags) finds it loaded: exit 0, the same module" sh -c '
-	[ "$1" = 0 ] && grep -qx "mntwatch-load: mntwatch $2 is already loaded on $3: nothing to do" /tmp/load3.out &&
-	[ "$(cat /sys/module/mntwatch/sections/.text /sys/module/mntwatch/coresize /sys/module/mntwatch/srcversion | tr "\n" " ")" = "$4" ]
-' - $rc "$E2E_VERSION" "$rel" "$before"
+unchanged "the loader run by containerd (ctr, the same flags) finds it loaded: exit 0, the same module" $rc /tmp/load3.out
 
 # --- the metrics container ---
 check "the metrics container starts (podman, detached)" ds_podman_metrics -d --name mntwatch-metrics
