@@ -18,7 +18,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "mntwatch.h"
+#include "census.h"
+#include "loops.h"
+#include "util.h"
+#include "who.h"
 
 /* uapi of 6.18/6.19, spelled out for older headers; older kernels refuse */
 #ifndef __NR_listns

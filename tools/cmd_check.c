@@ -3,6 +3,11 @@
 #include <inttypes.h>
 #include <string.h>
 #include "cmd.h"
+#include "data.h"
+#include "loops.h"
+#include "table.h"
+#include "util.h"
+#include "who.h"
 
 static const char *const check_words[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 

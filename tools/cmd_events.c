@@ -8,6 +8,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "cmd.h"
+#include "data.h"
+#include "output.h"
+#include "pattern.h"
+#include "runtime.h"
+#include "table.h"
+#include "util.h"
+#include "who.h"
 
 struct ev_view {
 	const struct mw_event *ev;

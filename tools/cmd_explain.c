@@ -2,6 +2,12 @@
 /* mntwatch explain: the diagnosis of explain.c over the loaded tables. */
 #include <string.h>
 #include "cmd.h"
+#include "data.h"
+#include "explain.h"
+#include "pattern.h"
+#include "table.h"
+#include "util.h"
+#include "who.h"
 
 /* The namespace of the failure explain tells: a runtime's fallbacks aside. */
 static uint64_t failing_ns(const struct data *d)

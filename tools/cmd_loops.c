@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "data.h"
+#include "loops.h"
+#include "output.h"
+#include "util.h"
+#include "who.h"
 
 struct loop_view {
 	const struct ns_mounts *nm;

@@ -9,6 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "data.h"
+#include "loops.h"
+#include "output.h"
+#include "table.h"
+#include "util.h"
+#include "who.h"
 
 /* Prometheus label values: backslash, quote and newline escaped. */
 static void prom_label(FILE *out, const char *name, const char *value,

@@ -4,6 +4,11 @@
 #include <inttypes.h>
 #include <string.h>
 #include "cmd.h"
+#include "data.h"
+#include "output.h"
+#include "table.h"
+#include "util.h"
+#include "who.h"
 
 struct ns_view {
 	const struct mw_ns *ns;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <time.h>
 #include "cmd.h"
+#include "data.h"
+#include "util.h"
 
 static volatile sig_atomic_t stop;
 

@@ -11,7 +11,16 @@
 #include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
+#include "census.h"
 #include "cmd.h"
+#include "data.h"
+#include "loops.h"
+#include "nsenter.h"
+#include "output.h"
+#include "runtime.h"
+#include "table.h"
+#include "util.h"
+#include "who.h"
 
 #define DEBUGFS_MOUNT	"/sys/kernel/debug"
 #define DEBUGFS_MAGIC	0x64626720

@@ -9,7 +9,13 @@
  */
 #include <inttypes.h>
 #include <string.h>
-#include "mntwatch.h"
+#include "explain.h"
+#include "loops.h"
+#include "pattern.h"
+#include "runtime.h"
+#include "table.h"
+#include "util.h"
+#include "who.h"
 
 /* Attaches that multiply a namespace at least this much are steps of a loop. */
 #define STEP_FACTOR	1.5

@@ -11,9 +11,10 @@
  * tokens pointing into the text; strings are decoded only when asked for.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mntwatch.h"
+#include "json.h"
 
 struct parser {
 	struct mw_json *doc;

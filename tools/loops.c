@@ -13,9 +13,11 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mntwatch.h"
+#include "loops.h"
+#include "util.h"
 
 void mw_mountinfo_free(struct mw_mountinfo *mi)
 {

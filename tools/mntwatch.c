@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "output.h"
+#include "table.h"
+#include "util.h"
 
 static const char *const cmd_names[] = {
 	[CMD_NS] = "ns", [CMD_EVENTS] = "events", [CMD_EXPLAIN] = "explain",

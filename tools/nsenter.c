@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "mntwatch.h"
+#include "nsenter.h"
 
 /*
  * The mountinfo of the namespace behind @nsfile, read by a child that

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 #include "output.h"
+#include "util.h"
+#include "who.h"
 
 static const char *prog = "mntwatch";
 

@@ -8,7 +8,13 @@
 #ifndef MNTWATCH_OUTPUT_H
 #define MNTWATCH_OUTPUT_H
 
-#include "mntwatch.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "util.h"
+
+struct mw_who;
 
 enum cell_kind {
 	CELL_NONE,	/* "-" / null */

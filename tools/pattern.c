@@ -3,8 +3,11 @@
  * What the container runtimes' own mounts look like in the module's log,
  * so that explain can tell them apart from the failure a user saw.
  */
+#include <stdio.h>
 #include <string.h>
-#include "mntwatch.h"
+#include "pattern.h"
+#include "table.h"
+#include "util.h"
 
 #define MW_MS_BIND	0x1000
 #define MW_MS_REC	0x4000

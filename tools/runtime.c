@@ -23,11 +23,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "mntwatch.h"
+#include "cgroup.h"
+#include "json.h"
+#include "runtime.h"
+#include "util.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2	437

@@ -8,15 +8,15 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include "mntwatch.h"
+#include "table.h"
+#include "util.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -25,70 +25,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-/*
- * What is left of @fd as a NUL-terminated string, at most @max bytes
- * (EFBIG beyond); files in procfs and debugfs report size 0.
- */
-char *mw_read_fd(int fd, size_t max, size_t *len)
-{
-	size_t used = 0, cap = 4096;
-	char *buf = malloc(cap);
-	ssize_t got;
-
-	if (!buf)
-		return NULL;
-	for (;;) {
-		if (cap - used < 2) {
-			char *bigger = realloc(buf, cap * 2);
-
-			if (!bigger)
-				goto fail;
-			buf = bigger;
-			cap *= 2;
-		}
-		got = read(fd, buf + used, cap - used - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			goto fail;
-		if (got == 0)
-			break;
-		used += got;
-		if (used > max) {
-			errno = EFBIG;
-			goto fail;
-		}
-	}
-	buf[used] = '\0';
-	if (len)
-		*len = used;
-	return buf;
-fail:
-	{
-		int saved = errno;
-
-		free(buf);
-		errno = saved ? saved : ENOMEM;
-	}
-	return NULL;
-}
-
-/* Whole file as a NUL-terminated string. */
-char *mw_read_file(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *text;
-	int saved;
-
-	if (fd < 0)
-		return NULL;
-	text = mw_read_fd(fd, SIZE_MAX, len);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return text;
 }
 
 /* Split at runs of blanks, in place; returns the field count. */
@@ -209,33 +145,6 @@ int mw_table_col(const struct mw_table *tbl, const char *name)
 		if (!strcmp(tbl->cols[c], name))
 			return c;
 	return -1;
-}
-
-int mw_parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return (errno || *end) ? -1 : 0;
-}
-
-/* "-" is MW_NONE with *ok true; garbage sets *ok false. */
-int64_t mw_parse_opt_int(const char *s, bool *ok)
-{
-	char *end;
-	long long v;
-
-	*ok = true;
-	if (!strcmp(s, "-"))
-		return MW_NONE;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end)
-		*ok = false;
-	return v;
 }
 
 /* "1795740181.590020" -> microseconds; MW_NONE for "-" or garbage. */

@@ -7,7 +7,15 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mntwatch.h"
+#include "cgroup.h"
+#include "explain.h"
+#include "json.h"
+#include "loops.h"
+#include "pattern.h"
+#include "runtime.h"
+#include "table.h"
+#include "util.h"
+#include "who.h"
 
 static int test_no, failed;
 static const char *fixtures = "tests/fixtures";
