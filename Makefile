@@ -98,7 +98,7 @@ vm-run:
 deps:
 	@$(DEPS) all
 
-# the modules of every line, then the archive (README.md, "Installing on a node")
+# the modules of every line, then the archive (deploy/README.md, "Installing on a node")
 IMAGE = build/image/mntwatch-$(MNTWATCH_VERSION).tar
 image:
 	@$(DEPS) build
@@ -158,7 +158,7 @@ clean:
 	$(MAKE) -C tools clean
 	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP) clean
 
-# ---- installing on a node (README.md, "Installing on a node") ----
+# ---- installing on a node (deploy/README.md, "Installing on a node") ----
 #
 #   make install [KDIR=..|KVER=..] [INSTALL_MOD_PATH=..] [DESTDIR=..] [PREFIX=/usr/local]
 #       module via the kernel's modules_install (INSTALL_MOD_PATH/lib/modules/<release>/extra,

@@ -12,7 +12,7 @@
 
 /*
  * The largest tables the module allocates at load, and that every file can
- * still be read at: about 92 MB in all (README.md, "Loading it").
+ * still be read at: about 92 MB in all (module/README.md, "Loading it").
  */
 #define MW_EVENTS_LIMIT 16384
 #define MW_NS_MIN 16

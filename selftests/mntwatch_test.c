@@ -6,7 +6,7 @@
  *
  * Every test runs in its own mount namespace (unshare(CLONE_NEWNS) in the
  * fixture setup; the harness forks one process per test) and reads the
- * tables in /sys/kernel/debug/mntwatch/ by column NAME, as README.md
+ * tables in /sys/kernel/debug/mntwatch/ by column NAME, as module/README.md
  * specifies them.
  */
 #define _GNU_SOURCE

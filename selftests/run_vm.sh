@@ -159,7 +159,7 @@ id_reuse() {
 check "without a free hook, a reused nsfs number turns the dead row gone" id_reuse
 
 # A kernel without CONFIG_DEBUG_INFO_BTF is given a detached BTF file
-# (README.md, "Kernels without BTF"): this kernel's own BTF, cut from its
+# (module/README.md, "Kernels without BTF"): this kernel's own BTF, cut from its
 # image by fetch-kernel.sh, stands in for one at another path.
 detached=/opt/mntwatch/bin/btf
 detached_btf() {
