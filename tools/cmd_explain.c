@@ -5,6 +5,7 @@
 #include "data.h"
 #include "explain.h"
 #include "pattern.h"
+#include "sysctl_conf.h"
 #include "table.h"
 #include "util.h"
 #include "who.h"
@@ -23,6 +24,7 @@ static uint64_t failing_ns(const struct data *d)
 int cmd_explain(const struct opts *o)
 {
 	struct mw_explain_in in;
+	char sysroot[MW_SYSCTL_PATH];
 	struct data d;
 	const struct ns_mounts *failing;
 	int ret = mw_load(o, &d, true, true);
@@ -51,6 +53,8 @@ int cmd_explain(const struct opts *o)
 	in.growth = d.growth;
 	in.ngrowth = d.ngrowth;
 	in.rt = &d.rt;
+	mw_sysroot_of(o->procdir, sysroot, sizeof(sysroot));
+	in.sysroot = sysroot;
 	mw_explain(stdout, &in);
 	mw_data_free(&d);
 	return MW_EXIT_OK;

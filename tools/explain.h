@@ -23,6 +23,7 @@ struct mw_explain_in {
 	const struct mw_growth *growth;
 	int ngrowth;
 	struct mw_runtimes *rt;		/* names containers; NULL: by cgroup only */
+	const char *sysroot;		/* where the node's /etc is; NULL: unread */
 };
 
 void mw_explain(FILE *out, const struct mw_explain_in *in);

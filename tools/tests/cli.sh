@@ -288,6 +288,21 @@ if real_run "events -J on the real ctr loop" ctr events -J; then
 		not_ok "events -J: source, target and flags as runc's error prints them (ctr)" "runc: $(cat "$real/ctr/start-6.txt")" "mntwatch: $got"
 fi
 
+# the seed's first symptom: fs.mount-max lowered to 10 under a host of 11
+# mounts, dockerd's overlay mount for docker run fails (tests/fixtures/lowered:
+# the real docker fixture's host processes and mountinfo, one event, and the
+# sysctl files that set the low value at boot)
+lowered=(--debugfs $fx/lowered/debugfs --proc $fx/lowered/proc)
+golden "explain: a lowered limit under an ordinary host" lowered-explain.txt $bin explain "${lowered[@]}"
+if run "explain: the lowered limit told, the host not restarted" 0 $bin explain "${lowered[@]}"; then
+	if grep -qx '  The limit was lowered: 10 is far below the kernel.s default of 100000, and 11 mounts are' "$tmp/out" &&
+	   grep -qx '  an ordinary number for a host: nothing multiplied them, no loop is there. The namespace' "$tmp/out" &&
+	   grep -qx '  /etc/sysctl.d/90-mount-max.conf line 2 sets fs.mount-max = 10 at every boot.' "$tmp/out" &&
+	   ! grep -q 'Restart what holds namespace 4026531841' "$tmp/out"; then
+		ok "explain: the limit was lowered, 11 mounts are an ordinary host, the boot file named, no restart of the host"
+	else not_ok "explain: the lowered limit" "$(cat "$tmp/out")"; fi
+fi
+
 # errors: one line, nothing on stdout
 one_line_error "unknown table format: exit 3" 3 "table format '2' unknown" $bin "${loop[@]/loop/format2}"
 one_line_error "short row: exit 3, no partial table" 3 'line 3 has 8 fields' $bin --debugfs $fx/badrow/debugfs --proc $fx/proc

@@ -7,12 +7,15 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cgroup.h"
 #include "explain.h"
 #include "json.h"
 #include "loops.h"
 #include "pattern.h"
 #include "runtime.h"
+#include "story.h"
+#include "sysctl_conf.h"
 #include "table.h"
 #include "util.h"
 #include "who.h"
@@ -1011,6 +1014,132 @@ static void test_fed_loop(void)
 	report(ok, "loops: receivers that are slaves of a group whose member lives in another namespace");
 }
 
+/* A fixture's tables, as cmd_explain reads them, for the stories. */
+struct fx_case {
+	struct mw_table ns_tbl, ev_tbl, g_tbl;
+	struct mw_ns *ns;
+	struct mw_event *ev;
+	struct mw_growth *g;
+	struct mw_procscan scan;
+	struct mw_runtimes rt;
+	char proc[4096], root[4096];
+	struct mw_explain_in in;
+};
+
+static void fx_load(struct fx_case *f, const char *dir)
+{
+	char rel[512], err[160];
+
+	memset(f, 0, sizeof(*f));
+	snprintf(rel, sizeof(rel), "%s/debugfs/namespaces", dir);
+	mw_table_parse(&f->ns_tbl, fixture(rel), err, sizeof(err));
+	snprintf(rel, sizeof(rel), "%s/debugfs/events", dir);
+	mw_table_parse(&f->ev_tbl, fixture(rel), err, sizeof(err));
+	snprintf(rel, sizeof(rel), "%s/%s/debugfs/growth", fixtures, dir);
+	if (!access(rel, R_OK)) {	/* an older module kept no growth */
+		snprintf(rel, sizeof(rel), "%s/debugfs/growth", dir);
+		mw_table_parse(&f->g_tbl, fixture(rel), err, sizeof(err));
+	}
+	f->in.nns = mw_parse_namespaces(&f->ns_tbl, &f->ns, err, sizeof(err));
+	f->in.nev = mw_parse_events(&f->ev_tbl, &f->ev, err, sizeof(err));
+	if (f->g_tbl.text)
+		f->in.ngrowth = mw_parse_growth(&f->g_tbl, &f->g, err, sizeof(err));
+	snprintf(f->proc, sizeof(f->proc), "%s/%s/proc", fixtures, dir);
+	mw_proc_scan(f->proc, false, &f->scan);
+	mw_runtimes_init(&f->rt, f->proc);
+	for (int i = 0; i < f->scan.nwho; i++)
+		mw_runtime_from_cgroup(&f->rt, &f->scan.who[i].cg,
+				       &f->scan.who[i].ctr);
+	mw_sysroot_of(f->proc, f->root, sizeof(f->root));
+	f->in.ns = f->ns;
+	f->in.ev = f->ev;
+	f->in.growth = f->g;
+	f->in.scan = &f->scan;
+	f->in.rt = &f->rt;
+	f->in.sysroot = f->root;
+	f->in.events_total = f->in.nev;
+}
+
+static void fx_free(struct fx_case *f)
+{
+	mw_runtimes_free(&f->rt);
+	mw_proc_free(&f->scan);
+	free(f->ns);
+	free(f->ev);
+	free(f->g);
+	mw_table_free(&f->ns_tbl);
+	mw_table_free(&f->ev_tbl);
+	mw_table_free(&f->g_tbl);
+}
+
+/* The names of the stories that fit, comma-joined. */
+static void matched(const struct mw_explain_in *in, char *buf, size_t len)
+{
+	struct mw_case c;
+	size_t used = 0;
+
+	mw_case_read(&c, in);
+	buf[0] = '\0';
+	for (int i = 0; i < c.nmatched && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? "," : "",
+				 c.matched[i]->name);
+}
+
+static void test_story_match(void)
+{
+	struct fx_case f;
+	char got[256];
+	bool ok = true;
+
+	fx_load(&f, "loop");
+	matched(&f.in, got, sizeof(got));
+	CHECK_STR(got, "loop-in-place");
+	f.in.ev = &f.ev[1];
+	f.in.nev = 1;
+	matched(&f.in, got, sizeof(got));
+	CHECK_STR(got, "loop-in-place,foreign-namespace");
+	f.in.ev = &f.ev[0];
+	matched(&f.in, got, sizeof(got));
+	CHECK_STR(got, "big-namespace");
+	fx_free(&f);
+	fx_load(&f, "lowered");
+	matched(&f.in, got, sizeof(got));
+	CHECK_STR(got, "lowered-limit");
+	fx_free(&f);
+	fx_load(&f, "real/docker");
+	matched(&f.in, got, sizeof(got));
+	CHECK_STR(got, "docker-cp,runc-fallback");
+	fx_free(&f);
+	fx_load(&f, "real/podman");
+	matched(&f.in, got, sizeof(got));
+	CHECK_STR(got, "restart-loop,loop-in-place");
+	fx_free(&f);
+	report(ok, "stories: which fit the loop, the foreign event, a namespace full on its own, a lowered limit, docker cp, a restart loop");
+}
+
+/* sysctl.d(5): sorted by name across directories, /etc hides /usr/lib, sysctl.conf last */
+static void test_sysctl_conf(void)
+{
+	struct mw_sysctl_set set;
+	char root[4096];
+	bool ok = true;
+
+	snprintf(root, sizeof(root), "%s/lowered", fixtures);
+	CHECK(mw_sysctl_setting(root, "fs.mount-max", &set), "fs.mount-max not found");
+	CHECK_STR(set.file, "/etc/sysctl.d/90-mount-max.conf");
+	CHECK_INT(set.line, 2);
+	CHECK_STR(set.value, "10");
+	CHECK(mw_sysctl_setting(root, "kernel.pid_max", &set), "kernel.pid_max not found");
+	CHECK_STR(set.file, "/usr/lib/sysctl.d/50-pid-max.conf");
+	CHECK_STR(set.value, "4194304");
+	CHECK(!mw_sysctl_setting(root, "fs.nr_open", &set), "a key no file sets found");
+	mw_sysroot_of("/proc", root, sizeof(root));
+	CHECK_STR(root, "");
+	mw_sysroot_of("a/b/proc", root, sizeof(root));
+	CHECK_STR(root, "a/b");
+	report(ok, "sysctl.d: the file and line that set a key at boot, in systemd-sysctl's order");
+}
+
 int main(int argc, char **argv)
 {
 	const char *start = getenv("TAP_START");
@@ -1036,5 +1165,7 @@ int main(int argc, char **argv)
 	test_rows_at();
 	test_fed_loop();
 	test_explain_docker();
+	test_story_match();
+	test_sysctl_conf();
 	return failed ? 1 : 0;
 }
