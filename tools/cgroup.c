@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The container, pod and systemd unit a cgroup path names: the runtimes'
- * scope and slice names (cgroup driver "systemd" or "cgroupfs").
+ * /proc/PID/cgroup: the container, pod and systemd unit around a process.
+ * Which prefix or parent directory belongs to which runtime is the
+ * registry's (runtime.c, each runtime's scopes); the pod's slice and the
+ * systemd units are Kubernetes' and systemd's, read here.
  */
 #include <ctype.h>
 #include <string.h>
 #include "cgroup.h"
+#include "registry.h"
 
 static bool all_hex(const char *s, size_t len)
 {
@@ -18,14 +21,14 @@ static bool all_hex(const char *s, size_t len)
 }
 
 /* A 64-hex-digit container id, the way every OCI runtime names them. */
-static bool is_container_id(const char *s, size_t len)
+bool mw_is_container_id_n(const char *s, size_t len)
 {
 	return len == 64 && all_hex(s, len);
 }
 
 bool mw_is_container_id(const char *s)
 {
-	return is_container_id(s, strlen(s));
+	return mw_is_container_id_n(s, strlen(s));
 }
 
 /* 8-4-4-4-12 with '-' or, inside systemd slice names, '_'. */
@@ -54,18 +57,71 @@ static bool ends_with(const char *s, size_t len, const char *suffix)
 	return len >= n && !memcmp(s + len - n, suffix, n);
 }
 
-/* systemd scope prefixes of the runtimes (cgroup driver "systemd") */
-static const struct {
-	const char *prefix;
-	const char *runtime;
-} scope_prefixes[] = {
-	{ "docker-", "docker" },
-	{ "cri-containerd-", "containerd" },
-	{ "crio-", "crio" },
-	{ "libpod-", "podman" },
-	{ "libpod-payload-", "podman" },	/* --cgroups=split */
-	{ "nerdctl-", "containerd" },
-};
+static void take(char *dst, size_t dstlen, const char *s, size_t len)
+{
+	if (len < dstlen) {
+		memcpy(dst, s, len);
+		dst[len] = '\0';
+	}
+}
+
+static void take_container(struct mw_cgroup_info *info, const char *id,
+			   const char *runtime)
+{
+	take(info->container, sizeof(info->container), id, 64);
+	take(info->runtime, sizeof(info->runtime), runtime ? runtime : "",
+	     runtime ? strlen(runtime) : 0);
+}
+
+/* The pod's uid from its slice or directory. */
+static void pod_component(const char *comp, size_t len, bool kubepods,
+			  struct mw_cgroup_info *info)
+{
+	/* cgroupfs driver: /kubepods/burstable/pod<uid>/<id> */
+	if (len > 3 && !memcmp(comp, "pod", 3))
+		take_pod_uid(comp + 3, len - 3, info->pod, sizeof(info->pod));
+	/* systemd driver: kubepods-burstable-pod<uid_>.slice */
+	if (kubepods && ends_with(comp, len, ".slice")) {
+		const char *pod = memmem(comp, len - 6, "-pod", 4);
+
+		if (pod && pod + 4 < comp + len - 6)
+			take_pod_uid(pod + 4, comp + len - 6 - (pod + 4),
+				     info->pod, sizeof(info->pod));
+	}
+}
+
+/* kind, k3s: "kubepods-...-pod<uid_>.slice:cri-containerd:<id>" */
+static void colon_component(const char *comp, size_t len, const char *colon,
+			    struct mw_cgroup_info *info)
+{
+	const char *last = comp + len;
+	const char *pod = memmem(comp, colon - comp, "-pod", 4);
+	const char *slice = memmem(comp, colon - comp, ".slice", 6);
+
+	while (last[-1] != ':')
+		last--;
+	if (pod && slice)
+		take_pod_uid(pod + 4, slice - (pod + 4), info->pod,
+			     sizeof(info->pod));
+	if (mw_is_container_id_n(last, comp + len - last))
+		take_container(info, last, last - 1 > colon ?
+			       mw_runtime_of_prefix(colon + 1, last - 1 - colon - 1) :
+			       NULL);
+}
+
+/* runtime-id.scope (systemd driver) or runtime-id; else a unit */
+static void scope_component(const char *comp, size_t len,
+			    struct mw_cgroup_info *info)
+{
+	bool scope = ends_with(comp, len, ".scope");
+	size_t base = len - (scope ? 6 : 0);
+	const char *runtime = mw_runtime_of_scope(comp, base);
+
+	if (runtime && mw_is_container_id_n(comp + base - 64, 64))
+		take_container(info, comp + base - 64, runtime);
+	else if (scope)
+		take(info->unit, sizeof(info->unit), comp, len);
+}
 
 /*
  * One cgroup path, component by component; the innermost match wins, so
@@ -73,93 +129,31 @@ static const struct {
  */
 void mw_cgroup_path_parse(const char *path, struct mw_cgroup_info *info)
 {
-	const char *comp = path, *end;
-	const char *prev = NULL;
-	size_t prev_len = 0;
+	const char *comp = path, *end, *prev = "";
+	size_t prev_len = 0, len;
 	bool kubepods = false;
 
 	for (; *comp; comp = *end ? end + 1 : end) {
 		const char *colon;
-		size_t len, i;
 
-		end = strchr(comp, '/');
-		if (!end)
-			end = comp + strlen(comp);
+		end = strchrnul(comp, '/');
 		len = end - comp;
 		if (!len)
 			continue;
 		if (memmem(comp, len, "kubepods", 8))
 			kubepods = true;
-
-		/* cgroupfs driver: /kubepods/burstable/pod<uid>/<id> */
-		if (len > 3 && !memcmp(comp, "pod", 3))
-			take_pod_uid(comp + 3, len - 3, info->pod,
-				     sizeof(info->pod));
-		/* systemd driver: kubepods-burstable-pod<uid_>.slice */
-		if (kubepods && ends_with(comp, len, ".slice")) {
-			const char *pod = memmem(comp, len - 6, "-pod", 4);
-
-			if (pod && pod + 4 < comp + len - 6)
-				take_pod_uid(pod + 4, comp + len - 6 - (pod + 4),
-					     info->pod, sizeof(info->pod));
-		}
-
-		/* kind, k3s: "kubepods-...-pod<uid_>.slice:cri-containerd:<id>" */
+		pod_component(comp, len, kubepods, info);
 		colon = memchr(comp, ':', len);
-		if (colon) {
-			const char *last = comp + len;
-			const char *pod = memmem(comp, colon - comp, "-pod", 4);
-			const char *slice = memmem(comp, colon - comp, ".slice", 6);
-
-			while (last[-1] != ':')
-				last--;
-			if (pod && slice)
-				take_pod_uid(pod + 4, slice - (pod + 4), info->pod,
-					     sizeof(info->pod));
-			if (is_container_id(last, comp + len - last)) {
-				memcpy(info->container, last, 64);
-				info->container[64] = '\0';
-				strcpy(info->runtime,
-				       memmem(comp, len, "containerd", 10) ?
-				       "containerd" : "");
-			}
-		} else if (is_container_id(comp, len)) {
+		if (colon)
+			colon_component(comp, len, colon, info);
+		else if (mw_is_container_id_n(comp, len))
 			/* /docker/<id>, /kubepods/.../<id>, /default/<id> */
-			memcpy(info->container, comp, len);
-			info->container[len] = '\0';
-			info->runtime[0] = '\0';
-			if (prev && prev_len == 6 && !memcmp(prev, "docker", 6))
-				strcpy(info->runtime, "docker");
-		} else {
-			/* runtime-id.scope (systemd driver) or runtime-id */
-			bool scope = ends_with(comp, len, ".scope");
-			size_t base = len - (scope ? 6 : 0);
-			bool container = false;
-
-			for (i = 0; i < sizeof(scope_prefixes) /
-					sizeof(scope_prefixes[0]); i++) {
-				size_t plen = strlen(scope_prefixes[i].prefix);
-
-				if (base > plen &&
-				    !memcmp(comp, scope_prefixes[i].prefix, plen) &&
-				    is_container_id(comp + plen, base - plen)) {
-					memcpy(info->container, comp + plen, 64);
-					info->container[64] = '\0';
-					strcpy(info->runtime,
-					       scope_prefixes[i].runtime);
-					container = true;
-				}
-			}
-			if (scope && !container && len < sizeof(info->unit)) {
-				memcpy(info->unit, comp, len);
-				info->unit[len] = '\0';
-			}
-		}
-		if (ends_with(comp, len, ".service") &&
-		    len < sizeof(info->unit)) {
-			memcpy(info->unit, comp, len);
-			info->unit[len] = '\0';
-		}
+			take_container(info, comp,
+				       mw_runtime_of_parent(prev, prev_len));
+		else
+			scope_component(comp, len, info);
+		if (ends_with(comp, len, ".service"))
+			take(info->unit, sizeof(info->unit), comp, len);
 		prev = comp;
 		prev_len = len;
 	}

@@ -6,6 +6,7 @@
 #define MNTWATCH_CGROUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "util.h"
 
 struct mw_cgroup_info {
@@ -19,5 +20,6 @@ struct mw_cgroup_info {
 void mw_cgroup_parse(const char *cgroup_file, struct mw_cgroup_info *info);
 void mw_cgroup_path_parse(const char *path, struct mw_cgroup_info *info);
 bool mw_is_container_id(const char *s);
+bool mw_is_container_id_n(const char *s, size_t len);
 
 #endif

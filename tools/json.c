@@ -493,3 +493,23 @@ bool mw_json_get_string(const struct mw_json *doc, int obj, const char *key,
 		buf[0] = '\0';
 	return false;
 }
+
+/* An integer token (a number without fraction or exponent), or a string of one. */
+bool mw_json_int(const struct mw_json *doc, int t, int64_t *out)
+{
+	char buf[24], *end;
+	size_t n;
+
+	if (t < 0 || t >= doc->ntok)
+		return false;
+	if (doc->tok[t].type == MW_JSON_STRING)
+		return mw_json_string(doc, t, buf, sizeof(buf)) &&
+		       (*out = strtoll(buf, &end, 10), end != buf && !*end);
+	n = doc->tok[t].end - doc->tok[t].start;
+	if (doc->tok[t].type != MW_JSON_NUMBER || n >= sizeof(buf))
+		return false;
+	memcpy(buf, doc->text + doc->tok[t].start, n);
+	buf[n] = '\0';
+	*out = strtoll(buf, &end, 10);
+	return end != buf && !*end;
+}

@@ -40,5 +40,6 @@ int mw_json_index(const struct mw_json *doc, int arr, uint32_t index);
 bool mw_json_string(const struct mw_json *doc, int t, char *buf, size_t len);
 bool mw_json_get_string(const struct mw_json *doc, int obj, const char *key,
 			char *buf, size_t len);
+bool mw_json_int(const struct mw_json *doc, int t, int64_t *out);
 
 #endif

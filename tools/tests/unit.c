@@ -784,8 +784,8 @@ static void test_runtimes(void)
 	CHECK_STR(c.image, "busybox");
 	CHECK_STR(c.runtime, "docker");
 	CHECK_STR(c.source, "config.v2.json");
-	CHECK_INT(rt.docker.pid, 300);
-	CHECK_STR(rt.docker.dir, "/srv/docker");	/* from dockerd's --data-root */
+	CHECK_INT(rt.daemons[MW_RT_docker].pid, 300);
+	CHECK_STR(rt.daemons[MW_RT_docker].dir, "/srv/docker");	/* from dockerd's --data-root */
 	CHECK(!mw_runtime_lookup(&rt, "docker", "0000000000000000000000000000000000000000000000000000000000000000", &c),
 	      "a removed container named");
 	CHECK_STR(c.id, "");

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * containerd: each task's OCI bundle <state>/io.containerd.runtime.v2.task/
+ * <namespace>/<id>/config.json, with the CRI plugin's annotations in the
+ * k8s.io namespace (oci_bundle.c); ctr's containers live in a cgroup
+ * /<namespace>/<id> whose id may have any shape.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "oci_bundle.h"
+#include "rootfs.h"
+#include "rt_ops.h"
+
+static const char *const task_dir = "io.containerd.runtime.v2.task";
+
+static void containerd_locate(struct mw_runtimes *rt, struct mw_daemon *d)
+{
+	char conf[MW_PATH_LEN] = "/etc/containerd/config.toml", *text;
+	size_t len = 0;
+	char *cmdline;
+
+	mw_copy(d->dir, sizeof(d->dir), "/run/containerd");
+	cmdline = mw_daemon_cmdline(rt, d, &len);
+	if (cmdline && mw_cmdline_opt(cmdline, len, "--state", NULL, d->dir,
+				      sizeof(d->dir))) {
+		free(cmdline);
+		return;
+	}
+	if (cmdline)
+		mw_cmdline_opt(cmdline, len, "--config", "-c", conf, sizeof(conf));
+	free(cmdline);
+	text = mw_read_in(d->root, conf, NULL);
+	if (text && !mw_toml_string(text, "", "state", d->dir, sizeof(d->dir)))
+		mw_copy(d->dir, sizeof(d->dir), "/run/containerd");
+	free(text);
+}
+
+/* The task @id of containerd's namespace @ns, from its bundle. */
+static bool task_lookup(struct mw_daemon *d, const char *ns, const char *id,
+			struct mw_container *c)
+{
+	char path[MW_PATH_LEN];
+
+	if (!mw_path_component(ns) || !mw_path_component(id))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s/%s/%s/config.json", d->dir,
+		 task_dir, ns, id);
+	if (!mw_bundle_read(d->root, path, c))
+		return false;
+	mw_copy(c->id, sizeof(c->id), id);
+	mw_copy(c->runtime, sizeof(c->runtime), "containerd");
+	mw_copy(c->ctr_namespace, sizeof(c->ctr_namespace), ns);
+	return true;
+}
+
+/* by id alone: each of containerd's namespaces (k8s.io, moby, ...) */
+static bool containerd_lookup(struct mw_runtimes *rt, struct mw_daemon *d,
+			      const char *id, struct mw_container *c)
+{
+	char path[MW_PATH_LEN];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	(void)rt;
+	if (!mw_path_component(id))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", d->dir, task_dir);
+	dir = mw_opendir_in(d->root, path);
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			found = task_lookup(d, de->d_name, id, c);
+	closedir(dir);
+	return found;
+}
+
+/* <state>/io.containerd.runtime.v2.task/<ns>/<id>/...: its bundle */
+static bool containerd_by_path(struct mw_runtimes *rt, struct mw_daemon *d,
+			       const char *path, struct mw_container *c)
+{
+	char dir[MW_PATH_LEN], ns[MW_ID_LEN], entry[MW_ID_LEN];
+
+	(void)rt;
+	snprintf(dir, sizeof(dir), "%s/%s", d->dir, task_dir);
+	if (!mw_entry_under(path, dir, ns, sizeof(ns)))
+		return false;
+	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", ns);
+	return mw_entry_under(path, dir, entry, sizeof(entry)) &&
+	       task_lookup(d, ns, entry, c);
+}
+
+/*
+ * ctr's container: a cgroup of exactly two components, /<namespace>/<id>.
+ * Its task gone (the bundle with it), but the namespace one of
+ * containerd's, the cgroup still names the container: id and runtime are
+ * filled and false returned.
+ */
+static bool containerd_by_cgroup(struct mw_runtimes *rt, struct mw_daemon *d,
+				 const char *cgpath, struct mw_container *c)
+{
+	char ns[MW_ID_LEN], id[MW_ID_LEN], path[MW_PATH_LEN];
+	const char *slash;
+	int fd;
+
+	(void)rt;
+	if (cgpath[0] != '/' || !(slash = strchr(cgpath + 1, '/')) ||
+	    strchr(slash + 1, '/') || (size_t)(slash - cgpath - 1) >= sizeof(ns))
+		return false;
+	memcpy(ns, cgpath + 1, slash - cgpath - 1);
+	ns[slash - cgpath - 1] = '\0';
+	mw_copy(id, sizeof(id), slash + 1);
+	if (task_lookup(d, ns, id, c))
+		return true;
+	snprintf(path, sizeof(path), "%s/%s/%s", d->dir, task_dir, ns);
+	fd = mw_path_component(ns) && mw_path_component(id) ?
+		mw_open_in(d->root, path, O_PATH | O_DIRECTORY) : -1;
+	if (fd >= 0) {
+		close(fd);
+		mw_copy(c->id, sizeof(c->id), id);
+		mw_copy(c->runtime, sizeof(c->runtime), "containerd");
+		mw_copy(c->ctr_namespace, sizeof(c->ctr_namespace), ns);
+	}
+	return false;
+}
+
+const struct mw_runtime_ops mw_rt_containerd = {
+	.name = "containerd",
+	.daemons = (const char *const []){ "containerd", NULL },
+	/* the CRI plugin's systemd scopes, and nerdctl's */
+	.scopes = (const char *const []){ "cri-containerd-", "nerdctl-", NULL },
+	.locate = containerd_locate,
+	.lookup = containerd_lookup,
+	.by_path = containerd_by_path,
+	.by_cgroup = containerd_by_cgroup,
+};
