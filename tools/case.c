@@ -5,7 +5,6 @@
  * limit, the growth history of the namespace that filled, the loops there
  * now, and which stories fit it.
  */
-#include <stdarg.h>
 #include <string.h>
 #include "pattern.h"
 #include "runtime.h"
@@ -23,21 +22,27 @@ const struct mw_ns *mw_row_now(const struct mw_explain_in *in, uint64_t id)
 	return mw_row_at(in->ns, in->nns, id, MW_NONE);
 }
 
-/* The failure a user saw: the last event that is no runtime's fallback. */
+/*
+ * The failure a user saw: the last event that is no runtime's fallback, in
+ * namespace @ns if not 0. NULL if none failed there.
+ */
 static const struct mw_event *seen_failure(const struct mw_explain_in *in,
-					   int *nfallback)
+					   uint64_t ns, int *nfallback)
 {
-	const struct mw_event *seen = NULL;
+	const struct mw_event *seen = NULL, *any = NULL;
 	int i;
 
 	*nfallback = 0;
 	for (i = 0; i < in->nev; i++) {
 		if (mw_event_fallback(&in->ev[i]))
 			(*nfallback)++;
-		else
+		if (ns && in->ev[i].failing_ns != ns)
+			continue;
+		any = &in->ev[i];
+		if (!mw_event_fallback(&in->ev[i]))
 			seen = &in->ev[i];
 	}
-	return seen ? seen : &in->ev[in->nev - 1];
+	return seen ? seen : any;
 }
 
 static int count_failing(const struct mw_explain_in *in)
@@ -192,14 +197,18 @@ static int64_t read_prior_max(const struct mw_explain_in *in, int64_t max)
 	return prior > max ? prior : MW_DEFAULT_MOUNT_MAX;
 }
 
-void mw_case_read(struct mw_case *c, const struct mw_explain_in *in)
+/* The case of the last failure, or of the last in namespace @ns (not 0). */
+bool mw_case_read(struct mw_case *c, const struct mw_explain_in *in,
+		  uint64_t ns)
 {
 	const struct mw_event *ev;
 	int i;
 
 	memset(c, 0, sizeof(*c));
 	c->in = in;
-	c->ev = ev = seen_failure(in, &c->nfallback);
+	c->ev = ev = seen_failure(in, ns, &c->nfallback);
+	if (!ev)
+		return false;
 	c->nfailing = count_failing(in);
 	c->need = ev->mounts + ev->pending + ev->requested;
 	c->fit = ev->mounts + ev->requested;
@@ -215,6 +224,7 @@ void mw_case_read(struct mw_case *c, const struct mw_explain_in *in)
 	for (i = 0; mw_stories[i] && c->nmatched < MW_STORIES_MAX; i++)
 		if (mw_stories[i]->match(c))
 			c->matched[c->nmatched++] = mw_stories[i];
+	return true;
 }
 
 bool mw_case_has(const struct mw_case *c, const struct mw_story *story)
@@ -227,13 +237,18 @@ bool mw_case_has(const struct mw_case *c, const struct mw_story *story)
 	return false;
 }
 
-void mw_plan_note(struct mw_plan *plan, const char *fmt, ...)
+/* The plan of every story that fits, in their order: one source for explain and fix. */
+void mw_case_plan(const struct mw_case *c, struct mw_plan *plan)
 {
-	va_list ap;
+	int i;
 
-	if (plan->nnotes >= MW_PLAN_NOTES)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(plan->notes[plan->nnotes++], MW_PLAN_LEN, fmt, ap);
-	va_end(ap);
+	memset(plan, 0, sizeof(*plan));
+	plan->ns = c->ev->failing_ns;
+	for (i = 0; i < c->nmatched; i++) {
+		if (!c->matched[i]->plan)
+			continue;
+		if (!plan->story)
+			plan->story = c->matched[i]->name;
+		plan->known |= c->matched[i]->plan(c, plan);
+	}
 }

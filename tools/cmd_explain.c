@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mntwatch explain: the diagnosis of explain.c over the loaded tables. */
+#include <stdlib.h>
 #include <string.h>
-#include "cmd.h"
-#include "data.h"
-#include "explain.h"
+#include "explain_data.h"
 #include "pattern.h"
-#include "sysctl_conf.h"
 #include "table.h"
 #include "util.h"
 #include "who.h"
@@ -21,41 +19,57 @@ static uint64_t failing_ns(const struct data *d)
 	return d->ev[d->nev - 1].failing_ns;
 }
 
-int cmd_explain(const struct opts *o)
+int mw_explain_load(const struct opts *o, struct explain_data *x, uint64_t ns)
 {
-	struct mw_explain_in in;
-	char sysroot[MW_SYSCTL_PATH];
-	struct data d;
+	struct data *d = &x->d;
+	struct mw_explain_in *in = &x->in;
 	const struct ns_mounts *failing;
-	int ret = mw_load(o, &d, true, true);
+	int ret = mw_load(o, d, true, true);
 
 	if (!ret)
-		ret = mw_load_loops(o, &d);
+		ret = mw_load_loops(o, d);
 	if (ret) {
-		mw_data_free(&d);
+		mw_data_free(d);
 		return ret;
 	}
-	memset(&in, 0, sizeof(in));
-	in.ns = d.ns;
-	in.nns = d.nns;
-	in.ev = d.ev;
-	in.nev = d.nev;
-	in.events_total = mw_status_num(&d.status, "events_total");
-	in.events_overwritten = mw_status_num(&d.status, "events_overwritten");
-	if (in.events_total == MW_NONE)
-		in.events_total = d.nev;
-	in.scan = &d.scan;
-	in.now_us = d.now_us;
+	memset(in, 0, sizeof(*in));
+	in->ns = d->ns;
+	in->nns = d->nns;
+	in->ev = d->ev;
+	in->nev = d->nev;
+	in->events_total = mw_status_num(&d->status, "events_total");
+	in->events_overwritten = mw_status_num(&d->status, "events_overwritten");
+	if (in->events_total == MW_NONE)
+		in->events_total = d->nev;
+	in->scan = &d->scan;
+	in->now_us = d->now_us;
+	if (!ns && d->nev)
+		ns = failing_ns(d);
 	/* an id the module saw die may name an unrelated namespace today */
-	failing = d.nev && mw_who_now(&d.scan, d.ns, d.nns, failing_ns(&d)) ?
-		mw_mounts_find(&d, failing_ns(&d)) : NULL;
-	in.loops_now = failing ? &failing->found : NULL;
-	in.growth = d.growth;
-	in.ngrowth = d.ngrowth;
-	in.rt = &d.rt;
-	mw_sysroot_of(o->procdir, sysroot, sizeof(sysroot));
-	in.sysroot = sysroot;
-	mw_explain(stdout, &in);
-	mw_data_free(&d);
-	return MW_EXIT_OK;
+	failing = ns && mw_who_now(&d->scan, d->ns, d->nns, ns) ?
+		mw_mounts_find(d, ns) : NULL;
+	in->loops_now = failing ? &failing->found : NULL;
+	in->growth = d->growth;
+	in->ngrowth = d->ngrowth;
+	in->rt = &d->rt;
+	mw_sysroot_of(o->procdir, x->sysroot, sizeof(x->sysroot));
+	in->sysroot = x->sysroot;
+	in->procdir = o->procdir;
+	return 0;
+}
+
+int cmd_explain(const struct opts *o)
+{
+	struct explain_data *x = calloc(1, sizeof(*x));
+	int ret;
+
+	if (!x)
+		return MW_EXIT_ERROR;
+	ret = mw_explain_load(o, x, 0);
+	if (!ret) {
+		mw_explain(stdout, &x->in);
+		mw_data_free(&x->d);
+	}
+	free(x);
+	return ret;
 }

@@ -11,6 +11,7 @@
 #include "explain.h"
 #include "loops.h"
 #include "pattern.h"
+#include "plan.h"
 #include "runtime.h"
 #include "story.h"
 #include "table.h"
@@ -419,30 +420,45 @@ static void advise_limit(FILE *out, const struct mw_case *c)
 		more == 1 ? "" : c->gr.steps ? "s" : "es", size);
 }
 
-static void explain_todo(FILE *out, const struct mw_case *c)
+/* The plan of the stories that fit: the commands mntwatch fix prints. */
+void mw_explain_plan(FILE *out, const struct mw_case *c)
 {
-	const struct mw_who *holder = c->holder;
-	struct mw_plan plan = { .nnotes = 0 };
-	char comm[MW_COMM_LEN];
+	struct mw_plan plan;
+
+	mw_case_plan(c, &plan);
+	if (plan.nsteps) {
+		fprintf(out, "  The commands (mntwatch fix prints them, mntwatch fix | sh -e runs them):\n");
+		mw_plan_print_sh(out, &plan, "    ");
+	} else if (plan.known) {
+		fprintf(out, "  Nothing left to do: %s.\n", plan.done);
+	} else {
+		fprintf(out, "  No command that gives namespace %" PRIu64 " back in place has been proven by a test\n"
+			"  yet: mntwatch fix prints none.\n", plan.ns);
+	}
+}
+
+static bool owns_limit(const struct mw_case *c)
+{
 	int i;
 
 	for (i = 0; i < c->nmatched; i++)
-		if (c->matched[i]->plan)
-			c->matched[i]->plan(c, &plan);
+		if (c->matched[i]->owns_limit)
+			return true;
+	return false;
+}
+
+static void explain_todo(FILE *out, const struct mw_case *c)
+{
+	struct mw_plan plan;
+	int i;
+
+	mw_case_plan(c, &plan);
 	fprintf(out, "\nWhat to do:\n");
 	for (i = 0; i < plan.nnotes; i++)
 		fprintf(out, "  - %s\n", plan.notes[i]);
-	/* the host's namespace is held by pid 1: restarting it is a reboot */
-	if (c->now && !mw_is_gone(c->now) && holder && holder->npids &&
-	    !holder->host) {
-		fprintf(out, "  - Restart what holds namespace %" PRIu64 " (",
-			c->ev->failing_ns);
-		mw_print_pids(out, holder);
-		mw_sanitize(comm, sizeof(comm), holder->comm);
-		fprintf(out, " %s) to free its %" PRId64 " mounts.\n", comm,
-			c->now->mounts);
-	}
-	advise_limit(out, c);
+	if (!owns_limit(c))
+		advise_limit(out, c);
+	mw_explain_plan(out, c);
 }
 
 /* The other namespaces that failed, each once, newest first. */
@@ -521,7 +537,7 @@ void mw_explain(FILE *out, const struct mw_explain_in *in)
 		explain_nothing(out, in);
 		return;
 	}
-	mw_case_read(&c, in);
+	mw_case_read(&c, in, 0);
 	explain_count(out, &c);
 	if (print_stories(out, &c, MW_SLOT_WHOLE))
 		return;

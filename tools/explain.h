@@ -23,6 +23,7 @@ struct mw_explain_in {
 	const struct mw_growth *growth;
 	int ngrowth;
 	struct mw_runtimes *rt;		/* names containers; NULL: by cgroup only */
+	const char *procdir;		/* /proc/sys, /proc/PID; NULL: unread */
 	const char *sysroot;		/* where the node's /etc is; NULL: unread */
 };
 

@@ -16,19 +16,19 @@
 static const char *const cmd_names[] = {
 	[CMD_NS] = "ns", [CMD_EVENTS] = "events", [CMD_EXPLAIN] = "explain",
 	[CMD_WATCH] = "watch", [CMD_CHECK] = "check", [CMD_METRICS] = "metrics",
-	[CMD_LOOPS] = "loops",
+	[CMD_LOOPS] = "loops", [CMD_FIX] = "fix",
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-"Usage: mntwatch [ns|loops|events|explain|watch|check|metrics] [OPTIONS]\n"
+"Usage: mntwatch [ns|loops|events|explain|fix|watch|check|metrics] [OPTIONS]\n"
 "Mount namespaces near fs.mount-max, who lives in them, why a mount hit ENOSPC.\n"
-"\n"
 "  ns         namespace table, fullest first (the default)\n"
 "  loops      live propagation loops and repeated mountpoints, from mountinfo\n"
 "  events     the ENOSPC log, caller and failing namespace named\n"
 "  explain    plain-language diagnosis of the last ENOSPC\n"
+"  fix [NS]   the commands that give the node back (-J; --apply runs them)\n"
 "  watch      the namespace table, refreshed until interrupted\n"
 "  check      monitoring check, exit 0/1/2/3: OK/WARNING/CRITICAL/UNKNOWN\n"
 "  metrics    Prometheus text exposition\n"
@@ -50,7 +50,7 @@ static void usage(FILE *out)
 }
 
 enum { OPT_LIST = 256, OPT_WARN, OPT_CRIT, OPT_RECENT, OPT_OUTPUT,
-	OPT_DEBUGFS, OPT_PROC };
+	OPT_DEBUGFS, OPT_PROC, OPT_APPLY };
 
 static bool parse_number(const char *s, double lo, double hi, double *out)
 {
@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ "debugfs", required_argument, NULL, OPT_DEBUGFS },
 		{ "proc", required_argument, NULL, OPT_PROC },
+		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -169,6 +170,9 @@ int main(int argc, char **argv)
 		case OPT_PROC:
 			o.procdir = optarg;
 			break;
+		case OPT_APPLY:
+			o.apply = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return MW_EXIT_OK;
@@ -184,8 +188,20 @@ int main(int argc, char **argv)
 			return usage_exit;
 		}
 	}
+	if (o.cmd == CMD_FIX && optind == argc - 1) {
+		if (mw_parse_u64(argv[optind], &o.fix_ns) || !o.fix_ns) {
+			mw_warnx("fix wants a namespace's number as mntwatch ns shows it, not '%s'",
+				 argv[optind]);
+			return usage_exit;
+		}
+		optind++;
+	}
 	if (optind < argc) {
 		mw_warnx("unknown command '%s' (--help)", argv[optind]);
+		return usage_exit;
+	}
+	if (o.apply && (o.cmd != CMD_FIX || o.json)) {
+		mw_warnx("--apply is an option of 'fix', without --json");
 		return usage_exit;
 	}
 	if ((warn_set || crit_set || recent_set) && o.cmd != CMD_CHECK) {
@@ -215,6 +231,8 @@ int main(int argc, char **argv)
 		return usage_exit;
 	}
 	if ((o.json || o.columns || o.noheadings || o.list_columns) &&
+	    !(o.cmd == CMD_FIX && o.json && !o.columns && !o.noheadings &&
+	      !o.list_columns) &&
 	    o.cmd != CMD_NS && o.cmd != CMD_EVENTS && o.cmd != CMD_LOOPS &&
 	    !(o.cmd == CMD_WATCH && !o.json)) {
 		mw_warnx("-J, -o, -n and --list-columns apply to ns, loops and events%s",
@@ -247,6 +265,9 @@ int main(int argc, char **argv)
 		break;
 	case CMD_LOOPS:
 		i = cmd_loops(&o);
+		break;
+	case CMD_FIX:
+		i = cmd_fix(&o);
 		break;
 	default:
 		i = MW_EXIT_USAGE;

@@ -10,6 +10,7 @@
 #define MNTWATCH_STORY_H
 
 #include "explain.h"
+#include "plan.h"
 
 /* Attaches that multiply a namespace at least this much are steps of a loop. */
 #define MW_STEP_FACTOR		1.5
@@ -67,31 +68,24 @@ enum mw_slot {
 	MW_SLOT_PATTERN,	/* after the growth: what happened */
 };
 
-/* A plan's prose (notes) and its shell commands, each with its reason. */
-#define MW_PLAN_NOTES	4
-#define MW_PLAN_STEPS	8
-#define MW_PLAN_LEN	1024
-
-struct mw_plan {
-	char notes[MW_PLAN_NOTES][MW_PLAN_LEN];
-	int nnotes;
-};
-
 struct mw_story {
 	const char *name;
 	enum mw_slot slot;
 	bool names_caller;	/* the caller's namespace is part of the story */
+	bool owns_limit;	/* its plan says what to do with fs.mount-max */
 	bool (*match)(const struct mw_case *c);
 	void (*print)(FILE *out, const struct mw_case *c);	/* NULL: none */
-	void (*plan)(const struct mw_case *c, struct mw_plan *plan);	/* NULL */
+	/* adds its plan; true if it is one a test has run, NULL: none */
+	bool (*plan)(const struct mw_case *c, struct mw_plan *plan);
 };
 
 extern const struct mw_story *const mw_stories[];
 
-void mw_case_read(struct mw_case *c, const struct mw_explain_in *in);
+bool mw_case_read(struct mw_case *c, const struct mw_explain_in *in,
+		  uint64_t ns);
 bool mw_case_has(const struct mw_case *c, const struct mw_story *story);
-void mw_plan_note(struct mw_plan *plan, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void mw_case_plan(const struct mw_case *c, struct mw_plan *plan);
+void mw_explain_plan(FILE *out, const struct mw_case *c);
 
 /* explain.c's phrases, shared with the stories */
 bool mw_is_gone(const struct mw_ns *row);

@@ -8,6 +8,7 @@
  * read wins.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,16 +50,17 @@ static bool same_key(const char *line, size_t len, const char *key)
 	return true;
 }
 
-/* The key's setting in @path, the last one in the file; 0 if none. */
-static int scan_file(const char *path, const char *key, struct mw_sysctl_set *set)
+/* Each setting of @key in @path, appended to @sets; how many there are now. */
+static int scan_file(const char *path, const char *key,
+		     struct mw_sysctl_set *sets, int n, int max)
 {
 	char line[1024];
-	int lineno = 0, found = 0;
+	int lineno = 0;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
+		return n;
+	while (fgets(line, sizeof(line), f) && n < max) {
 		char *p = line + strspn(line, " \t"), *eq, *end, *v;
 
 		lineno++;
@@ -71,13 +73,12 @@ static int scan_file(const char *path, const char *key, struct mw_sysctl_set *se
 			continue;
 		v = eq + 1 + strspn(eq + 1, " \t");
 		v[strcspn(v, " \t\r\n")] = '\0';
-		snprintf(set->file, sizeof(set->file), "%s", path);
-		snprintf(set->value, sizeof(set->value), "%s", v);
-		set->line = lineno;
-		found = 1;
+		snprintf(sets[n].file, sizeof(sets[n].file), "%s", path);
+		snprintf(sets[n].value, sizeof(sets[n].value), "%s", v);
+		sets[n++].line = lineno;
 	}
 	fclose(f);
-	return found;
+	return n;
 }
 
 static int list_confs(const char *root, struct conf *confs)
@@ -113,31 +114,73 @@ static int list_confs(const char *root, struct conf *confs)
 	return n;
 }
 
-bool mw_sysctl_setting(const char *root, const char *key,
-		       struct mw_sysctl_set *set)
+/*
+ * @path as the node names it: symbolic links resolved (sed -i would replace
+ * a link with a file), @root taken off. False if it lies outside @root.
+ */
+static bool node_path(const char *root, char *path, size_t len)
+{
+	char real[PATH_MAX], real_root[PATH_MAX];
+	size_t n;
+
+	if (!realpath(path, real) || !realpath(*root ? root : "/", real_root))
+		return false;
+	n = strcmp(real_root, "/") ? strlen(real_root) : 0;
+	if (strncmp(real, real_root, n) || (real[n] != '/' && real[n]))
+		return false;
+	snprintf(path, len, "%s", real + n);
+	return true;
+}
+
+/* The same file through two names (99-sysctl.conf -> ../sysctl.conf) once. */
+static int drop_repeats(struct mw_sysctl_set *sets, int n)
+{
+	int i, j, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < kept; j++)
+			if (!strcmp(sets[j].file, sets[i].file) &&
+			    sets[j].line == sets[i].line)
+				break;
+		if (j == kept)
+			sets[kept++] = sets[i];
+	}
+	return kept;
+}
+
+int mw_sysctl_settings(const char *root, const char *key,
+		       struct mw_sysctl_set *sets, int max)
 {
 	struct conf *confs = calloc(MAX_CONF, sizeof(*confs));
 	char path[MW_SYSCTL_PATH];
-	bool found = false;
-	int i, n;
+	int i, n = 0, nconf, kept = 0;
 
-	memset(set, 0, sizeof(*set));
 	if (!confs)
-		return false;
-	n = list_confs(root, confs);
-	for (i = 0; i < n; i++) {
+		return 0;
+	nconf = list_confs(root, confs);
+	for (i = 0; i < nconf; i++) {
 		snprintf(path, sizeof(path), "%s%s/%s", root,
 			 dirs[confs[i].dir], confs[i].name);
-		found |= scan_file(path, key, set);
+		n = scan_file(path, key, sets, n, max);
 	}
 	snprintf(path, sizeof(path), "%s/etc/sysctl.conf", root);
-	found |= scan_file(path, key, set);
+	n = scan_file(path, key, sets, n, max);
 	free(confs);
-	/* the path as the node names it, not under --proc's root */
-	if (found && strlen(root) && !strncmp(set->file, root, strlen(root)))
-		memmove(set->file, set->file + strlen(root),
-			strlen(set->file + strlen(root)) + 1);
-	return found;
+	for (i = 0; i < n; i++)
+		if (node_path(root, sets[i].file, sizeof(sets[i].file)))
+			sets[kept++] = sets[i];
+	return drop_repeats(sets, kept);
+}
+
+bool mw_sysctl_setting(const char *root, const char *key,
+		       struct mw_sysctl_set *set)
+{
+	struct mw_sysctl_set sets[MW_SYSCTL_SETS];
+	int n = mw_sysctl_settings(root, key, sets, MW_SYSCTL_SETS);
+
+	if (n)
+		*set = sets[n - 1];
+	return n > 0;
 }
 
 /* The node's root as --proc names it: "" for /proc, "DIR" for DIR/proc. */

@@ -14,7 +14,15 @@ struct mw_sysctl_set {
 	char value[64];
 };
 
-/* The setting of @key that wins at boot under @root ("" for /). */
+#define MW_SYSCTL_SETS	16
+
+/*
+ * Every setting of @key read at boot under @root ("" for /), in the order
+ * they are applied: the last one wins. Returns how many.
+ */
+int mw_sysctl_settings(const char *root, const char *key,
+		       struct mw_sysctl_set *sets, int max);
+/* The setting of @key that wins at boot under @root. */
 bool mw_sysctl_setting(const char *root, const char *key,
 		       struct mw_sysctl_set *set);
 

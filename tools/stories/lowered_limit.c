@@ -7,6 +7,7 @@
  * host's, it is a reboot); restoring the limit does.
  */
 #include <inttypes.h>
+#include "../limit_plan.h"
 #include "../story.h"
 #include "../sysctl_conf.h"
 
@@ -52,9 +53,33 @@ static void print(FILE *out, const struct mw_case *c)
 		fprintf(out, "  No sysctl.d file or /etc/sysctl.conf sets fs.mount-max: something set it since boot.\n");
 }
 
+/* Restore the limit now and take the low value out of the boot files. */
+static bool plan(const struct mw_case *c, struct mw_plan *plan)
+{
+	const struct mw_event *ev = c->ev;
+	char why[MW_PLAN_LEN], before[96];
+
+	if (c->prior_max == MW_DEFAULT_MOUNT_MAX)
+		snprintf(before, sizeof(before), "the kernel's default %d",
+			 MW_DEFAULT_MOUNT_MAX);
+	else
+		snprintf(before, sizeof(before), "%" PRId64 ", what the module saw before it was lowered",
+			 c->prior_max);
+	snprintf(why, sizeof(why), "restores fs.mount-max from %" PRId64 " to %s, so that namespace\n"
+		 "%" PRIu64 "'s %" PRId64 " mounts fit again; unmounts and stops nothing, costs nothing",
+		 ev->max, before, ev->failing_ns, c->need);
+	mw_plan_sysctl(plan, c->in, "fs.mount-max", c->prior_max, why);
+	mw_plan_boot_restore(plan, c->in, "fs.mount-max", c->prior_max);
+	snprintf(plan->done, sizeof(plan->done), "fs.mount-max is %" PRId64 " or more now, and no file read at boot lowers it",
+		 c->prior_max);
+	return true;
+}
+
 const struct mw_story mw_story_lowered_limit = {
 	.name = "lowered-limit",
 	.slot = MW_SLOT_LIMIT,
+	.owns_limit = true,
 	.match = match,
 	.print = print,
+	.plan = plan,
 };

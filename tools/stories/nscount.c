@@ -5,6 +5,7 @@
  * namespaces.
  */
 #include <inttypes.h>
+#include "../limit_plan.h"
 #include "../story.h"
 #include "../util.h"
 
@@ -37,6 +38,32 @@ static void print(FILE *out, const struct mw_case *c)
 		"  - Otherwise find who creates namespaces and keeps them: mntwatch ns lists every namespace\n"
 		"    with who lives in it (lsns -t mnt shows the same from /proc).\n",
 		ev->ns_count != MW_NONE ? ev->ns_count : ev->max, ev->userns);
+	mw_explain_plan(out, c);
+}
+
+/* The initial user namespace's inode number (PROC_USER_INIT_INO). */
+#define INIT_USER_NS	4026531837ULL
+
+/* Raise the limit of the initial user namespace: the one sysctl -w sets. */
+static bool plan(const struct mw_case *c, struct mw_plan *plan)
+{
+	const struct mw_event *ev = c->ev;
+	int64_t had = ev->ns_count != MW_NONE ? ev->ns_count : ev->max;
+	int64_t to = mw_headroom(had + 1, ev->max);
+	int64_t now = mw_sysctl_now(c->in->procdir, "user.max_mnt_namespaces");
+	char why[MW_PLAN_LEN];
+
+	if (ev->userns != (int64_t)INIT_USER_NS)
+		return false;	/* each user namespace has its own, set inside it */
+	snprintf(why, sizeof(why), "raises user.max_mnt_namespaces from %" PRId64 " to %" PRId64 ": the user had %" PRId64 " mount namespaces,\n"
+		 "this leaves room for half again as many; stops nothing; costs only what more\n"
+		 "namespaces would hold",
+		 ev->max, to, had);
+	mw_plan_sysctl(plan, c->in, "user.max_mnt_namespaces", to, why);
+	mw_plan_boot_set(plan, c->in, "user.max_mnt_namespaces", to,
+			 now != MW_NONE ? now : ev->max);
+	snprintf(plan->done, sizeof(plan->done), "user.max_mnt_namespaces is %" PRId64 " or more now", to);
+	return true;
 }
 
 const struct mw_story mw_story_nscount = {
@@ -44,4 +71,5 @@ const struct mw_story mw_story_nscount = {
 	.slot = MW_SLOT_WHOLE,
 	.match = match,
 	.print = print,
+	.plan = plan,
 };

@@ -25,9 +25,19 @@ static void print(FILE *out, const struct mw_case *c)
 		c->gr.gone);
 }
 
+/* Not yet: the commands that collapse the host's copies are being proven. */
+static bool plan(const struct mw_case *c, struct mw_plan *plan)
+{
+	/* what it would give back is the namespace that multiplied */
+	if (c->grown)
+		plan->ns = c->grown->ns;
+	return false;
+}
+
 const struct mw_story mw_story_restart_loop = {
 	.name = "restart-loop",
 	.slot = MW_SLOT_GROWTH,
 	.match = match,
 	.print = print,
+	.plan = plan,
 };

@@ -303,6 +303,76 @@ if run "explain: the lowered limit told, the host not restarted" 0 $bin explain 
 	else not_ok "explain: the lowered limit" "$(cat "$tmp/out")"; fi
 fi
 
+# fix: the lowered limit's plan, the same commands explain gives
+golden "fix: the lowered limit's plan, commands after their reasons" lowered-fix.txt $bin fix "${lowered[@]}"
+if run "fix: explain's What to do is fix's plan" 0 $bin explain "${lowered[@]}"; then
+	sed -n 's/^    //p' "$tmp/out" >"$tmp/explain-plan"
+	$bin fix "${lowered[@]}" | grep -v '^# mntwatch fix: ' >"$tmp/fix-plan"
+	if [ -s "$tmp/fix-plan" ] && cmp -s "$tmp/explain-plan" "$tmp/fix-plan"; then ok "fix: explain's What to do is fix's plan, line for line"
+	else not_ok "fix: explain's What to do is fix's plan" "$(diff "$tmp/explain-plan" "$tmp/fix-plan")"; fi
+fi
+if run "fix -J: the lowered limit's plan as data" 0 $bin fix -J "${lowered[@]}"; then
+	jq_is "fix -J: story, namespace, each step's kind, command, value, file and line" \
+		'[.story, .namespace, .known, [.steps[] | [.kind, .command, .value, .file, .line]]]' \
+		'["lowered-limit",4026531841,true,[["sysctl","sysctl -w fs.mount-max=100000",100000,null,null],["conf","sed -i '"'"'2s/^/# /'"'"' /etc/sysctl.d/90-mount-max.conf",null,"/etc/sysctl.d/90-mount-max.conf",2]]]'
+fi
+# run it verbatim, with the node's own sysctl and sed, in a mount namespace
+# where /etc/sysctl.d, /usr/lib/sysctl.d, /etc/sysctl.conf and
+# /proc/sys/fs/mount-max are a copy of the fixture's
+w=$tmp/lowered && cp -r $fx/lowered "$w"
+# in_node CMD: CMD with the copy bound over the node's paths; RO=1: /etc/sysctl.d read-only
+in_node() {
+	unshare -rm sh -c 'set -e; w=$1; ro=$2; shift 2
+		mount --bind "$w/etc/sysctl.d" /etc/sysctl.d
+		[ -z "$ro" ] || mount -o remount,bind,ro /etc/sysctl.d
+		mount --bind "$w/usr/lib/sysctl.d" /usr/lib/sysctl.d
+		mount --bind "$w/etc/sysctl.conf" /etc/sysctl.conf
+		mount --bind "$w/proc/sys/fs/mount-max" /proc/sys/fs/mount-max
+		exec "$@"' - "$w" "${RO:-}" "$@"
+}
+$bin fix --debugfs "$w/debugfs" --proc "$w/proc" >"$tmp/plan"
+if in_node sh -e "$tmp/plan" >"$tmp/out" 2>&1 && [ "$(cat "$w/proc/sys/fs/mount-max")" = 100000 ] &&
+   [ "$(sed -n 2p "$w/etc/sysctl.d/90-mount-max.conf")" = "# fs.mount-max = 10" ] &&
+   [ "$(sed -n 2p "$w/usr/lib/sysctl.d/90-mount-max.conf")" = "fs.mount-max = 5000" ]; then
+	ok "fix | sh -e: the lowered limit restored to 100000, its boot line commented out, the hidden file untouched"
+else not_ok "fix | sh -e on the lowered limit" "$(cat "$tmp/out")" "mount-max $(cat "$w/proc/sys/fs/mount-max")" "$(cat "$w/etc/sysctl.d/90-mount-max.conf")"; fi
+run "fix after the plan ran: nothing left" 1 $bin fix --debugfs "$w/debugfs" --proc "$w/proc" &&
+	{ [ "$(tail -n1 "$tmp/out")" = "# nothing left to do: fs.mount-max is 100000 or more now, and no file read at boot lowers it" ] &&
+		ok "fix after the plan ran: exit 1, nothing left to do" || not_ok "fix after the plan ran" "$(cat "$tmp/out")"; }
+# --apply: the same steps, each checked, run and re-read; a step that fails stops it
+rm -r "$w" && cp -r $fx/lowered "$w"
+if in_node $bin fix --apply --debugfs "$w/debugfs" >"$tmp/out" 2>"$tmp/err" &&
+   [ "$(cat "$w/proc/sys/fs/mount-max")" = 100000 ] && grep -q '^# fs.mount-max = 10$' "$w/etc/sysctl.d/90-mount-max.conf" &&
+   grep -qx '# step 2 of 2:' "$tmp/out" && [ "$(tail -n1 "$tmp/out")" = "# done: fs.mount-max is 100000 or more now, and no file read at boot lowers it" ]; then
+	ok "fix --apply: both steps run, checked and re-read, done"
+else not_ok "fix --apply on the lowered limit" "$(cat "$tmp/out" "$tmp/err")"; fi
+rm -r "$w" && cp -r $fx/lowered "$w"
+RO=1 in_node $bin fix --apply --debugfs "$w/debugfs" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 2 ] && [ "$(cat "$w/proc/sys/fs/mount-max")" = 100000 ] && grep -q '^fs.mount-max = 10$' "$w/etc/sysctl.d/90-mount-max.conf" &&
+   grep -q '^mntwatch: fix --apply: step 2 of 2 failed (exit [0-9]*): sed -i ' "$tmp/err"; then
+	ok "fix --apply: stops at the step that fails, exit 2, the first one's change kept"
+else not_ok "fix --apply: a failing step" "rc $rc" "$(cat "$tmp/out" "$tmp/err")"; fi
+one_line_error "fix --apply on another --proc: refused, exit 2" 2 'fix --apply acts on this node: it reads /proc, not' \
+	$bin fix --apply "${lowered[@]}"
+one_line_error "fix: a namespace that is no number, exit 2" 2 "fix wants a namespace's number" $bin fix 12ab "${lowered[@]}"
+one_line_error "--apply outside fix, exit 2" 2 "is an option of 'fix'" $bin explain --apply "${lowered[@]}"
+run "fix NS: a namespace that never failed, exit 1" 1 $bin fix 4026532999 "${lowered[@]}" &&
+	{ [ "$(cat "$tmp/out")" = "# nothing to fix: no ENOSPC recorded in namespace 4026532999" ] && ok "fix NS: a namespace that never failed, exit 1" ||
+		not_ok "fix NS: never failed" "$(cat "$tmp/out")"; }
+# a story without a proven plan prints no command
+if run "fix: the docker cp loop has no proven plan yet" 1 $bin fix --debugfs $real/docker/debugfs --proc $real/docker/proc; then
+	if ! grep -v '^#' "$tmp/out" | grep -q . && grep -q '^# no command that gives namespace 4026532179 back in place has been proven' "$tmp/out"; then
+		ok "fix: no command printed for a story without a proven plan (docker cp), exit 1"
+	else not_ok "fix: docker cp without a proven plan" "$(cat "$tmp/out")"; fi
+fi
+# a namespace full on its own at a limit that is not lowered: raise it with headroom
+if run "fix NS: a namespace full on its own" 0 $bin fix 4026532300 "${loop[@]}"; then
+	if [ "$(grep -v '^#' "$tmp/out")" = "sysctl -w fs.mount-max=2000" ] && grep -q '^# raises fs.mount-max from 1000 to 2000: namespace 4026532300 needed 1001 mounts,$' "$tmp/out"; then
+		ok "fix NS: the big namespace's limit raised with half again its 1001 mounts, rounded to 2000"
+	else not_ok "fix NS: big namespace" "$(cat "$tmp/out")"; fi
+fi
+
 # errors: one line, nothing on stdout
 one_line_error "unknown table format: exit 3" 3 "table format '2' unknown" $bin "${loop[@]/loop/format2}"
 one_line_error "short row: exit 3, no partial table" 3 'line 3 has 8 fields' $bin --debugfs $fx/badrow/debugfs --proc $fx/proc

@@ -1078,7 +1078,7 @@ static void matched(const struct mw_explain_in *in, char *buf, size_t len)
 	struct mw_case c;
 	size_t used = 0;
 
-	mw_case_read(&c, in);
+	mw_case_read(&c, in, 0);
 	buf[0] = '\0';
 	for (int i = 0; i < c.nmatched && used < len; i++)
 		used += snprintf(buf + used, len - used, "%s%s", i ? "," : "",
