@@ -28,7 +28,7 @@ static void usage(FILE *out)
 "  loops      live propagation loops and repeated mountpoints, from mountinfo\n"
 "  events     the ENOSPC log, caller and failing namespace named\n"
 "  explain    plain-language diagnosis of the last ENOSPC\n"
-"  fix [NS]   the commands that give the node back (-J; --apply runs them)\n"
+"  fix        commands that give the node back (fix NS; -J; --apply runs them)\n"
 "  watch      the namespace table, refreshed until interrupted\n"
 "  check      monitoring check, exit 0/1/2/3: OK/WARNING/CRITICAL/UNKNOWN\n"
 "  metrics    Prometheus text exposition\n"

@@ -373,6 +373,22 @@ if run "fix NS: a namespace full on its own" 0 $bin fix 4026532300 "${loop[@]}";
 	else not_ok "fix NS: big namespace" "$(cat "$tmp/out")"; fi
 fi
 
+# user.max_mnt_namespaces: the initial user namespace's limit raised, now and at boot
+ns=$tmp/nscount && cp -r $fx/lowered "$ns" && mkdir -p "$ns/proc/sys/user" && echo 5 >"$ns/proc/sys/user/max_mnt_namespaces"
+{ head -n1 $fx/lowered/debugfs/events
+  echo "1795856183.202256 177 unshare 4026531841 0 - - 5 1 -28 - - mnt-namespaces 4026531837 5 1 - - - - -"; } >"$ns/debugfs/events"
+if run "fix: user.max_mnt_namespaces" 0 $bin fix --debugfs "$ns/debugfs" --proc "$ns/proc"; then
+	if [ "$(grep -v '^#' "$tmp/out")" = "$(printf '%s\n' 'sysctl -w user.max_mnt_namespaces=1000' "echo 'user.max_mnt_namespaces = 1000' > /etc/sysctl.d/90-mntwatch.conf")" ] &&
+	   grep -q '^# raises user.max_mnt_namespaces from 5 to 1000: the user had 5 mount namespaces,$' "$tmp/out" &&
+	   $bin explain --debugfs "$ns/debugfs" --proc "$ns/proc" | grep -qx '    sysctl -w user.max_mnt_namespaces=1000'; then
+		ok "fix: user.max_mnt_namespaces raised from 5 to 1000, kept at boot in a file of ours, explain prints the same"
+	else not_ok "fix: user.max_mnt_namespaces" "$(cat "$tmp/out")"; fi
+fi
+sed -i 's/ 4026531837 / 4026532500 /' "$ns/debugfs/events"
+run "fix: user.max_mnt_namespaces of another user namespace: no plan" 1 $bin fix --debugfs "$ns/debugfs" --proc "$ns/proc" &&
+	{ ! grep -v '^#' "$tmp/out" | grep -q . && ok "fix: no command for another user namespace's limit (sysctl -w sets the caller's own)" ||
+		not_ok "fix: another user namespace" "$(cat "$tmp/out")"; }
+
 # errors: one line, nothing on stdout
 one_line_error "unknown table format: exit 3" 3 "table format '2' unknown" $bin "${loop[@]/loop/format2}"
 one_line_error "short row: exit 3, no partial table" 3 'line 3 has 8 fields' $bin --debugfs $fx/badrow/debugfs --proc $fx/proc

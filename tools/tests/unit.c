@@ -14,6 +14,7 @@
 #include "loops.h"
 #include "pattern.h"
 #include "runtime.h"
+#include "fix.h"
 #include "story.h"
 #include "sysctl_conf.h"
 #include "table.h"
@@ -1140,6 +1141,54 @@ static void test_sysctl_conf(void)
 	report(ok, "sysctl.d: the file and line that set a key at boot, in systemd-sysctl's order");
 }
 
+/* fix --apply's refusals: a step acts only on what the plan was made from */
+static void test_fix_checks(void)
+{
+	struct mw_fix fix;
+	char proc[4096], root[4096], err[512];
+	bool ok = true;
+
+	snprintf(proc, sizeof(proc), "%s/lowered/proc", fixtures);
+	mw_sysroot_of(proc, root, sizeof(root));
+	memset(&fix, 0, sizeof(fix));
+	fix.kind = MW_FIX_MOUNT;
+	fix.pid = 177;
+	fix.ns = 4026531841ULL;
+	snprintf(fix.path, sizeof(fix.path), "/run/lock");
+	CHECK(mw_fix_check(&fix, proc, root, err, sizeof(err)), "refused: %s", err);
+	fix.ns = 4026532179ULL;
+	CHECK(!mw_fix_check(&fix, proc, root, err, sizeof(err)), "pid in another namespace accepted");
+	CHECK_STR(err, "pid 177 no longer lives in mount namespace 4026532179");
+	fix.ns = 4026531841ULL;
+	fix.pid = 4242;
+	CHECK(!mw_fix_check(&fix, proc, root, err, sizeof(err)), "a dead pid accepted");
+	fix.pid = 1;
+	CHECK(!mw_fix_check(&fix, proc, root, err, sizeof(err)), "pid 1 accepted");
+	fix.pid = 177;
+	snprintf(fix.path, sizeof(fix.path), "/run/lock/sub");
+	CHECK(!mw_fix_check(&fix, proc, root, err, sizeof(err)), "a path that is no mount accepted");
+	CHECK_STR(err, "/run/lock/sub is no longer a mount in namespace 4026531841");
+	memset(&fix, 0, sizeof(fix));
+	fix.kind = MW_FIX_CONF;
+	snprintf(fix.key, sizeof(fix.key), "fs.mount-max");
+	snprintf(fix.file, sizeof(fix.file), "/etc/sysctl.d/90-mount-max.conf");
+	fix.line = 2;
+	fix.from = 10;
+	CHECK(mw_fix_check(&fix, proc, root, err, sizeof(err)), "refused: %s", err);
+	fix.from = 20;
+	CHECK(!mw_fix_check(&fix, proc, root, err, sizeof(err)), "a line that changed accepted");
+	CHECK_STR(err, "/etc/sysctl.d/90-mount-max.conf line 2 no longer sets fs.mount-max = 20");
+	fix.line = 0;
+	CHECK(!mw_fix_check(&fix, proc, root, err, sizeof(err)), "a file of ours that exists accepted");
+	memset(&fix, 0, sizeof(fix));
+	fix.kind = MW_FIX_SYSCTL;
+	snprintf(fix.key, sizeof(fix.key), "fs.mount-max");
+	CHECK(mw_fix_check(&fix, proc, root, err, sizeof(err)), "refused: %s", err);
+	snprintf(fix.key, sizeof(fix.key), "fs.no-such-limit");
+	CHECK(!mw_fix_check(&fix, proc, root, err, sizeof(err)), "an unreadable sysctl accepted");
+	report(ok, "fix --apply: refuses a pid gone or in another namespace, pid 1, a path no longer a mount, a changed line");
+}
+
 int main(int argc, char **argv)
 {
 	const char *start = getenv("TAP_START");
@@ -1167,5 +1216,6 @@ int main(int argc, char **argv)
 	test_explain_docker();
 	test_story_match();
 	test_sysctl_conf();
+	test_fix_checks();
 	return failed ? 1 : 0;
 }
