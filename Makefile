@@ -66,9 +66,9 @@ tool:
 	$(MAKE) -C tools
 
 # static binaries for the VM's busybox initramfs
-build/bin/mntwatch: tools/*.c tools/*.h
+build/bin/mntwatch: tools/*.c tools/*.h tools/stories/*.c
 	@mkdir -p build/bin
-	$(CC) $(CFLAGS) -D_GNU_SOURCE -std=gnu11 -static -o $@ $(wildcard tools/*.c)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -std=gnu11 -static -o $@ $(wildcard tools/*.c tools/stories/*.c)
 
 build/bin/mntwatch_test: selftests/mntwatch_test.c
 	@mkdir -p build/bin
