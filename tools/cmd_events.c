@@ -85,6 +85,8 @@ EV_GET(ev_caller_ctr, mw_cell_str(c, v->caller_ctr ? v->caller_ctr->id : NULL))
 EV_GET(ev_caller_runtime, mw_cell_str(c, v->caller_ctr ? v->caller_ctr->runtime : NULL))
 EV_GET(ev_caller_name, mw_cell_str(c, v->caller_ctr ? v->caller_ctr->name : NULL))
 EV_GET(ev_caller_pod, ctr_pod(v->caller_ctr, c))
+EV_GET(ev_caller_attempt, mw_cell_int(c, v->caller_ctr && v->caller_ctr->has_attempt ?
+					v->caller_ctr->attempt : MW_NONE))
 EV_GET(ev_failing_ctr, mw_cell_str(c, failing_ctr(v) ? failing_ctr(v)->id : NULL))
 EV_GET(ev_failing_name, mw_cell_str(c, failing_ctr(v) ? failing_ctr(v)->name : NULL))
 EV_GET(ev_failing_pod, ctr_pod(failing_ctr(v), c))
@@ -121,6 +123,7 @@ const struct column mw_ev_columns[] = {
 	{ "CALLER-RUNTIME", "caller_runtime", 14, 0, "its runtime", ev_caller_runtime },
 	{ "CALLER-NAME", "caller_name", 11, 0, "its name, while its runtime still knows it", ev_caller_name },
 	{ "CALLER-POD", "caller_pod", 10, 0, "its Kubernetes pod, namespace/name", ev_caller_pod },
+	{ "CALLER-ATTEMPT", "caller_attempt", 14, COL_RIGHT, "its restart attempt, where its runtime records it", ev_caller_attempt },
 	{ "FAILING-CONTAINER", "failing_container", 17, COL_ID12, "the container living in the failing namespace (JSON: full id)", ev_failing_ctr },
 	{ "FAILING-NAME", "failing_name", 12, 0, "its name", ev_failing_name },
 	{ "FAILING-POD", "failing_pod", 11, 0, "its Kubernetes pod, namespace/name", ev_failing_pod },

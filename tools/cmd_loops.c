@@ -39,7 +39,7 @@ LOOP_GET(lp_mounts, mw_cell_int(c, v->nm->mi.n))
 LOOP_GET(lp_pids, c->kind = who && who->npids ? CELL_PIDS : CELL_NONE; c->who = who)
 LOOP_GET(lp_comm, mw_cell_str(c, who ? who->comm : NULL))
 LOOP_GET(lp_container, mw_cell_str(c, who ? mw_who_container_id(who) : NULL))
-LOOP_GET(lp_pod, mw_cell_str(c, who ? who->cg.pod : NULL))
+LOOP_GET(lp_pod, mw_cell_pod(c, who))
 LOOP_GET(lp_members, mw_cell_int(c, v->loop->members))
 LOOP_GET(lp_fed_by, mw_cell_int(c, v->loop->fed_by ? (int64_t)v->loop->fed_by : MW_NONE))
 LOOP_GET(lp_name, mw_cell_str(c, who ? who->ctr.name : NULL))
@@ -57,7 +57,7 @@ const struct column mw_loop_columns[] = {
 	{ "PIDS", "pids", 4, COL_DEFAULT, "processes living in the namespace (first few)", lp_pids },
 	{ "COMM", "comm", 4, COL_DEFAULT, "command name of its lowest pid", lp_comm },
 	{ "CONTAINER", "container", 12, COL_DEFAULT | COL_ID12, "container id (12 characters; JSON: full)", lp_container },
-	{ "POD", "pod", 3, COL_DEFAULT, "Kubernetes pod uid", lp_pod },
+	{ "POD", "pod", 3, COL_DEFAULT, "Kubernetes pod, namespace/name, else its uid (JSON: the uid)", lp_pod },
 	{ "MEMBERS", "members", 7, COL_RIGHT, "members of the group here (shared:N); 0: all elsewhere", lp_members },
 	{ "FED-BY", "fed_by", 10, COL_RIGHT | COL_DEFAULT, "with no member here: a namespace holding one, whose mounts come in", lp_fed_by },
 	{ "NAME", "name", 4, COL_DEFAULT, "container name, from its runtime's state", lp_name },

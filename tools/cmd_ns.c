@@ -93,7 +93,7 @@ NS_GET(ns_nproc, mw_cell_int(c, who ? who->npids : 0))
 NS_GET(ns_comm, mw_cell_str(c, who ? who->comm : NULL))
 NS_GET(ns_container, mw_cell_str(c, who ? mw_who_container_id(who) : NULL))
 NS_GET(ns_runtime, mw_cell_str(c, who ? mw_who_runtime(who) : NULL))
-NS_GET(ns_pod, mw_cell_str(c, who ? who->cg.pod : NULL))
+NS_GET(ns_pod, mw_cell_pod(c, who))
 NS_GET(ns_unit, mw_cell_str(c, who ? who->cg.unit : NULL))
 NS_GET(ns_held_by, held_by(who, c))
 NS_GET(ns_source, mw_cell_str(c, ns->source))
@@ -101,6 +101,12 @@ NS_GET(ns_name, mw_cell_str(c, who ? who->ctr.name : NULL))
 NS_GET(ns_image, mw_cell_str(c, who ? who->ctr.image : NULL))
 NS_GET(ns_pod_ns, mw_cell_str(c, who ? who->ctr.pod_namespace : NULL))
 NS_GET(ns_pod_name, mw_cell_str(c, who ? who->ctr.pod_name : NULL))
+NS_GET(ns_pod_uid, mw_cell_str(c, !who ? NULL : who->cg.pod[0] ? who->cg.pod :
+			       who->ctr.pod_uid))
+NS_GET(ns_kube_name, mw_cell_str(c, who ? who->ctr.kube_name : NULL))
+NS_GET(ns_kind, mw_cell_str(c, who ? who->ctr.kind : NULL))
+NS_GET(ns_attempt, mw_cell_int(c, who && who->ctr.has_attempt ?
+			       who->ctr.attempt : MW_NONE))
 
 /* The one table behind headers, widths, JSON names and --list-columns. */
 const struct column mw_ns_columns[] = {
@@ -122,7 +128,7 @@ const struct column mw_ns_columns[] = {
 	{ "COMM", "comm", 4, COL_DEFAULT, "command name of its lowest pid", ns_comm },
 	{ "CONTAINER", "container", 12, COL_DEFAULT | COL_ID12, "container id (12 characters; JSON: full)", ns_container },
 	{ "RUNTIME", "runtime", 7, 0, "docker, containerd, crio or podman, when the cgroup says", ns_runtime },
-	{ "POD", "pod", 3, COL_DEFAULT, "Kubernetes pod uid", ns_pod },
+	{ "POD", "pod", 3, COL_DEFAULT, "Kubernetes pod, namespace/name, else its uid (JSON: the uid)", ns_pod },
 	{ "UNIT", "unit", 4, 0, "systemd unit (.service or .scope) of its lowest pid", ns_unit },
 	{ "HELD-BY", "held_by", 7, COL_DEFAULT, "what keeps it alive: pids, nsfs bind mounts, fd-of-PID, listns", ns_held_by },
 	{ "SOURCE", "source", 6, COL_DEFAULT, "module: the module's figures; live: counted now", ns_source },
@@ -134,6 +140,10 @@ const struct column mw_ns_columns[] = {
 	{ "IMAGE", "image", 5, 0, "the container's image, as its runtime recorded it", ns_image },
 	{ "POD-NS", "pod_namespace", 6, 0, "Kubernetes namespace of its pod (CRI annotations)", ns_pod_ns },
 	{ "POD-NAME", "pod_name", 8, 0, "Kubernetes name of its pod (CRI annotations)", ns_pod_name },
+	{ "POD-UID", "pod_uid", 7, 0, "Kubernetes pod uid: the cgroup's, else its runtime's annotations", ns_pod_uid },
+	{ "CTR-NAME", "container_name", 8, 0, "the container's name in its pod spec (CRI annotations, kubelet labels)", ns_kube_name },
+	{ "CTR-TYPE", "container_type", 8, 0, "sandbox or container, as the CRI annotations say", ns_kind },
+	{ "ATTEMPT", "attempt", 7, COL_RIGHT, "restart attempt, where its runtime records it (restartCount, CRI metadata)", ns_attempt },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 

@@ -8,6 +8,7 @@
 #define MNTWATCH_CONTAINER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "util.h"
 
 struct mw_container {
@@ -17,7 +18,11 @@ struct mw_container {
 	char image[MW_NAME_LEN];
 	char pod_namespace[MW_NAME_LEN], pod_name[MW_NAME_LEN];
 	char ctr_namespace[64];		/* containerd's: k8s.io, moby, default */
-	char pod_uid[MW_UID_LEN];	/* from the cgroup */
+	char pod_uid[MW_UID_LEN];	/* from the cgroup, else its runtime */
+	char kube_name[MW_NAME_LEN];	/* its name in the pod spec; "" */
+	char kind[16];			/* CRI's: sandbox or container; "" */
+	int64_t attempt;		/* restart attempt; if has_attempt */
+	bool has_attempt;
 	const char *source;		/* the file that named it; NULL */
 };
 

@@ -290,6 +290,22 @@ int mw_load(const struct opts *o, struct data *d, bool want_events,
 	return 0;
 }
 
+/*
+ * POD of ns and loops: tables show the pod as namespace/name where its
+ * runtime names it, else its uid; JSON keeps the uid of the cgroup, as the
+ * metrics' pod label (the names have members of their own).
+ */
+void mw_cell_pod(struct cell *c, const struct mw_who *who)
+{
+	mw_cell_str(c, who ? who->cg.pod : NULL);
+	if (!who || !who->ctr.pod_name[0])
+		return;
+	snprintf(c->buf, sizeof(c->buf), "%s/%s", who->ctr.pod_namespace,
+		 who->ctr.pod_name);
+	c->shown = c->buf;
+	c->kind = CELL_STR;
+}
+
 /* What `ns` and `events` share: pick columns, load, build the view, print. */
 int mw_cmd_table(const struct opts *o, FILE *out,
 		 const struct table_cmd *cmd)

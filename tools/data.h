@@ -62,5 +62,6 @@ struct table_cmd {
 };
 
 int mw_cmd_table(const struct opts *o, FILE *out, const struct table_cmd *cmd);
+void mw_cell_pod(struct cell *c, const struct mw_who *who);
 
 #endif

@@ -87,7 +87,7 @@ static const char *cell_text(const struct column *col, struct cell *c,
 			mw_escape(c->text, sizeof(c->text), c->str);
 		else
 			mw_sanitize(c->text, (col->flags & COL_ID12) ? 13 :
-				    sizeof(c->text), c->str);
+				    sizeof(c->text), c->shown ? c->shown : c->str);
 		return c->text;
 	}
 	return "-";
@@ -99,6 +99,7 @@ static void cell_reset(struct cell *c)
 	c->kind = CELL_NONE;
 	c->num = 0;
 	c->str = NULL;
+	c->shown = NULL;
 	c->who = NULL;
 	c->buf[0] = '\0';
 }
@@ -129,7 +130,10 @@ static void cell_json(FILE *out, struct cell *c)
 		fputc(']', out);
 		break;
 	case CELL_STR:
-		mw_json_str(out, c->str);
+		if (c->str && *c->str)
+			mw_json_str(out, c->str);
+		else
+			fputs("null", out);	/* a table's text only */
 		break;
 	}
 }

@@ -30,6 +30,7 @@ struct cell {
 	enum cell_kind kind;
 	int64_t num;
 	const char *str;
+	const char *shown;		/* a table's text instead of str; NULL */
 	const struct mw_who *who;
 	char buf[MW_PATH_LEN];		/* what a column builds its value in */
 	char text[MW_PATH_LEN];		/* the value as a table shows it */

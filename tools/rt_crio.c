@@ -57,6 +57,8 @@ static bool crio_lookup(struct mw_runtimes *rt, struct mw_daemon *d,
 			e.cri_name[0] ? e.cri_name : e.name);
 		mw_copy(c->image, sizeof(c->image), e.image);
 		c->source = "containers.json";
+		c->attempt = e.attempt;
+		c->has_attempt = e.attempt != MW_NONE;
 	}
 	/* the bundle has the pod's labels too */
 	if (!crio_bundle(d, id, c) && !listed)

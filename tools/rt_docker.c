@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "cgroup.h"
 #include "json.h"
+#include "kube.h"
 #include "rootfs.h"
 #include "rt_ops.h"
 
@@ -55,17 +56,6 @@ static void docker_locate(struct mw_runtimes *rt, struct mw_daemon *d)
 	}
 }
 
-static void docker_labels(const struct mw_json *doc, int config,
-			  struct mw_container *c)
-{
-	int labels = mw_json_get(doc, config, "Labels");
-
-	mw_json_get_string(doc, labels, "io.kubernetes.pod.namespace",
-			   c->pod_namespace, sizeof(c->pod_namespace));
-	mw_json_get_string(doc, labels, "io.kubernetes.pod.name",
-			   c->pod_name, sizeof(c->pod_name));
-}
-
 static bool docker_lookup(struct mw_runtimes *rt, struct mw_daemon *d,
 			  const char *id, struct mw_container *c)
 {
@@ -87,7 +77,8 @@ static bool docker_lookup(struct mw_runtimes *rt, struct mw_daemon *d,
 		config = mw_json_get(&doc, 0, "Config");
 		mw_json_get_string(&doc, config, "Image", c->image,
 				   sizeof(c->image));
-		docker_labels(&doc, config, c);
+		/* cri-dockerd's containers: the kubelet's labels */
+		mw_kube_names(&doc, mw_json_get(&doc, config, "Labels"), c);
 		mw_copy(c->runtime, sizeof(c->runtime), "docker");
 		c->source = "config.v2.json";
 	}

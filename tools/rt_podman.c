@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * podman: containers/storage's containers.json (id, names, layer,
- * metadata's image-name), located by storage.conf (cstorage.c). podman has
+ * metadata's image-name), located by storage.conf (cstorage.c), and each
+ * container's OCI bundle <graphroot>/overlay-containers/<id>/userdata/
+ * config.json with its annotations (oci_bundle.c). podman has
  * no daemon: conmon watches each of its containers, and its root is the
  * one the files are read through.
  */
+#include <stdio.h>
 #include <string.h>
 #include "cstorage.h"
+#include "oci_bundle.h"
 #include "rootfs.h"
 #include "rt_ops.h"
 
@@ -14,6 +18,21 @@ static void podman_locate(struct mw_runtimes *rt, struct mw_daemon *d)
 {
 	(void)rt;
 	mw_cstorage_locate(d);
+}
+
+/*
+ * Its OCI bundle, in the graphroot (CRI-O's is in the runroot): the
+ * annotations of --annotation and kube play, and the pod podman made.
+ */
+static void podman_bundle(struct mw_daemon *d, const char *id,
+			  struct mw_container *c)
+{
+	char path[MW_PATH_LEN];
+
+	snprintf(path, sizeof(path), "%s/overlay-containers/%s/userdata/config.json",
+		 d->dir, id);
+	if (mw_path_component(id))
+		mw_bundle_read(d->root, path, c);
 }
 
 static bool podman_lookup(struct mw_runtimes *rt, struct mw_daemon *d,
@@ -30,6 +49,7 @@ static bool podman_lookup(struct mw_runtimes *rt, struct mw_daemon *d,
 	mw_copy(c->name, sizeof(c->name), e.name);
 	mw_copy(c->image, sizeof(c->image), e.image);
 	c->source = "containers.json";
+	podman_bundle(d, id, c);
 	return true;
 }
 

@@ -192,7 +192,9 @@ bool mw_runtime_from_cgroup(struct mw_runtimes *rt,
 			mw_copy(c->id, sizeof(c->id), cg->container);
 			mw_copy(c->runtime, sizeof(c->runtime), cg->runtime);
 		}
-		mw_copy(c->pod_uid, sizeof(c->pod_uid), cg->pod);
+		/* the kubelet's cgroup, rather than an annotation anyone sets */
+		if (cg->pod[0] || !found)
+			mw_copy(c->pod_uid, sizeof(c->pod_uid), cg->pod);
 		return found;
 	}
 	memset(c, 0, sizeof(*c));

@@ -411,25 +411,31 @@ void mw_container_label(const struct mw_container *c, bool brief, char *buf,
 {
 	const char *runtime = c->runtime[0] ? c->runtime : "container";
 	char name[MW_NAME_LEN], image[MW_NAME_LEN], pod[2 * MW_NAME_LEN];
-	char id[16];
+	char id[16], raw[2 * MW_NAME_LEN], attempt[40] = "";
 
+	/* names are the pod spec's strings: no ESC, CR or newline gets out */
 	mw_sanitize(name, sizeof(name), c->name);
 	mw_sanitize(image, sizeof(image), c->image);
 	/* an id as the runtime shows it: docker's first 12 digits */
-	snprintf(id, sizeof(id), "%.12s", c->id);
+	snprintf(raw, sizeof(raw), "%.12s", c->id);
+	mw_sanitize(id, sizeof(id), raw);
 	if (c->pod_name[0])
-		snprintf(pod, sizeof(pod), "%s/%s", c->pod_namespace, c->pod_name);
+		snprintf(raw, sizeof(raw), "%s/%s", c->pod_namespace, c->pod_name);
 	else
-		snprintf(pod, sizeof(pod), "%s", c->pod_uid);
+		snprintf(raw, sizeof(raw), "%s", c->pod_uid);
+	mw_sanitize(pod, sizeof(pod), raw);
+	if (c->has_attempt)
+		snprintf(attempt, sizeof(attempt), ", restart attempt %lld",
+			 (long long)c->attempt);
 	if (brief)
 		snprintf(buf, len, "%s:%s", runtime, name[0] ? name : id);
 	else if (!name[0])
-		snprintf(buf, len, "%s %s%s%s", runtime, id, pod[0] ? " pod " : "",
-			 pod);
+		snprintf(buf, len, "%s %s%s%s%s", runtime, id, pod[0] ? " pod " : "",
+			 pod, attempt);
 	else
-		snprintf(buf, len, "%s container %s (%s%s%s%s%s)", runtime, name,
+		snprintf(buf, len, "%s container %s (%s%s%s%s%s%s)", runtime, name,
 			 id, image[0] ? ", image " : "", image,
-			 pod[0] ? ", pod " : "", pod);
+			 pod[0] ? ", pod " : "", pod, attempt);
 }
 
 /* The container's id and runtime: its runtime's, else its cgroup's; "". */

@@ -85,7 +85,7 @@ if run "ns --json: valid JSON" 0 $bin --json "${loop[@]}"; then
 	jq_is "ns --json: gone row names nobody" '.namespaces[4] | [.state, .pids, .container]' '["gone",null,null]'
 	jq_is "ns --json: the namespace the module has not seen, counted live" '.namespaces[3] | [.ns, .mounts, .pids, .held_by, .source]' \
 		'[4026532400,31,[300],"300","live"]'
-	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",30]'
+	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",34]'
 fi
 if run "events --json" 0 $bin events -J "${loop[@]}"; then
 	jq_is "events --json: caller vs failing" '.events[1] | [.caller_ns, .failing_ns, .caller_who, .failing_who, .pending, .result]' \
@@ -97,12 +97,12 @@ fi
 
 # --list-columns comes from the same table as the headers
 if run "--list-columns" 0 $bin --list-columns; then
-	if [ "$(wc -l <"$tmp/out")" = 30 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
-	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 30 ns columns, defaults starred"
+	if [ "$(wc -l <"$tmp/out")" = 34 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
+	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 34 ns columns, defaults starred"
 	else not_ok "--list-columns" "$(cat "$tmp/out")"; fi
 fi
 if run "events --list-columns --json" 0 $bin events --list-columns --json; then
-	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json, .columns[33].json]' '[34,"TIME","time","fallback"]'
+	jq_is "events --list-columns --json" '[(.columns | length), .columns[0].name, .columns[0].json, .columns[34].json]' '[35,"TIME","time","fallback"]'
 fi
 
 # without the module: counted from mountinfo, pending and history unknown
@@ -504,6 +504,36 @@ if run "metrics: label values escaped" 0 $bin metrics --debugfs "$esc/debugfs" -
 		ok "metrics: a quote, a backslash and a newline in a name escaped, UTF-8 as it is; promtool check metrics clean"
 	else not_ok "metrics: label values escaped" "$(grep 4026532340 "$tmp/out" | head -n1)" "$(cat "$tmp/lint")"; fi
 fi
+# pod specs are user input: ESC, CR and newline in the CRI annotations
+# reach no terminal, and JSON keeps them exactly
+hostile=$tmp/rt-hostile
+cp -r $fx/runtimes "$hostile"
+hb=$hostile/proc/310/root/run/containerd/io.containerd.runtime.v2.task/k8s.io/7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c/config.json
+jq '.annotations["io.kubernetes.cri.sandbox-name"] = "web\u001b[31m-0\nline2" |
+	.annotations["io.kubernetes.cri.sandbox-namespace"] = "shop\r\u001b]0;title\u0007" |
+	.annotations["io.kubernetes.cri.container-name"] = "c\u001b[2Jtr\nx" |
+	.annotations["io.kubernetes.cri.sandbox-uid"] = "\u001b[0m\n"' "$hb" >"$tmp/bundle" && mv "$tmp/bundle" "$hb"
+hx=(--debugfs "$hostile/debugfs" --proc "$hostile/proc")
+rows=$($bin "${rt[@]}" | wc -l)
+for cmd in "" "-o NS,POD,POD-NS,POD-NAME,POD-UID,CTR-NAME,NAME" "explain" "events" "events -o CALLER-POD,FAILING-POD,CALLER-NAME,FAILING-NAME" "loops" "check"; do
+	# shellcheck disable=SC2086
+	$bin $cmd "${hx[@]}" >"$tmp/out" 2>&1
+	if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/out"; then
+		not_ok "mntwatch ${cmd:-ns}: annotations with ESC, CR and newline reach the terminal escaped" "$(LC_ALL=C grep -n $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/out" | cat -v | head -3)"
+	elif [ -z "$cmd" ] && [ "$(wc -l <"$tmp/out")" != "$rows" ]; then
+		not_ok "mntwatch: a newline in an annotation made a row of its own" "$(cat -v "$tmp/out")"
+	else ok "mntwatch ${cmd:-ns}: annotations with ESC, CR and newline reach the terminal escaped"; fi
+done
+if run "ns -J with hostile annotations" 0 $bin -J "${hx[@]}"; then
+	jq_is "ns -J: names kept byte for byte in valid JSON, the cgroup's pod uid in pod" \
+		'.namespaces[] | select(.ns == 4026532340) | [.pod_name, .pod_namespace, .container_name, .name, .pod, .pod_uid]' \
+		"$(jq -c '.annotations | [."io.kubernetes.cri.sandbox-name", ."io.kubernetes.cri.sandbox-namespace", ."io.kubernetes.cri.container-name", ."io.kubernetes.cri.container-name", "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"]' "$hb")"
+fi
+if run "metrics with hostile annotations" 0 $bin metrics "${hx[@]}"; then
+	promtool check metrics <"$tmp/out" >"$tmp/lint" 2>&1 && ok "metrics: hostile annotations, promtool check metrics clean" ||
+		not_ok "metrics: hostile annotations" "$(cat "$tmp/lint")"
+fi
+
 # the real docker incidents: the container's series named as docker inspect names it
 for f in docker docker-rbind; do
 	inspect=$real/$f/docker-inspect.json

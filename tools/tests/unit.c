@@ -769,6 +769,36 @@ static void test_event_columns(void)
 #define DOCKER_CID "4d0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5"
 #define DOCKER_LAYER "9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a"
 
+/* A pod spec's strings are user input: the labels of explain and check. */
+static void test_label_escapes(void)
+{
+	struct mw_container c;
+	char buf[2048];
+	bool ok = true;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.id, sizeof(c.id), "%s", "7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c");
+	snprintf(c.runtime, sizeof(c.runtime), "containerd");
+	snprintf(c.name, sizeof(c.name), "c\x1b[2Jtr\nx");
+	snprintf(c.image, sizeof(c.image), "img\r");
+	snprintf(c.pod_namespace, sizeof(c.pod_namespace), "shop\r\x1b]0;t\x07");
+	snprintf(c.pod_name, sizeof(c.pod_name), "web\x1b[31m-0\nline2");
+	c.attempt = 3;
+	c.has_attempt = true;
+	mw_container_label(&c, false, buf, sizeof(buf));
+	for (i = 0; buf[i]; i++)
+		CHECK((unsigned char)buf[i] >= ' ' && buf[i] != 0x7f,
+		      "control byte 0x%02x at %zu of \"%s\"", buf[i], i, buf);
+	CHECK_STR(buf, "containerd container c?[2Jtr?x (7d7e7f808182, image img?, pod shop??]0;t?/web?[31m-0?line2, restart attempt 3)");
+	mw_container_label(&c, true, buf, sizeof(buf));
+	CHECK_STR(buf, "containerd:c?[2Jtr?x");
+	c.name[0] = '\0';
+	mw_container_label(&c, false, buf, sizeof(buf));
+	CHECK_STR(buf, "containerd 7d7e7f808182 pod shop??]0;t?/web?[31m-0?line2, restart attempt 3");
+	report(ok, "labels: ESC, CR and newline of a pod spec's names sanitized, the restart attempt named");
+}
+
 static void test_runtimes(void)
 {
 	struct mw_runtimes rt;
@@ -1210,6 +1240,7 @@ int main(int argc, char **argv)
 	test_json();
 	test_escapes();
 	test_event_columns();
+	test_label_escapes();
 	test_runtimes();
 	test_rows_at();
 	test_fed_loop();
