@@ -19,6 +19,20 @@ static uint64_t failing_ns(const struct data *d)
 	return d->ev[d->nev - 1].failing_ns;
 }
 
+static bool mounts_of(const void *ctx, uint64_t ns,
+		      const struct mw_mountinfo **mi, const struct mw_loops **loops)
+{
+	const struct data *d = ctx;
+	const struct ns_mounts *m = mw_mounts_find(d, ns);
+
+	/* an id the module saw die may name an unrelated namespace today */
+	if (!m || !mw_who_now(&d->scan, d->ns, d->nns, ns))
+		return false;
+	*mi = &m->mi;
+	*loops = &m->found;
+	return true;
+}
+
 int mw_explain_load(const struct opts *o, struct explain_data *x, uint64_t ns)
 {
 	struct data *d = &x->d;
@@ -55,6 +69,8 @@ int mw_explain_load(const struct opts *o, struct explain_data *x, uint64_t ns)
 	mw_sysroot_of(o->procdir, x->sysroot, sizeof(x->sysroot));
 	in->sysroot = x->sysroot;
 	in->procdir = o->procdir;
+	in->mounts_of = mounts_of;
+	in->mounts_ctx = d;
 	return 0;
 }
 

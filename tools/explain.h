@@ -24,6 +24,11 @@ struct mw_explain_in {
 	int ngrowth;
 	struct mw_runtimes *rt;		/* names containers; NULL: by cgroup only */
 	const char *procdir;		/* /proc/sys, /proc/PID; NULL: unread */
+	/* a live namespace's mountinfo and loops as read; false: not read */
+	bool (*mounts_of)(const void *ctx, uint64_t ns,
+			  const struct mw_mountinfo **mi,
+			  const struct mw_loops **loops);
+	const void *mounts_ctx;
 	const char *sysroot;		/* where the node's /etc is; NULL: unread */
 };
 

@@ -11,6 +11,7 @@
 #include "fix.h"
 #include "limit_plan.h"
 #include "loops.h"
+#include "mount_plan.h"
 #include "sysctl_conf.h"
 #include "util.h"
 #include "who.h"
@@ -48,46 +49,39 @@ static bool conf_check(const struct mw_fix *fix, const char *sysroot,
 	return false;
 }
 
-/* Whether @path is a mountpoint in the mountinfo of @pid. */
-static bool is_mountpoint(const char *procdir, int pid, const char *path)
-{
-	char file[MW_PATH_LEN], point[MW_PATH_LEN], *text;
-	struct mw_mountinfo mi;
-	bool found = false;
-	int i;
-
-	snprintf(file, sizeof(file), "%s/%d/mountinfo", procdir, pid);
-	text = mw_read_file(file, NULL);
-	if (!text || mw_mountinfo_parse(&mi, text))
-		return false;
-	for (i = 0; i < mi.n && !found; i++) {
-		mw_unescape(point, sizeof(point), mi.mounts[i].mountpoint);
-		found = !strcmp(point, path);
-	}
-	mw_mountinfo_free(&mi);
-	return found;
-}
-
 static bool mount_check(const struct mw_fix *fix, const char *procdir,
 			char *err, size_t errlen)
 {
 	char path[MW_PATH_LEN], link[MW_PATH_LEN], want[64];
 	ssize_t n;
 
-	if (fix->pid <= 1) {
+	struct mw_mountinfo mi;
+	bool mounted;
+
+	if (fix->pid == 1 || fix->pid < 0) {
 		snprintf(err, errlen, "pid %d: mntwatch acts through no process but one in the namespace, never pid 1",
 			 fix->pid);
 		return false;
 	}
-	snprintf(path, sizeof(path), "%s/%d/ns/mnt", procdir, fix->pid);
+	if (fix->pid == MW_FIX_SELF)
+		snprintf(path, sizeof(path), "%s/self/ns/mnt", procdir);
+	else
+		snprintf(path, sizeof(path), "%s/%d/ns/mnt", procdir, fix->pid);
 	snprintf(want, sizeof(want), "mnt:[%" PRIu64 "]", fix->ns);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0 || (link[n] = '\0', strcmp(link, want))) {
-		snprintf(err, errlen, "pid %d no longer lives in mount namespace %" PRIu64,
-			 fix->pid, fix->ns);
+		if (fix->pid == MW_FIX_SELF)
+			snprintf(err, errlen, "this shell does not live in mount namespace %" PRIu64,
+				 fix->ns);
+		else
+			snprintf(err, errlen, "pid %d no longer lives in mount namespace %" PRIu64,
+				 fix->pid, fix->ns);
 		return false;
 	}
-	if (!is_mountpoint(procdir, fix->pid, fix->path)) {
+	mounted = mw_mountinfo_of(procdir, fix->pid, &mi) &&
+		  mw_mounts_at(&mi, fix->path, false) > 0;
+	mw_mountinfo_free(&mi);
+	if (!mounted) {
 		snprintf(err, errlen, "%s is no longer a mount in namespace %" PRIu64,
 			 fix->path, fix->ns);
 		return false;
@@ -115,12 +109,37 @@ bool mw_fix_check(const struct mw_fix *fix, const char *procdir,
 
 int64_t mw_fix_measure(const struct mw_fix *fix, const char *procdir)
 {
-	char path[MW_PATH_LEN];
+	struct mw_mountinfo mi;
+	int64_t n;
 
-	if (fix->kind != MW_FIX_MOUNT)
+	if (fix->kind != MW_FIX_MOUNT || !mw_mountinfo_of(procdir, fix->pid, &mi))
 		return MW_NONE;
-	snprintf(path, sizeof(path), "%s/%d/mountinfo", procdir, fix->pid);
-	return mw_count_mountinfo(path);
+	n = mw_mounts_at(&mi, fix->path, true);
+	mw_mountinfo_free(&mi);
+	return n;
+}
+
+static bool mount_helped(const struct mw_fix *fix, const char *procdir,
+			 int64_t before, char *err, size_t errlen)
+{
+	struct mw_mountinfo mi;
+	int64_t now = mw_fix_measure(fix, procdir);
+	bool private;
+
+	if (fix->expect == MW_EXPECT_FEWER) {
+		if (now != MW_NONE && now < before)
+			return true;
+		snprintf(err, errlen, "%" PRId64 " mounts at and under %s in namespace %" PRIu64 ", %" PRId64 " before",
+			 now, fix->path, fix->ns, before);
+		return false;
+	}
+	private = mw_mountinfo_of(procdir, fix->pid, &mi) &&
+		  mw_mounts_private(&mi, fix->path);
+	mw_mountinfo_free(&mi);
+	if (!private)
+		snprintf(err, errlen, "a mount at or under %s in namespace %" PRIu64 " still propagates",
+			 fix->path, fix->ns);
+	return private;
 }
 
 bool mw_fix_helped(const struct mw_fix *fix, const char *procdir,
@@ -146,12 +165,7 @@ bool mw_fix_helped(const struct mw_fix *fix, const char *procdir,
 			 fix->file, fix->line ? fix->line : 1, fix->key, now);
 		return false;
 	case MW_FIX_MOUNT:
-		now = mw_fix_measure(fix, procdir);
-		if (now != MW_NONE && now < before)
-			return true;
-		snprintf(err, errlen, "namespace %" PRIu64 " still holds %" PRId64 " mounts",
-			 fix->ns, now);
-		return false;
+		return mount_helped(fix, procdir, before, err, errlen);
 	}
 	return false;
 }

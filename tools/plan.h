@@ -24,8 +24,18 @@ enum mw_fix_kind {
 	MW_FIX_MOUNT,		/* acts on PATH in the mount namespace of PID */
 };
 
+/* What a mount step is for, checked after it runs. */
+enum mw_fix_expect {
+	MW_EXPECT_FEWER,	/* fewer mounts at and under path */
+	MW_EXPECT_PRIVATE,	/* no mount at or under path propagates */
+};
+
+/* A mount step acts through the shell's own namespace, not a process's. */
+#define MW_FIX_SELF	0
+
 struct mw_fix {
 	enum mw_fix_kind kind;
+	enum mw_fix_expect expect;	/* mount */
 	char why[MW_PLAN_LEN];		/* the comment: may hold newlines */
 	char cmd[MW_PLAN_LEN];		/* one line of shell */
 	char key[64];			/* sysctl, conf: fs.mount-max */
@@ -33,7 +43,7 @@ struct mw_fix {
 	int64_t from;			/* conf: what the line sets now; INT64_MIN none */
 	char file[MW_PLAN_PATH];	/* conf: as the node names it */
 	int line;			/* conf: 1-based; 0: a new file */
-	int pid;			/* mount: a process living in ns */
+	int pid;			/* mount: a process in ns, or MW_FIX_SELF */
 	uint64_t ns;			/* mount: the namespace it acts in */
 	char path[MW_PLAN_PATH];	/* mount: a mountpoint there */
 };

@@ -6,8 +6,10 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include "../mount_plan.h"
 #include "../runtime.h"
 #include "../story.h"
+#include "../util.h"
 #include "../who.h"
 
 /*
@@ -84,13 +86,106 @@ static void print(FILE *out, const struct mw_case *c)
 		print_version(out, c->in->rt);
 }
 
+/*
+ * The volume whose source is the host's /: the shortest mountpoint but /
+ * where a bind of the host's root file system sits (its root "/", its
+ * device that of pid 1's /). docker cp stacks its copies there.
+ */
+static bool host_root_volume(const struct mw_case *c,
+			     const struct mw_mountinfo *mi, char *vol,
+			     size_t len)
+{
+	struct mw_mountinfo host;
+	char dev[64] = "", point[MW_PATH_LEN];
+	int i;
+
+	/* read only, for the device number of the host's / */
+	if (!mw_mountinfo_of(c->in->procdir, 1, &host))
+		return false;
+	for (i = 0; i < host.n && !dev[0]; i++)
+		if (!strcmp(host.mounts[i].mountpoint, "/"))
+			snprintf(dev, sizeof(dev), "%s", host.mounts[i].dev);
+	mw_mountinfo_free(&host);
+	vol[0] = '\0';
+	for (i = 0; i < mi->n; i++) {
+		const struct mw_mount *m = &mi->mounts[i];
+
+		mw_unescape(point, sizeof(point), m->mountpoint);
+		if (!dev[0] || strcmp(m->dev, dev) || strcmp(m->root, "/") ||
+		    !strcmp(point, "/"))
+			continue;
+		if (!vol[0] || strlen(point) < strlen(vol))
+			snprintf(vol, len, "%s", point);
+	}
+	return vol[0] && mw_plain_path(vol);
+}
+
+static void plan_private(const struct mw_case *c, struct mw_plan *plan,
+			 int pid, const char *name)
+{
+	struct mw_fix *fix = mw_plan_step(plan, MW_FIX_MOUNT);
+
+	if (!fix)
+		return;
+	fix->expect = MW_EXPECT_PRIVATE;
+	fix->pid = pid;
+	fix->ns = c->ev->failing_ns;
+	snprintf(fix->path, sizeof(fix->path), "/");
+	mw_fix_why(fix, "stops the doubling: the container's / private in its own namespace (%s, pid %d),\n"
+		   "so dockerd's binds on its layer no longer reach it; the container keeps running",
+		   name, pid);
+	mw_fix_cmd(fix, "mount -N /proc/%d/ns/mnt --make-rprivate /", pid);
+}
+
+static void plan_unstack(const struct mw_case *c, struct mw_plan *plan,
+			 int pid, const char *vol, int64_t stacked)
+{
+	struct mw_fix *fix = mw_plan_step(plan, MW_FIX_MOUNT);
+
+	if (!fix)
+		return;
+	fix->expect = MW_EXPECT_FEWER;
+	fix->pid = pid;
+	fix->ns = c->ev->failing_ns;
+	snprintf(fix->path, sizeof(fix->path), "%s", vol);
+	mw_fix_why(fix, "frees the %" PRId64 " mounts stacked at %s above the bottom one, with the copies nested in\n"
+		   "them; the bottom one (the host's /, as the volume showed it) stays; the container keeps running",
+		   stacked - 1, vol);
+	mw_fix_cmd(fix, "while [ \"$(awk '$5 == \"%s\"' /proc/%d/mountinfo | wc -l)\" -gt 1 ]; do nsenter -t %d -p -- umount -N /proc/%d/ns/mnt -l %s; done",
+		   vol, pid, pid, pid, vol);
+}
+
+/*
+ * In place, the container running: its / made private stops dockerd's
+ * binds from reaching it; the copies stacked on the volume of the host's
+ * / come off, the one at the bottom stays (verified on docker.io 20.10.24).
+ */
 static bool plan(const struct mw_case *c, struct mw_plan *plan)
 {
-	(void)c;
+	const struct mw_who *who = c->holder;
+	const struct mw_mountinfo *mi;
+	const struct mw_loops *loops;
+	char vol[MW_PATH_LEN], name[MW_NAME_LEN];
+	int64_t stacked;
+
 	mw_plan_note(plan, "Upgrade docker to 24.0 or later; until then, do not docker cp into a container that has /\n"
 		     "    (or the directory holding docker's data) as a volume, or give that volume rslave or\n"
 		     "    rprivate propagation.");
-	return false;	/* no command proven in place yet */
+	if (!who || who->host || !who->npids || who->pids[0] <= 1 ||
+	    !c->in->mounts_of ||
+	    !c->in->mounts_of(c->in->mounts_ctx, c->ev->failing_ns, &mi, &loops) ||
+	    !host_root_volume(c, mi, vol, sizeof(vol)))
+		return false;
+	snprintf(name, sizeof(name), "%s", who->ctr.name[0] ? who->ctr.name :
+		 who->ctr.id[0] ? who->ctr.id : "the container");
+	if (!mw_mounts_private(mi, "/"))
+		plan_private(c, plan, who->pids[0], name);
+	stacked = mw_mounts_at(mi, vol, false);
+	if (stacked > 1)
+		plan_unstack(c, plan, who->pids[0], vol, stacked);
+	snprintf(plan->done, sizeof(plan->done), "the container's / propagates nothing and one mount is left at %s",
+		 vol);
+	return true;
 }
 
 const struct mw_story mw_story_docker_cp = {

@@ -44,25 +44,40 @@ static void print(FILE *out, const struct mw_case *c)
 /* The initial user namespace's inode number (PROC_USER_INIT_INO). */
 #define INIT_USER_NS	4026531837ULL
 
-/* Raise the limit of the initial user namespace: the one sysctl -w sets. */
+/*
+ * The limit of the initial user namespace, the one sysctl -w sets: back to
+ * the kernel's default (threads-max / 2, kernel/fork.c) when it was set
+ * below it, else raised with room to grow.
+ */
 static bool plan(const struct mw_case *c, struct mw_plan *plan)
 {
 	const struct mw_event *ev = c->ev;
+	const char *key = "user.max_mnt_namespaces";
 	int64_t had = ev->ns_count != MW_NONE ? ev->ns_count : ev->max;
-	int64_t to = mw_headroom(had + 1, ev->max);
-	int64_t now = mw_sysctl_now(c->in->procdir, "user.max_mnt_namespaces");
+	int64_t threads = mw_sysctl_now(c->in->procdir, "kernel.threads-max");
+	int64_t now = mw_sysctl_now(c->in->procdir, key);
+	int64_t def = threads != MW_NONE ? threads / 2 : MW_NONE;
+	bool lowered = def != MW_NONE && ev->max < def;
+	int64_t to = lowered ? def : mw_headroom(had + 1, ev->max);
 	char why[MW_PLAN_LEN];
 
 	if (ev->userns != (int64_t)INIT_USER_NS)
 		return false;	/* each user namespace has its own, set inside it */
-	snprintf(why, sizeof(why), "raises user.max_mnt_namespaces from %" PRId64 " to %" PRId64 ": the user had %" PRId64 " mount namespaces,\n"
-		 "this leaves room for half again as many; stops nothing; costs only what more\n"
-		 "namespaces would hold",
-		 ev->max, to, had);
-	mw_plan_sysctl(plan, c->in, "user.max_mnt_namespaces", to, why);
-	mw_plan_boot_set(plan, c->in, "user.max_mnt_namespaces", to,
-			 now != MW_NONE ? now : ev->max);
-	snprintf(plan->done, sizeof(plan->done), "user.max_mnt_namespaces is %" PRId64 " or more now", to);
+	if (lowered)
+		snprintf(why, sizeof(why), "restores %s from %" PRId64 " to the kernel's default %" PRId64 " (threads-max / 2):\n"
+			 "the user had %" PRId64 " mount namespaces; stops nothing, costs nothing",
+			 key, ev->max, to, had);
+	else
+		snprintf(why, sizeof(why), "raises %s from %" PRId64 " to %" PRId64 ": the user had %" PRId64 " mount namespaces,\n"
+			 "this leaves room for half again as many; stops nothing; costs only what more\n"
+			 "namespaces would hold", key, ev->max, to, had);
+	mw_plan_sysctl(plan, c->in, key, to, why);
+	if (lowered)
+		mw_plan_boot_restore(plan, c->in, key, to);
+	else
+		mw_plan_boot_set(plan, c->in, key, to, now != MW_NONE ? now : ev->max);
+	snprintf(plan->done, sizeof(plan->done), "%s is %" PRId64 " or more now%s", key, to,
+		 lowered ? ", and no file read at boot lowers it" : "");
 	return true;
 }
 

@@ -360,12 +360,39 @@ one_line_error "--apply outside fix, exit 2" 2 "is an option of 'fix'" $bin expl
 run "fix NS: a namespace that never failed, exit 1" 1 $bin fix 4026532999 "${lowered[@]}" &&
 	{ [ "$(cat "$tmp/out")" = "# nothing to fix: no ENOSPC recorded in namespace 4026532999" ] && ok "fix NS: a namespace that never failed, exit 1" ||
 		not_ok "fix NS: never failed" "$(cat "$tmp/out")"; }
-# a story without a proven plan prints no command
-if run "fix: the docker cp loop has no proven plan yet" 1 $bin fix --debugfs $real/docker/debugfs --proc $real/docker/proc; then
-	if ! grep -v '^#' "$tmp/out" | grep -q . && grep -q '^# no command that gives namespace 4026532179 back in place has been proven' "$tmp/out"; then
-		ok "fix: no command printed for a story without a proven plan (docker cp), exit 1"
-	else not_ok "fix: docker cp without a proven plan" "$(cat "$tmp/out")"; fi
+# a story without a proven plan prints no command: a loop inside a container's own namespace
+if run "fix: a loop in place has no proven plan" 1 $bin fix "${loop[@]}"; then
+	if ! grep -v '^#' "$tmp/out" | grep -q . && grep -q '^# no command that gives namespace 4026532114 back in place has been proven' "$tmp/out"; then
+		ok "fix: no command printed for a story without a proven plan (a loop in a container's namespace), exit 1"
+	else not_ok "fix: a loop in place without a proven plan" "$(cat "$tmp/out")"; fi
 fi
+# the docker cp loop: the container's / private, the copies stacked on the
+# volume of the host's / taken off, through the container's own pid, as
+# docker inspect names it (FIXPLANS.md 2, verified on docker.io 20.10.24)
+for f in docker docker-rbind; do
+	inspect=$real/$f/docker-inspect.json
+	pid=$(jq '.[0].State.Pid' "$inspect")
+	vol=$(jq -r '.[0].Mounts[] | select(.Source == "/") | .Destination' "$inspect")
+	stacked=$(awk -v v="$vol" '$5 == v' "$real/$f/proc/$pid/mountinfo" | wc -l)
+	if real_run "fix on the real $f incident" $f fix; then
+		want=$(printf '%s\n' "mount -N /proc/$pid/ns/mnt --make-rprivate /" \
+			"while [ \"\$(awk '\$5 == \"$vol\"' /proc/$pid/mountinfo | wc -l)\" -gt 1 ]; do nsenter -t $pid -p -- umount -N /proc/$pid/ns/mnt -l $vol; done")
+		if [ "$(grep -v '^#' "$tmp/out")" = "$want" ] &&
+		   grep -q "^# frees the $((stacked - 1)) mounts stacked at $vol above the bottom one" "$tmp/out" &&
+		   grep -q "(my-mount-max, pid $pid)" "$tmp/out"; then
+			ok "fix: docker cp ($f): docker inspect's pid $pid and volume $vol, its / private, the $((stacked - 1)) copies above the bottom one off"
+		else not_ok "fix on the real $f incident" "$(cat "$tmp/out")" "want:" "$want"; fi
+	fi
+done
+# the restart loops: the host's copies under the loop's directory collapsed, then private
+for f in podman ctr; do
+	dir=/srv/loop-$f
+	if real_run "fix on the real $f restart loop" $f fix -J; then
+		jq_is "fix -J: the $f loop's directory in the host's namespace, collapsed then private" \
+			'[.story, .namespace, [.steps[] | [.kind, .path, .ns, .command]]]' \
+			"$(jq -cn --arg d $dir '["restart-loop",4026531841,[["mount",$d,4026531841,"while [ \"$(awk -v p=\($d) '"'"'$5 == p || index($5, p \"/\") == 1'"'"' /proc/self/mountinfo | wc -l)\" -gt 1 ]; do umount -l \($d)/inner 2>/dev/null || umount -l \($d); done"],["mount",$d,4026531841,"mount --make-rprivate \($d)"]]]')"
+	fi
+done
 # a namespace full on its own at a limit that is not lowered: raise it with headroom
 if run "fix NS: a namespace full on its own" 0 $bin fix 4026532300 "${loop[@]}"; then
 	if [ "$(grep -v '^#' "$tmp/out")" = "sysctl -w fs.mount-max=2000" ] && grep -q '^# raises fs.mount-max from 1000 to 2000: namespace 4026532300 needed 1001 mounts,$' "$tmp/out"; then
@@ -383,6 +410,15 @@ if run "fix: user.max_mnt_namespaces" 0 $bin fix --debugfs "$ns/debugfs" --proc 
 	   $bin explain --debugfs "$ns/debugfs" --proc "$ns/proc" | grep -qx '    sysctl -w user.max_mnt_namespaces=1000'; then
 		ok "fix: user.max_mnt_namespaces raised from 5 to 1000, kept at boot in a file of ours, explain prints the same"
 	else not_ok "fix: user.max_mnt_namespaces" "$(cat "$tmp/out")"; fi
+fi
+# set below the kernel's default (threads-max / 2): restored to it, the boot line commented out
+mkdir -p "$ns/proc/sys/kernel" && echo 19717 >"$ns/proc/sys/kernel/threads-max"
+echo 'user.max_mnt_namespaces = 5' >"$ns/etc/sysctl.d/80-hardening.conf"
+if run "fix: user.max_mnt_namespaces below its default" 0 $bin fix --debugfs "$ns/debugfs" --proc "$ns/proc"; then
+	if [ "$(grep -v '^#' "$tmp/out")" = "$(printf '%s
+' 'sysctl -w user.max_mnt_namespaces=9858' "sed -i '1s/^/# /' /etc/sysctl.d/80-hardening.conf")" ]; then
+		ok "fix: user.max_mnt_namespaces restored to threads-max / 2 = 9858, the hardening line commented out"
+	else not_ok "fix: user.max_mnt_namespaces restored" "$(cat "$tmp/out")"; fi
 fi
 sed -i 's/ 4026531837 / 4026532500 /' "$ns/debugfs/events"
 run "fix: user.max_mnt_namespaces of another user namespace: no plan" 1 $bin fix --debugfs "$ns/debugfs" --proc "$ns/proc" &&
