@@ -9,6 +9,9 @@
 #   make demo-mounts          the bare propagation loop (mount --rbind), start to ENOSPC
 #   make bench KVER=..        the module's cost on the mount path beside bpftrace's
 #                             (figures, no verdict; BENCH_ROUNDS=7 BENCH_OPS=2000)
+#   make bench-tool [KVER=..] the tool's time against lsns -t mnt and one wc -l of a
+#                             grown container's mountinfo, as ratios, in the runtimes
+#                             root (BENCH_TOOL_LIMIT=30000 BENCH_TOOL_RUNS=5)
 #   make vm-run KVER=.. SCRIPT=file   run a script in a VM with the module loaded
 #                             ROOT=runtimes: on the Debian root with docker, podman and
 #                             containerd (selftests/runtimes-root.sh, built once);
@@ -26,7 +29,7 @@ CFLAGS := -O2 -Wall -Wextra -Werror
 KERNELS = $(shell awk '!/^\#/ && NF { print $$1 }' $(TOP)/selftests/kernels.conf)
 DEPS := $(TOP)/selftests/deps.sh
 
-.PHONY: all module floor tool vm-run check demo demo-mounts bench checkpatch clean install uninstall dkms-install deps image
+.PHONY: all module floor tool vm-run check demo demo-mounts bench bench-tool checkpatch clean install uninstall dkms-install deps image
 
 ifeq ($(KVER),)
 all: module tool
@@ -149,6 +152,20 @@ bench:
 		selftests/vmtest.sh -k $(or $(KVER),6.12) -m build/$(or $(KVER),6.12)/mntwatch.ko \
 		-b build/$(or $(KVER),6.12)/kretprobe_floor.ko $${bpftrace:+-b "$$bpftrace"} \
 		-b build/bin/mount_bench -b build/bin/ns_churn -b selftests/vmlib.sh -t 3600 -s selftests/bench.sh
+
+# ratios from one run in the runtimes root (selftests/bench_tool.sh)
+BENCH_TOOL_LIMIT ?= 30000
+BENCH_TOOL_RUNS ?= 5
+bench-tool:
+	@$(DEPS) vm
+	@$(MAKE) --no-print-directory -s module KVER=$(or $(KVER),6.12) >&2
+	@$(MAKE) --no-print-directory -s build/bin/mntwatch >&2
+	@{ echo 'insmod "$$MNTWATCH_KO" || exit 1'; echo 'cd /tmp'; \
+		echo 'BENCH_TOOL_LIMIT=$(BENCH_TOOL_LIMIT) BENCH_TOOL_RUNS=$(BENCH_TOOL_RUNS)'; \
+		cat selftests/bench_tool.sh; } >build/bench-tool-$(or $(KVER),6.12).sh
+	@selftests/vmtest.sh -k $(or $(KVER),6.12) -r runtimes -m build/$(or $(KVER),6.12)/mntwatch.ko \
+		-b selftests/vmlib.sh -b selftests/runtimes_lib.sh -b build/bin/mntwatch -t 3000 \
+		-s build/bench-tool-$(or $(KVER),6.12).sh
 
 checkpatch:
 	@perl $$(selftests/fetch-kernel.sh source)/scripts/checkpatch.pl --no-tree --strict --ignore LINUX_VERSION_CODE -f module/*.c module/*.h selftests/kretprobe_floor.c
