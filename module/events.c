@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <asm/unistd.h>
 #include "mntwatch.h"
+#include "mntwatch_trace.h"
 
 static DEFINE_SPINLOCK(events_lock);
 static struct mw_event *ring;
@@ -49,12 +50,17 @@ struct mw_event *mw_scratch_event(void)
 void mw_events_add(const struct mw_event *event)
 {
 	unsigned long flags;
+	u64 seq;
 
 	spin_lock_irqsave(&events_lock, flags);
+	seq = ++events_total;
 	ring[ring_next] = *event;
-	ring[ring_next].seq = ++events_total;
+	ring[ring_next].seq = seq;
 	ring_next = (ring_next + 1) % ring_size;
 	spin_unlock_irqrestore(&events_lock, flags);
+	/* with its seq, so a trace line names its line in the events file */
+	if (event->limit == MW_LIMIT_MOUNT_MAX)
+		trace_enospc(event, seq);
 }
 
 /* The system calls a mount or a new mount namespace comes from, by name. */

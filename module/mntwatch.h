@@ -73,6 +73,22 @@ struct mw_ns_state {
 };
 
 int mw_read_ns(unsigned long ns, struct mw_ns_state *state);
+
+/*
+ * Whether a namespace's counters are past anything fs.mount-max (an int,
+ * 1..INT_MAX) admits: mounts + pending wrapped, which 5.10's count_mounts()
+ * refuses through its overflow checks (old > sum || pending > sum), or a
+ * counter above INT_MAX, which a decrement below zero leaves (the ns->mounts
+ * underflow ee2e3f50629f fixed) and which 6.1's and later compare against
+ * the limit like any other. Its ENOSPC is the kernel's accounting, not a
+ * full namespace.
+ */
+static inline bool mw_counters_wrapped(u32 mounts, u32 pending)
+{
+	return (u64)mounts + pending > U32_MAX || mounts > INT_MAX ||
+	       pending > INT_MAX;
+}
+
 u32 mw_caller_ns(void);
 
 /* count_mounts() calls on one namespace, as the probes saw them. */

@@ -18,6 +18,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include "mntwatch.h"
+#include "mntwatch_trace.h"
 
 /* no walk of a tree goes further: a wrong offsets= may make it a cycle */
 #define MW_WALK_MAX SZ_1M
@@ -421,6 +422,7 @@ static noinline void mw_attach_grew(u64 serial, u32 ns_id, u32 mounts,
 	};
 
 	mw_table_record(&check);
+	trace_growth(ns_id, before, mounts, check.caller_ns);
 }
 
 /*

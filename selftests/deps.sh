@@ -17,8 +17,9 @@ build=(make gcc gcc-12 libc6-dev binutils dwarves libelf-dev kmod
 vm=("${build[@]}" qemu-system-x86 busybox-static cpio e2fsprogs)
 # make bench: the VM plus the peer it is measured against
 bench=("${vm[@]}" bpftrace)
-# make check: the VM plus the static checks and the test tools
-check=("${vm[@]}" perl sparse bpftool jq prometheus prometheus-node-exporter curl dkms openssl python3-yaml)
+# make check: the VM plus the static checks and the test tools (linux-perf: the
+# tracepoints read through perf in the VM)
+check=("${vm[@]}" perl sparse bpftool jq prometheus prometheus-node-exporter curl dkms openssl python3-yaml linux-perf)
 
 group=${1:-all}
 case $group in

@@ -240,6 +240,8 @@ if tool_vm.sh; then tool=0; else tool=1; fi
 check "tools/mntwatch tests exit status" [ $tool -eq 0 ]
 if loops_vm.sh; then loops=0; else loops=1; fi
 check "tools/mntwatch loops and census tests exit status" [ $loops -eq 0 ]
+if trace_vm.sh; then trace=0; else trace=1; fi
+check "tracepoint tests exit status" [ $trace -eq 0 ]
 
 check "kernel log has no oops, BUG or WARNING" \
 	sh -c "! dmesg | grep -E 'Oops|BUG|WARNING|refcount|sleeping function called from invalid context|Call Trace'"
