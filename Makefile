@@ -69,11 +69,11 @@ tool:
 	$(MAKE) -C tools
 
 # static binaries for the VM's busybox initramfs
-build/bin/mntwatch: tools/*.c tools/*.h tools/stories/*.c
+build/bin/mntwatch: tools/*.c tools/*.h tools/stories/*.c module/schema.h module/version.h
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -std=gnu11 -static -o $@ $(wildcard tools/*.c tools/stories/*.c)
 
-build/bin/mntwatch_test: selftests/mntwatch_test.c
+build/bin/mntwatch_test: selftests/mntwatch_test.c module/schema.h
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -static -I$$(selftests/fetch-kernel.sh source)/tools/testing/selftests -o $@ $<
 

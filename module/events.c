@@ -87,53 +87,32 @@ static const char *mw_syscall_name(int nr)
 	return NULL;
 }
 
-static void mw_show_caller(struct seq_file *m, const struct mw_caller *caller)
+/* A system call by its name, else its number: the kind "syscall". */
+static void mw_col_syscall(struct mw_line *line, bool shown, int nr)
 {
-	const char *name = mw_syscall_name(caller->syscall);
+	const char *name = mw_syscall_name(nr);
 
 	if (name)
-		seq_printf(m, " %s", name);
-	else if (caller->syscall >= 0)
-		seq_printf(m, " %d", caller->syscall);
+		mw_col_word(line, shown, name);
 	else
-		seq_puts(m, " -");
-	if (caller->has_flags)
-		seq_printf(m, " 0x%lx ", caller->flags);
-	else
-		seq_puts(m, " - ");
-	mw_print_str(m, &caller->source);
-	seq_putc(m, ' ');
-	mw_print_str(m, &caller->target);
-	seq_putc(m, ' ');
-	mw_print_str(m, &caller->cgroup);
-	seq_putc(m, '\n');
+		mw_col_num(line, shown, nr);
 }
+
+static const char mw_events_header[] =
+#define MW_EVENTS_COL(name, kind, member, required, value, shown) " " #name
+#include "schema.h"
+	;
 
 static void mw_show_event(struct seq_file *m, const struct mw_event *ev)
 {
-	mw_print_time(m, ev->time_ns);
-	seq_printf(m, " %d ", ev->pid);
-	mw_print_comm(m, ev->comm);
-	if (ev->limit == MW_LIMIT_MNT_NAMESPACES) {
-		/* no mount namespace was checked: none had been made yet */
-		seq_printf(m, " %u - - - %u - %d - - mnt-namespaces %u ",
-			   ev->caller_ns, ev->max, ev->result, ev->userns);
-		if (ev->ns_count >= 0)
-			seq_printf(m, "%ld %llu", ev->ns_count, ev->seq);
-		else
-			seq_printf(m, "- %llu", ev->seq);
-	} else {
-		seq_printf(m, " %u %u %u %u %u %u ", ev->caller_ns,
-			   ev->failing_ns, ev->mounts, ev->pending, ev->max,
-			   ev->requested);
-		if (ev->checks)
-			seq_printf(m, "%d %u %u", ev->result, ev->touched,
-				   ev->checks);
-		else
-			seq_puts(m, "- - -");
-		seq_printf(m, " mount-max - - %llu", ev->seq);
-	}
-	mw_show_caller(m, &ev->caller);
+	bool nscount = ev->limit == MW_LIMIT_MNT_NAMESPACES;
+	struct mw_line line;
+
+	mw_line_begin(&line, m);
+#define MW_EVENTS_COL(name, kind, member, required, value, shown)	\
+	{ mw_col_##kind(&line, shown, value); }
+#include "schema.h"
+	mw_line_end(&line);
 }
 
 /*
@@ -188,7 +167,8 @@ static int mw_events_show(struct seq_file *m, void *v)
 	bool kept;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "time pid comm caller_ns failing_ns mounts pending max requested result touched checks limit userns ns_count seq syscall flags source target cgroup\n");
+		seq_puts(m, mw_events_header + 1);
+		seq_putc(m, '\n');
 		return 0;
 	}
 	div_u64_rem(seq - 1, ring_size, &index);

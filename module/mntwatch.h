@@ -7,9 +7,9 @@
 #include <linux/seq_file.h>
 #include <linux/types.h>
 #include "btf.h"
+#include "schema.h"
 #include "version.h"
 
-#define MNTWATCH_FORMAT 1
 #define MW_FREE_SYMBOL "free_mnt_ns"
 #define MW_ALLOC_SYMBOL "alloc_mnt_ns"
 #define MW_COPY_SYMBOL "copy_mnt_ns"
@@ -212,11 +212,29 @@ void mw_nsprobes_status(struct seq_file *m);
 int mw_debugfs_init(void);
 void mw_debugfs_exit(void);
 
-/* print.c */
-void mw_print_time(struct seq_file *m, u64 time_ns);
-void mw_print_comm(struct seq_file *m, const char *comm);
-void mw_print_str(struct seq_file *m, const struct mw_str *str);
-char *mw_put_dec(char *p, char sep, u64 value);
-char *mw_put_time(char *p, u64 time_ns);
+/*
+ * print.c: a row of a debugfs table, written a column at a time by the
+ * mw_col_<kind>() of each column's kind (schema.h), then once as a whole.
+ */
+#define MW_FIELD_MAX	32	/* " 18446744073709551615.999999" and less */
+
+struct mw_line {
+	struct seq_file *m;
+	char *p;		/* where the next field goes */
+	int skip;		/* 1: the first field's separator */
+	char buf[10 * MW_FIELD_MAX];
+};
+
+void mw_line_begin(struct mw_line *line, struct seq_file *m);
+void mw_line_end(struct mw_line *line);
+void mw_col_id(struct mw_line *line, bool shown, u32 id);
+void mw_col_num(struct mw_line *line, bool shown, u64 value);
+void mw_col_snum(struct mw_line *line, bool shown, s64 value);
+void mw_col_pct(struct mw_line *line, bool shown, u32 permille);
+void mw_col_time(struct mw_line *line, bool shown, u64 time_ns);
+void mw_col_hex(struct mw_line *line, bool shown, unsigned long value);
+void mw_col_comm(struct mw_line *line, bool shown, const char *comm);
+void mw_col_word(struct mw_line *line, bool shown, const char *word);
+void mw_col_str(struct mw_line *line, bool shown, const struct mw_str *str);
 
 #endif

@@ -392,49 +392,26 @@ static void mw_table_stop(struct seq_file *m, void *v)
 {
 }
 
+/* the header lines: " ns mounts ...", written from their second byte */
+static const char mw_namespaces_header[] =
+#define MW_NAMESPACES_COL(name, kind, member, required, value, shown) " " #name
+#include "schema.h"
+	;
+
+static const char mw_growth_header[] =
+#define MW_GROWTH_COL(name, kind, member, required, value, shown) " " #name
+#include "schema.h"
+	;
+
 static void mw_show_row(struct seq_file *m, const struct mw_ns *row)
 {
-	static const char no_failure[] = " - - - -";
-	static const char no_birth[] = " - - -";
-	char line[12 * 21 + sizeof(no_failure) + 16], *p = line;
-	const char *start = line + 1;	/* the first field has no separator */
-	u32 use_permille = mw_use_permille(row);
+	struct mw_line line;
 
-	p = mw_put_dec(p, ' ', row->ns_id);
-	p = mw_put_dec(p, ' ', row->mounts);
-	p = mw_put_dec(p, ' ', row->pending);
-	p = mw_put_dec(p, ' ', row->max);
-	p = mw_put_dec(p, ' ', use_permille / 10);
-	p = mw_put_dec(p, '.', use_permille % 10);
-	p = mw_put_dec(p, ' ', row->peak);
-	p = mw_put_dec(p, ' ', row->checks);
-	p = mw_put_dec(p, ' ', row->enospc);
-	if (row->enospc) {
-		/* the rare failure columns are printed in between */
-		seq_write(m, start, p - start);
-		seq_putc(m, ' ');
-		mw_print_time(m, row->last_fail_ns);
-		seq_printf(m, " %d ", row->last_pid);
-		mw_print_comm(m, row->last_comm);
-		seq_printf(m, " %u", row->last_requested);
-		p = line;
-		start = line;
-	} else {
-		memcpy(p, no_failure, sizeof(no_failure) - 1);
-		p += sizeof(no_failure) - 1;
-	}
-	memcpy(p, row->gone ? " gone" : " live", 5);
-	p += 5;
-	if (row->born_ns) {
-		p = mw_put_dec(p, ' ', row->parent);
-		p = mw_put_dec(p, ' ', row->born_mounts);
-		p = mw_put_time(p, row->born_ns);
-	} else {
-		memcpy(p, no_birth, sizeof(no_birth) - 1);
-		p += sizeof(no_birth) - 1;
-	}
-	*p++ = '\n';
-	seq_write(m, start, p - start);
+	mw_line_begin(&line, m);
+#define MW_NAMESPACES_COL(name, kind, member, required, value, shown)	\
+	{ mw_col_##kind(&line, shown, value); }
+#include "schema.h"
+	mw_line_end(&line);
 }
 
 static int mw_table_show(struct seq_file *m, void *v)
@@ -443,7 +420,8 @@ static int mw_table_show(struct seq_file *m, void *v)
 	const struct mw_order *order = v;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "ns mounts pending max use_pct peak checks enospc last_fail last_pid last_comm last_requested state parent born_mounts born\n");
+		seq_puts(m, mw_namespaces_header + 1);
+		seq_putc(m, '\n');
 		return 0;
 	}
 	spin_lock(&table_lock);
@@ -551,10 +529,12 @@ static int mw_growth_show(struct seq_file *m, void *v)
 	struct mw_growth_iter *iter = m->private;
 	const struct mw_ns *row = &rows[m->index - 1];
 	const struct mw_growth *entry;
+	struct mw_line line;
 	unsigned int k;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "ns time mounts_before mounts_after caller_ns state\n");
+		seq_puts(m, mw_growth_header + 1);
+		seq_putc(m, '\n');
 		return 0;
 	}
 	spin_lock(&table_lock);
@@ -566,9 +546,11 @@ static int mw_growth_show(struct seq_file *m, void *v)
 	spin_unlock(&table_lock);
 	for (k = 0; k < iter->entries; k++) {
 		entry = &iter->history[k];
-		seq_printf(m, "%u %u %u %u %u %s\n", iter->ns_id, entry->time_s,
-			   entry->before, entry->after, entry->caller_ns,
-			   iter->gone ? "gone" : "live");
+		mw_line_begin(&line, m);
+#define MW_GROWTH_COL(name, kind, member, required, value, shown)	\
+	{ mw_col_##kind(&line, shown, value); }
+#include "schema.h"
+		mw_line_end(&line);
 	}
 	return 0;
 }

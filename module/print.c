@@ -8,14 +8,6 @@
 #include <linux/time64.h>
 #include "mntwatch.h"
 
-void mw_print_time(struct seq_file *m, u64 time_ns)
-{
-	u32 rem_ns;
-	u64 sec = div_u64_rem(time_ns, NSEC_PER_SEC, &rem_ns);
-
-	seq_printf(m, "%llu.%06u", sec, (u32)(rem_ns / NSEC_PER_USEC));
-}
-
 /*
  * Printable ASCII but the space. The kernel's isgraph() also takes Latin-1
  * 0xa1..0xff, which a UTF-8 terminal would read as parts of characters.
@@ -26,15 +18,16 @@ static bool mw_is_graph(unsigned char c)
 }
 
 /* A comm is whatever a task chose: anything but mw_is_graph() becomes ?. */
-void mw_print_comm(struct seq_file *m, const char *comm)
+static char *mw_put_comm(char *p, const char *comm)
 {
-	char safe[TASK_COMM_LEN];
 	int i;
 
+	*p++ = ' ';
 	for (i = 0; i < TASK_COMM_LEN - 1 && comm[i]; i++)
-		safe[i] = mw_is_graph(comm[i]) ? comm[i] : '?';
-	safe[i] = '\0';
-	seq_puts(m, i ? safe : "?");
+		*p++ = mw_is_graph(comm[i]) ? comm[i] : '?';
+	if (!i)
+		*p++ = '?';
+	return p;
 }
 
 /*
@@ -44,7 +37,7 @@ void mw_print_comm(struct seq_file *m, const char *comm)
  * string (-), the string "-" itself (\055) and the empty string (\000, which
  * unescapes to an empty C string). A cut string ends with "...".
  */
-void mw_print_str(struct seq_file *m, const struct mw_str *str)
+static void mw_print_str(struct seq_file *m, const struct mw_str *str)
 {
 	const unsigned char *s = (const unsigned char *)str->text;
 	char octal[4] = { '\\' };
@@ -76,7 +69,7 @@ void mw_print_str(struct seq_file *m, const struct mw_str *str)
  * seq_put_decimal_ull() per field cost 1,300 instructions a row. A 64-bit
  * division yields two digits, the small ones are cheap.
  */
-char *mw_put_dec(char *p, char sep, u64 value)
+static char *mw_put_dec(char *p, char sep, u64 value)
 {
 	char digits[20], *d = digits + sizeof(digits);
 	unsigned int pair;
@@ -96,8 +89,8 @@ char *mw_put_dec(char *p, char sep, u64 value)
 	return p;
 }
 
-/* Appends " seconds.microseconds", as mw_print_time() prints it. */
-char *mw_put_time(char *p, u64 time_ns)
+/* Appends " seconds.microseconds". */
+static char *mw_put_time(char *p, u64 time_ns)
 {
 	u32 rem_ns, usec;
 	int i;
@@ -108,4 +101,139 @@ char *mw_put_time(char *p, u64 time_ns)
 	for (i = 5; i >= 0; i--, usec /= 10)
 		p[i] = '0' + usec % 10;
 	return p + 6;
+}
+
+/*
+ * The columns of a row, as schema.h lists them: each writer appends its
+ * field with the separator before it, or "-" when the value is not @shown.
+ * The first field's separator is skipped when the line is written.
+ */
+void mw_line_begin(struct mw_line *line, struct seq_file *m)
+{
+	line->m = m;
+	line->p = line->buf;
+	line->skip = 1;
+}
+
+static void mw_line_flush(struct mw_line *line)
+{
+	seq_write(line->m, line->buf + line->skip,
+		  line->p - line->buf - line->skip);
+	line->p = line->buf;
+	line->skip = 0;
+}
+
+/* Room for one field but a string: flushes a nearly full line first. */
+static char *mw_line_room(struct mw_line *line)
+{
+	if (line->p + MW_FIELD_MAX > line->buf + sizeof(line->buf))
+		mw_line_flush(line);
+	return line->p;
+}
+
+void mw_line_end(struct mw_line *line)
+{
+	*mw_line_room(line) = '\n';
+	line->p++;
+	mw_line_flush(line);
+}
+
+static void mw_col_none(struct mw_line *line)
+{
+	char *p = mw_line_room(line);
+
+	p[0] = ' ';
+	p[1] = '-';
+	line->p = p + 2;
+}
+
+void mw_col_num(struct mw_line *line, bool shown, u64 value)
+{
+	if (shown)
+		line->p = mw_put_dec(mw_line_room(line), ' ', value);
+	else
+		mw_col_none(line);
+}
+
+void mw_col_id(struct mw_line *line, bool shown, u32 id)
+{
+	mw_col_num(line, shown, id);
+}
+
+/* the minus sign takes the place of mw_put_dec()'s separator */
+void mw_col_snum(struct mw_line *line, bool shown, s64 value)
+{
+	char *p;
+
+	if (!shown) {
+		mw_col_none(line);
+		return;
+	}
+	p = mw_line_room(line);
+	if (value < 0) {
+		*p = ' ';
+		line->p = mw_put_dec(p + 1, '-', -(u64)value);
+	} else {
+		line->p = mw_put_dec(p, ' ', value);
+	}
+}
+
+void mw_col_pct(struct mw_line *line, bool shown, u32 permille)
+{
+	char *p;
+
+	if (shown) {
+		p = mw_put_dec(mw_line_room(line), ' ', permille / 10);
+		line->p = mw_put_dec(p, '.', permille % 10);
+	} else {
+		mw_col_none(line);
+	}
+}
+
+void mw_col_time(struct mw_line *line, bool shown, u64 time_ns)
+{
+	if (shown)
+		line->p = mw_put_time(mw_line_room(line), time_ns);
+	else
+		mw_col_none(line);
+}
+
+void mw_col_hex(struct mw_line *line, bool shown, unsigned long value)
+{
+	if (shown)
+		line->p += scnprintf(mw_line_room(line), MW_FIELD_MAX,
+				     " 0x%lx", value);
+	else
+		mw_col_none(line);
+}
+
+void mw_col_comm(struct mw_line *line, bool shown, const char *comm)
+{
+	if (shown)
+		line->p = mw_put_comm(mw_line_room(line), comm);
+	else
+		mw_col_none(line);
+}
+
+/* one of the module's own words, which fit a field */
+void mw_col_word(struct mw_line *line, bool shown, const char *word)
+{
+	if (shown)
+		line->p += scnprintf(mw_line_room(line), MW_FIELD_MAX, " %s",
+				     word);
+	else
+		mw_col_none(line);
+}
+
+/* A string is as long as it is: the line so far goes out before it. */
+void mw_col_str(struct mw_line *line, bool shown, const struct mw_str *str)
+{
+	if (!shown) {
+		mw_col_none(line);
+		return;
+	}
+	*mw_line_room(line) = ' ';
+	line->p++;
+	mw_line_flush(line);
+	mw_print_str(line->m, str);
 }

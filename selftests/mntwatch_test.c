@@ -46,17 +46,25 @@
 #define MAX_COLS	64
 #define NO_VALUE	LLONG_MIN	/* field missing, "-" or not a number */
 
+/* the columns the module prints, first to last: module/schema.h */
+#define SCHEMA_NAME(name, kind, member, required, value, shown) #name,
 static const char *const ns_columns[] = {
-	"ns", "mounts", "pending", "max", "use_pct", "peak", "checks",
-	"enospc", "last_fail", "last_pid", "last_comm", "last_requested",
-	"state", "parent", "born_mounts", "born",
+#define MW_NAMESPACES_COL SCHEMA_NAME
+#include "../module/schema.h"
 };
 
 static const char *const ev_columns[] = {
-	"time", "pid", "comm", "caller_ns", "failing_ns", "mounts", "pending",
-	"max", "requested", "result", "touched", "checks", "limit", "userns",
-	"ns_count", "seq", "syscall", "flags", "source", "target", "cgroup",
+#define MW_EVENTS_COL SCHEMA_NAME
+#include "../module/schema.h"
 };
+
+static const char *const growth_columns[] = {
+#define MW_GROWTH_COL SCHEMA_NAME
+#include "../module/schema.h"
+};
+
+#define STR(x)		#x
+#define FORMAT_OF(x)	STR(x)
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                       */
@@ -1403,7 +1411,7 @@ TEST_F(mntwatch, tables_consistent)
 	ASSERT_FIELD_STR(&ev, ev.nrows - 1, "limit", "mount-max");
 
 	ASSERT_EQ(0, status_get("format", val, sizeof(val)));
-	ASSERT_STREQ("1", val);
+	ASSERT_STREQ(FORMAT_OF(MNTWATCH_FORMAT), val);
 	emax = status_ll("events_max");
 	ASSERT_GT(emax, 0);
 	ASSERT_EQ(total1 < emax ? total1 : emax, ev.nrows);
@@ -1994,6 +2002,11 @@ TEST_F(mntwatch, growth_keeps_largest)
 	ASSERT_EQ(0, status);
 
 	ASSERT_EQ(0, table_load(&growth, MW_GROWTH));
+	ASSERT_GE(growth.ncols, (int)ARRAY_SIZE(growth_columns));
+	for (i = 0; i < (int)ARRAY_SIZE(growth_columns); i++) {
+		ASSERT_STREQ(growth_columns[i], growth.col[i]) TH_LOG("column %d", i);
+	}
+	ASSERT_EQ(0, growth.bad_rows);
 	for (r = 0, k = 0; r < growth.nrows; r++) {
 		if (table_ll(&growth, r, "ns") != (long long)self->ns ||
 		    strcmp(table_str(&growth, r, "state"), "live"))

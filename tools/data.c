@@ -149,7 +149,7 @@ static int rows_from_census(const struct opts *o, struct data *d)
 		if (have_row(d, who->ns))
 			continue;
 		row = &d->ns[d->nns + added++];
-		memset(row, 0, sizeof(*row));
+		mw_ns_unknown(row);
 		row->ns = who->ns;
 		row->mounts = who->mounts;
 		if (row->mounts == MW_NONE && d->module)
@@ -163,9 +163,6 @@ static int rows_from_census(const struct opts *o, struct data *d)
 		row->max = d->scan.mount_max;
 		row->use_permille = row->max > 0 && row->mounts != MW_NONE ?
 			row->mounts * 1000 / row->max : MW_NONE;
-		row->pending = row->peak = row->checks = row->enospc = MW_NONE;
-		row->last_fail_us = row->last_pid = MW_NONE;
-		row->last_requested = MW_NONE;
 		strcpy(row->state, "live");
 	}
 	d->nns += added;

@@ -191,18 +191,32 @@ struct col_spec {
 	bool required;		/* missing column or "-" is a format error */
 	enum col_kind kind;
 	size_t offset, size;
-	int idx;		/* in the header; -1: absent */
 };
 
-#define COL(rec, col, member, req, kind) \
-	{ col, req, kind, offsetof(rec, member), sizeof(((rec *)0)->member), -1 }
+#define MW_MAX_COLUMNS	64	/* of a record; a table may have more */
 
-static int find_cols(const struct mw_table *tbl, struct col_spec *spec,
-		     const char *what, char *err, size_t errlen)
+/* A column of module/schema.h as a col_spec of the record MW_REC. */
+#define MW_PARSE_id		COL_ID
+#define MW_PARSE_num		COL_INT
+#define MW_PARSE_snum		COL_INT
+#define MW_PARSE_pct		COL_PERMILLE
+#define MW_PARSE_time		COL_TIME
+#define MW_PARSE_hex		COL_HEX
+#define MW_PARSE_comm		COL_STR
+#define MW_PARSE_word		COL_STR
+#define MW_PARSE_syscall	COL_STR
+#define MW_PARSE_str		COL_ESC
+#define MW_SPEC(name, kind, member, required, value, shown) \
+	{ #name, required, MW_PARSE_##kind, offsetof(MW_REC, member), \
+	  sizeof(((MW_REC *)0)->member) },
+
+/* Where each column of @spec is in @tbl's header, in @idx; -1: absent. */
+static int find_cols(const struct mw_table *tbl, const struct col_spec *spec,
+		     int *idx, const char *what, char *err, size_t errlen)
 {
-	for (; spec->name; spec++) {
-		spec->idx = mw_table_col(tbl, spec->name);
-		if (spec->idx < 0 && spec->required) {
+	for (; spec->name; spec++, idx++) {
+		*idx = mw_table_col(tbl, spec->name);
+		if (*idx < 0 && spec->required) {
 			set_err(err, errlen, "%s: no column '%s' in header",
 				what, spec->name);
 			return -1;
@@ -285,15 +299,15 @@ static bool parse_field(const struct col_spec *spec, const char *text,
  * Every row of @tbl as a record of @size bytes, laid out as @spec says;
  * returns the array (one spare zeroed record at its end) or NULL with @err.
  */
-static void *parse_rows(const struct mw_table *tbl, struct col_spec *spec,
-			size_t size, const char *what, char *err, size_t errlen)
+static void *parse_rows(const struct mw_table *tbl,
+			const struct col_spec *spec, size_t size,
+			const char *what, char *err, size_t errlen)
 {
-	const struct col_spec *col;
+	int idx[MW_MAX_COLUMNS], r, c;
 	char *rows, *rec;
 	const char *text;
-	int r;
 
-	if (find_cols(tbl, spec, what, err, errlen))
+	if (find_cols(tbl, spec, idx, what, err, errlen))
 		return NULL;
 	rows = calloc(tbl->nrows + 1, size);
 	if (!rows) {
@@ -302,11 +316,11 @@ static void *parse_rows(const struct mw_table *tbl, struct col_spec *spec,
 	}
 	for (r = 0; r < tbl->nrows; r++) {
 		rec = rows + r * size;
-		for (col = spec; col->name; col++) {
-			text = col->idx < 0 ? "-" : tbl->rows[r][col->idx];
-			if (!parse_field(col, text, rec)) {
+		for (c = 0; spec[c].name; c++) {
+			text = idx[c] < 0 ? "-" : tbl->rows[r][idx[c]];
+			if (!parse_field(&spec[c], text, rec)) {
 				set_err(err, errlen, "%s line %d: bad %s '%s'",
-					what, r + 2, col->name, text);
+					what, r + 2, spec[c].name, text);
 				free(rows);
 				return NULL;
 			}
@@ -315,31 +329,53 @@ static void *parse_rows(const struct mw_table *tbl, struct col_spec *spec,
 	return rows;
 }
 
+#define MW_REC struct mw_ns
+static const struct col_spec ns_columns[] = {
+#define MW_NAMESPACES_COL MW_SPEC
+#include "../module/schema.h"
+	{ NULL },
+};
+#undef MW_REC
+
+#define MW_REC struct mw_event
+static const struct col_spec ev_columns[] = {
+#define MW_EVENTS_COL MW_SPEC
+#include "../module/schema.h"
+	{ NULL },
+};
+#undef MW_REC
+
+#define MW_REC struct mw_growth
+static const struct col_spec growth_columns[] = {
+#define MW_GROWTH_COL MW_SPEC
+#include "../module/schema.h"
+	{ NULL },
+};
+#undef MW_REC
+
+#define MW_FITS(spec) \
+	_Static_assert(sizeof(spec) / sizeof(spec[0]) <= MW_MAX_COLUMNS + 1, \
+		       #spec " has more columns than parse_rows() takes")
+MW_FITS(ns_columns);
+MW_FITS(ev_columns);
+MW_FITS(growth_columns);
+
+void mw_ns_unknown(struct mw_ns *row)
+{
+	const struct col_spec *col;
+
+	memset(row, 0, sizeof(*row));
+	for (col = ns_columns; col->name; col++)
+		parse_field(col, "-", (char *)row);
+}
+
 int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
 			char *err, size_t errlen)
 {
-	struct col_spec spec[] = {
-		COL(struct mw_ns, "ns", ns, true, COL_ID),
-		COL(struct mw_ns, "mounts", mounts, true, COL_INT),
-		COL(struct mw_ns, "pending", pending, false, COL_INT),
-		COL(struct mw_ns, "max", max, true, COL_INT),
-		COL(struct mw_ns, "use_pct", use_permille, false, COL_PERMILLE),
-		COL(struct mw_ns, "peak", peak, false, COL_INT),
-		COL(struct mw_ns, "checks", checks, false, COL_INT),
-		COL(struct mw_ns, "enospc", enospc, false, COL_INT),
-		COL(struct mw_ns, "last_fail", last_fail_us, false, COL_TIME),
-		COL(struct mw_ns, "last_pid", last_pid, false, COL_INT),
-		COL(struct mw_ns, "last_comm", last_comm, false, COL_STR),
-		COL(struct mw_ns, "last_requested", last_requested, false, COL_INT),
-		COL(struct mw_ns, "state", state, false, COL_STR),
-		COL(struct mw_ns, "parent", parent, false, COL_ID),
-		COL(struct mw_ns, "born_mounts", born_mounts, false, COL_INT),
-		COL(struct mw_ns, "born", born_us, false, COL_TIME),
-		{ NULL },
-	};
 	struct mw_ns *rows, *ns;
 
-	rows = parse_rows(tbl, spec, sizeof(*rows), "namespaces", err, errlen);
+	rows = parse_rows(tbl, ns_columns, sizeof(*rows), "namespaces", err,
+			  errlen);
 	if (!rows)
 		return -1;
 	/* an older format without use_pct: derive it */
@@ -357,33 +393,10 @@ int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
 int mw_parse_events(const struct mw_table *tbl, struct mw_event **out,
 		    char *err, size_t errlen)
 {
-	struct col_spec spec[] = {
-		COL(struct mw_event, "time", time_us, true, COL_TIME),
-		COL(struct mw_event, "pid", pid, true, COL_INT),
-		COL(struct mw_event, "comm", comm, false, COL_STR),
-		COL(struct mw_event, "caller_ns", caller_ns, true, COL_ID),
-		COL(struct mw_event, "failing_ns", failing_ns, false, COL_ID),
-		COL(struct mw_event, "mounts", mounts, false, COL_INT),
-		COL(struct mw_event, "pending", pending, false, COL_INT),
-		COL(struct mw_event, "max", max, true, COL_INT),
-		COL(struct mw_event, "requested", requested, false, COL_INT),
-		COL(struct mw_event, "result", result, false, COL_INT),
-		COL(struct mw_event, "touched", touched, false, COL_INT),
-		COL(struct mw_event, "checks", checks, false, COL_INT),
-		COL(struct mw_event, "limit", limit, false, COL_STR),
-		COL(struct mw_event, "userns", userns, false, COL_INT),
-		COL(struct mw_event, "ns_count", ns_count, false, COL_INT),
-		COL(struct mw_event, "seq", seq, false, COL_INT),
-		COL(struct mw_event, "syscall", syscall, false, COL_STR),
-		COL(struct mw_event, "flags", flags, false, COL_HEX),
-		COL(struct mw_event, "source", source, false, COL_ESC),
-		COL(struct mw_event, "target", target, false, COL_ESC),
-		COL(struct mw_event, "cgroup", cgroup, false, COL_ESC),
-		{ NULL },
-	};
 	struct mw_event *rows;
 
-	rows = parse_rows(tbl, spec, sizeof(*rows), "events", err, errlen);
+	rows = parse_rows(tbl, ev_columns, sizeof(*rows), "events", err,
+			  errlen);
 	if (!rows)
 		return -1;
 	*out = rows;
@@ -393,18 +406,10 @@ int mw_parse_events(const struct mw_table *tbl, struct mw_event **out,
 int mw_parse_growth(const struct mw_table *tbl, struct mw_growth **out,
 		    char *err, size_t errlen)
 {
-	struct col_spec spec[] = {
-		COL(struct mw_growth, "ns", ns, true, COL_ID),
-		COL(struct mw_growth, "time", time_s, true, COL_INT),
-		COL(struct mw_growth, "mounts_before", before, true, COL_INT),
-		COL(struct mw_growth, "mounts_after", after, true, COL_INT),
-		COL(struct mw_growth, "caller_ns", caller_ns, true, COL_ID),
-		COL(struct mw_growth, "state", state, false, COL_STR),
-		{ NULL },
-	};
 	struct mw_growth *rows;
 
-	rows = parse_rows(tbl, spec, sizeof(*rows), "growth", err, errlen);
+	rows = parse_rows(tbl, growth_columns, sizeof(*rows), "growth", err,
+			  errlen);
 	if (!rows)
 		return -1;
 	*out = rows;

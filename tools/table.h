@@ -8,7 +8,12 @@
 
 #include "util.h"
 
-#define MW_TABLE_FORMAT		"1"	/* the only debugfs format we read */
+#include "../module/schema.h"
+
+/* the only debugfs format we read */
+#define MW_FORMAT_STR(n)	#n
+#define MW_FORMAT_OF(n)		MW_FORMAT_STR(n)
+#define MW_TABLE_FORMAT		MW_FORMAT_OF(MNTWATCH_FORMAT)
 
 /* --- a whitespace-separated table with a header line naming its columns */
 struct mw_table {
@@ -23,44 +28,58 @@ int mw_table_parse(struct mw_table *tbl, char *text, char *err, size_t errlen);
 void mw_table_free(struct mw_table *tbl);
 int mw_table_col(const struct mw_table *tbl, const char *name);
 
-/* --- the module's rows, fields the module left out are MW_NONE */
+/*
+ * --- the module's rows, one member per column of module/schema.h, of the
+ * C type of its kind; a column the module printed as "-", or left out,
+ * holds its kind's unknown: MW_NONE, 0 for an id, "" for a string.
+ */
+#define MW_WORD_LEN	24	/* live, mnt-namespaces, move_mount, ... */
+
+#define MW_CTYPE_id		uint64_t
+#define MW_CTYPE_num		int64_t
+#define MW_CTYPE_snum		int64_t
+#define MW_CTYPE_pct		int64_t		/* 0.1 % */
+#define MW_CTYPE_time		int64_t		/* epoch microseconds */
+#define MW_CTYPE_hex		int64_t
+#define MW_CTYPE_comm		char
+#define MW_CTYPE_word		char
+#define MW_CTYPE_syscall	char
+#define MW_CTYPE_str		char		/* \ooo escapes decoded */
+#define MW_CDIM_id
+#define MW_CDIM_num
+#define MW_CDIM_snum
+#define MW_CDIM_pct
+#define MW_CDIM_time
+#define MW_CDIM_hex
+#define MW_CDIM_comm		[MW_COMM_LEN]
+#define MW_CDIM_word		[MW_WORD_LEN]
+#define MW_CDIM_syscall		[MW_WORD_LEN]
+#define MW_CDIM_str		[MW_ARG_LEN]
+
+#define MW_MEMBER(name, kind, member, required, value, shown) \
+	MW_CTYPE_##kind member MW_CDIM_##kind;
+
+/* a mount namespace: the module's row, or one counted live */
 struct mw_ns {
-	uint64_t ns;
-	int64_t mounts, pending, max;
-	int64_t use_permille;		/* (mounts + pending) / max, 0.1 % */
-	int64_t peak, checks, enospc;
-	int64_t last_fail_us;		/* epoch microseconds */
-	int64_t last_pid, last_requested;
-	char last_comm[MW_COMM_LEN];	/* "" when unknown */
-	char state[8];			/* live, gone */
+#define MW_NAMESPACES_COL MW_MEMBER
+#include "../module/schema.h"
 	const char *source;		/* "module", or "live": counted now */
-	uint64_t parent;		/* copied from, 0: unknown */
-	int64_t born_mounts, born_us;
 };
 
+/* a refused mount or namespace */
 struct mw_event {
-	int64_t time_us;
-	int64_t pid;
-	char comm[MW_COMM_LEN];
-	uint64_t caller_ns, failing_ns;
-	int64_t mounts, pending, max, requested;
-	int64_t result, touched, checks;
-	char limit[16];			/* mount-max, mnt-namespaces */
-	int64_t userns, ns_count, seq;
-	/* the failing call, decoded from the module's escapes; "" unknown */
-	char syscall[24];		/* mount, move_mount, ..., or a number */
-	int64_t flags;			/* mount's or move_mount's, MW_NONE */
-	char source[MW_ARG_LEN], target[MW_ARG_LEN];
-	char cgroup[MW_ARG_LEN];	/* the caller's cgroup v2 path then */
+#define MW_EVENTS_COL MW_MEMBER
+#include "../module/schema.h"
 };
 
 /* An attach that grew a namespace: the module's growth file. */
 struct mw_growth {
-	uint64_t ns;
-	int64_t time_s, before, after;
-	uint64_t caller_ns;
-	char state[8];
+#define MW_GROWTH_COL MW_MEMBER
+#include "../module/schema.h"
 };
+
+/* every column of a row at its kind's unknown, as a "-" reads */
+void mw_ns_unknown(struct mw_ns *row);
 
 int mw_parse_growth(const struct mw_table *tbl, struct mw_growth **out,
 		    char *err, size_t errlen);

@@ -166,6 +166,17 @@ fi
 if run "ns --json --all" 0 $bin -J --all "${rt[@]}"; then
 	jq_is "ns --json --all: every row" '[(.namespaces | length), ([.namespaces[] | select(.state == "gone")] | length)]' '[11,4]'
 fi
+# a namespace the module never saw being made has no birth to show, not 1970
+if run "ns --json: namespaces seen only live" 0 $bin -J -o NS,SOURCE,BORN-MOUNTS,BORN,PARENT "${rt[@]}"; then
+	jq_is "ns --json: a namespace seen only live was born with null mounts at null, not 0" \
+		'[.namespaces[] | select(.source == "live") | [.born_mounts, .born, .parent]]' \
+		'[[null,null,null],[null,null,null],[null,null,null],[null,null,null],[null,null,null]]'
+fi
+if run "ns: namespaces seen only live" 0 $bin -o SOURCE,BORN-MOUNTS,BORN "${rt[@]}"; then
+	got=$(awk '$1 == "live" { print $2, $3 }' "$tmp/out" | sort | uniq -c | sed 's/^ *//')
+	if [ "$got" = "5 - -" ]; then ok "ns: a namespace seen only live shows BORN-MOUNTS and BORN as -"
+	else not_ok "ns: a namespace seen only live shows BORN-MOUNTS and BORN as -" "$(cat "$tmp/out")"; fi
+fi
 if run "events --json on the runtimes" 0 $bin events -J "${rt[@]}"; then
 	jq_is "events --json: the failing call and the containers it names" \
 		'.events[1] | [.seq, .syscall, .flags, .source, .target, .cgroup, .target_container, .target_runtime, .target_name, .failing_container, .failing_name, .caller_who, .fallback]' \

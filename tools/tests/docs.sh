@@ -132,11 +132,12 @@ mod_section() {
 same "module/README.md documents the debugfs files the module makes" \
 	"$(sed -nE 's/^### `([a-z_]+)`:.*/\1/p' $mod)" \
 	"$(grep -hoE '\{ "[a-z_]+", &mw_[a-z_]+_fops \}' module/*.c | sed -E 's/\{ "([a-z_]+)".*/\1/')"
-header() { grep -hoE "seq_puts\(m, \"$1 [a-z_ ]+\\\\n\"\)" module/*.c | sed -E 's/^seq_puts\(m, "//; s/\\n"\)$//' | tr ' ' '\n'; }
+# the header line the module prints is its table's list in module/schema.h
+header() { sed -nE "s/^MW_$(tr a-z A-Z <<<"$1")_COL\(([a-z_]+),.*/\1/p" module/schema.h; }
 for t in "namespaces:ns mounts" "events:time pid" "growth:ns time"; do
 	same "module/README.md's $t columns are the module's header" \
 		"$(mod_section "${t%%:*}" | sed -nE 's/^\| `([a-z_]+)` \|.*/\1/p')" \
-		"$(header "${t#*:}")"
+		"$(header "${t%%:*}")"
 done
 # status keys: "key %..." at the start of a format line; offset_%s is offset_*
 same "module/README.md's status keys are the keys the module prints" \
