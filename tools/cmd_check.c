@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mntwatch check: one Nagios-style line and exit code for monitoring. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
 #include "data.h"
+#include "explain_data.h"
 #include "loops.h"
 #include "table.h"
 #include "util.h"
@@ -60,6 +62,28 @@ static void print_repeat(const struct data *d)
 	       top->mountpoint, top->count, where->ns, who);
 }
 
+/* Of the namespaces that failed recently, for how many mntwatch fix has a proven plan. */
+static void print_fix(const struct opts *o, struct data *d, int nrecent)
+{
+	struct mw_plan *plan = malloc(sizeof(*plan));
+	int i, known = 0;
+
+	if (!plan)
+		return;
+	for (i = 0; i < d->nns; i++) {
+		const struct mw_ns *ns = &d->ns[i];
+
+		if (ns->last_fail_us == MW_NONE ||
+		    d->now_us - ns->last_fail_us > o->recent_s * 1000000)
+			continue;
+		known += mw_fix_plan_of(o->procdir, d, ns->ns, plan) &&
+			 plan->known;
+	}
+	free(plan);
+	printf(", a fix is known for %d of the %d (mntwatch fix)", known,
+	       nrecent);
+}
+
 int cmd_check(const struct opts *o)
 {
 	const struct mw_ns *worst = NULL;
@@ -68,7 +92,7 @@ int cmd_check(const struct opts *o)
 	char who[200] = "", ago[32];
 	struct data d;
 
-	ret = mw_load(o, &d, false, false);
+	ret = mw_load(o, &d, true, false);
 	if (!ret)
 		ret = mw_load_loops(o, &d);
 	if (ret) {
@@ -124,6 +148,8 @@ int cmd_check(const struct opts *o)
 	}
 	print_loop(&d);
 	print_repeat(&d);
+	if (nrecent)
+		print_fix(o, &d, nrecent);
 	if (!d.module)
 		printf(" (module not loaded: no ENOSPC history)");
 	printf(" | use_pct=%" PRId64 ".%" PRId64 "%%;%g;%g;0;100 namespaces=%d enospc_namespaces=%d loops=%" PRId64 " repeats=%" PRId64 ";%d\n",

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "explain_data.h"
 #include "pattern.h"
+#include "story.h"
 #include "table.h"
 #include "util.h"
 #include "who.h"
@@ -33,19 +34,13 @@ static bool mounts_of(const void *ctx, uint64_t ns,
 	return true;
 }
 
-int mw_explain_load(const struct opts *o, struct explain_data *x, uint64_t ns)
+/* @in over the loaded @d, with the loops of namespace @ns (0: the last failure's). */
+static void fill_in(const char *procdir, struct data *d,
+		    struct mw_explain_in *in, char *sysroot, size_t len,
+		    uint64_t ns)
 {
-	struct data *d = &x->d;
-	struct mw_explain_in *in = &x->in;
 	const struct ns_mounts *failing;
-	int ret = mw_load(o, d, true, true);
 
-	if (!ret)
-		ret = mw_load_loops(o, d);
-	if (ret) {
-		mw_data_free(d);
-		return ret;
-	}
 	memset(in, 0, sizeof(*in));
 	in->ns = d->ns;
 	in->nns = d->nns;
@@ -66,12 +61,39 @@ int mw_explain_load(const struct opts *o, struct explain_data *x, uint64_t ns)
 	in->growth = d->growth;
 	in->ngrowth = d->ngrowth;
 	in->rt = &d->rt;
-	mw_sysroot_of(o->procdir, x->sysroot, sizeof(x->sysroot));
-	in->sysroot = x->sysroot;
-	in->procdir = o->procdir;
+	mw_sysroot_of(procdir, sysroot, len);
+	in->sysroot = sysroot;
+	in->procdir = procdir;
 	in->mounts_of = mounts_of;
 	in->mounts_ctx = d;
+}
+
+int mw_explain_load(const struct opts *o, struct explain_data *x, uint64_t ns)
+{
+	int ret = mw_load(o, &x->d, true, true);
+
+	if (!ret)
+		ret = mw_load_loops(o, &x->d);
+	if (ret) {
+		mw_data_free(&x->d);
+		return ret;
+	}
+	fill_in(o->procdir, &x->d, &x->in, x->sysroot, sizeof(x->sysroot), ns);
 	return 0;
+}
+
+bool mw_fix_plan_of(const char *procdir, struct data *d, uint64_t ns,
+		    struct mw_plan *plan)
+{
+	struct mw_explain_in in;
+	char sysroot[MW_SYSCTL_PATH];
+	struct mw_case c;
+
+	fill_in(procdir, d, &in, sysroot, sizeof(sysroot), ns);
+	if (!mw_case_read(&c, &in, ns))
+		return false;
+	mw_case_plan(&c, plan);
+	return true;
 }
 
 int cmd_explain(const struct opts *o)

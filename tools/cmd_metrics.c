@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "cmd.h"
 #include "data.h"
+#include "explain_data.h"
 #include "loops.h"
 #include "output.h"
 #include "table.h"
@@ -182,7 +183,41 @@ static void write_health(FILE *out, const char *procdir, const struct data *d)
 		(long long)time(NULL));
 }
 
-static void write_metrics(FILE *out, const char *procdir, const struct data *d)
+/*
+ * Whether mntwatch fix has a proven plan, for each namespace the last
+ * failure of a failing namespace would be given back in (a restart loop's:
+ * the host's); alerts can tell a node a person can fix from one to look at.
+ */
+static void write_fix_known(FILE *out, const char *procdir, struct data *d)
+{
+	struct mw_plan *plan = malloc(sizeof(*plan));
+	uint64_t *done = calloc(d->nns + 1, sizeof(*done));
+	const struct mw_ns *row;
+	int i, j, n = 0;
+
+	for (i = 0; plan && done && i < d->nns; i++) {
+		if (d->ns[i].enospc == MW_NONE || d->ns[i].enospc <= 0 ||
+		    !mw_fix_plan_of(procdir, d, d->ns[i].ns, plan))
+			continue;
+		for (j = 0; j < n && done[j] != plan->ns; j++)
+			;
+		/* a gone namespace is no longer a series */
+		row = mw_row_at(d->ns, d->nns, plan->ns, MW_NONE);
+		if (j < n || !row || !strcmp(row->state, "gone"))
+			continue;
+		if (!n)
+			fprintf(out, "# HELP mntwatch_namespace_fix_known 1 if mntwatch fix has a plan a test has run for the namespace's last ENOSPC, 0 if not.\n"
+				"# TYPE mntwatch_namespace_fix_known gauge\n");
+		done[n++] = plan->ns;
+		ns_series(out, "mntwatch_namespace_fix_known", plan->ns,
+			  mw_who_now(&d->scan, d->ns, d->nns, plan->ns));
+		fprintf(out, "} %d\n", plan->known);
+	}
+	free(plan);
+	free(done);
+}
+
+static void write_metrics(FILE *out, const char *procdir, struct data *d)
 {
 	size_t m;
 	int i;
@@ -234,6 +269,7 @@ static void write_metrics(FILE *out, const char *procdir, const struct data *d)
 	write_health(out, procdir, d);
 	if (!d->module)
 		return;
+	write_fix_known(out, procdir, d);
 	for (m = 0; m < sizeof(module_metrics) / sizeof(module_metrics[0]); m++)
 		metrics_global(out, module_metrics[m].name, module_metrics[m].type,
 			       module_metrics[m].help,
@@ -242,7 +278,7 @@ static void write_metrics(FILE *out, const char *procdir, const struct data *d)
 
 /* node_exporter must never read half a file: temp file, fsync, rename. */
 static int write_atomically(const char *path, const char *procdir,
-			    const struct data *d)
+			    struct data *d)
 {
 	char tmp[4096];
 	FILE *out;
@@ -280,7 +316,7 @@ static int write_atomically(const char *path, const char *procdir,
 int cmd_metrics(const struct opts *o)
 {
 	struct data d;
-	int ret = mw_load(o, &d, false, false);
+	int ret = mw_load(o, &d, true, false);
 
 	if (!ret)
 		ret = mw_load_loops(o, &d);

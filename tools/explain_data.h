@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "data.h"
 #include "explain.h"
+#include "plan.h"
 #include "sysctl_conf.h"
 
 struct explain_data {
@@ -16,5 +17,8 @@ struct explain_data {
 
 /* Loads the tables, the loops of namespace @ns (0: the last failure's). */
 int mw_explain_load(const struct opts *o, struct explain_data *x, uint64_t ns);
+/* The plan for the last failure in namespace @ns over loaded tables; false: none. */
+bool mw_fix_plan_of(const char *procdir, struct data *d, uint64_t ns,
+		    struct mw_plan *plan);
 
 #endif

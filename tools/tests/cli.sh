@@ -436,6 +436,25 @@ run "fix: user.max_mnt_namespaces of another user namespace: no plan" 1 $bin fix
 	{ ! grep -v '^#' "$tmp/out" | grep -q . && ok "fix: no command for another user namespace's limit (sysctl -w sets the caller's own)" ||
 		not_ok "fix: another user namespace" "$(cat "$tmp/out")"; }
 
+# check and metrics: whether fix knows a plan for each failing namespace
+check_rc "check: a fix known for 1 of the 3 recent failures (the big namespace's), loops in place have none" 2 \
+	'(latest 43s ago), a fix is known for 1 of the 3 (mntwatch fix) | use_pct=' "${loop[@]}"
+if run "metrics: fix known per failing namespace" 0 $bin metrics "${loop[@]}"; then
+	if grep -qx 'mntwatch_namespace_fix_known{namespace="4026532114",container="3f5c8e0a9b1d2c4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",runtime="docker"} 0' "$tmp/out" &&
+	   grep -q '^mntwatch_namespace_fix_known{namespace="4026532200",.*} 0$' "$tmp/out" && ! grep -q '4026532300' "$tmp/out" &&
+	   promtool check metrics <"$tmp/out" >"$tmp/lint" 2>&1; then
+		ok "metrics: mntwatch_namespace_fix_known 0 for the loops in place, no series for the gone namespace, promtool clean"
+	else not_ok "metrics: fix known" "$(grep fix_known "$tmp/out")" "$(cat "$tmp/lint")"; fi
+fi
+for f in docker podman; do
+	ns=$( [ $f = docker ] && readlink "$real/$f/proc/$(jq '.[0].State.Pid' "$real/$f/docker-inspect.json")/ns/mnt" | tr -dc 0-9 || echo 4026531841)
+	if real_run "metrics: fix known on the real $f incident" $f metrics; then
+		if grep -q "^mntwatch_namespace_fix_known{namespace=\"$ns\".*} 1\$" "$tmp/out" && [ "$(grep -c '^mntwatch_namespace_fix_known{' "$tmp/out")" = 1 ]; then
+			ok "metrics: mntwatch_namespace_fix_known 1 for namespace $ns, the one the $f plan gives back"
+		else not_ok "metrics: fix known ($f)" "$(grep fix_known "$tmp/out")"; fi
+	fi
+done
+
 # errors: one line, nothing on stdout
 one_line_error "unknown table format: exit 3" 3 "table format '2' unknown" $bin "${loop[@]/loop/format2}"
 one_line_error "short row: exit 3, no partial table" 3 'line 3 has 8 fields' $bin --debugfs $fx/badrow/debugfs --proc $fx/proc
