@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A plan's steps, as a person reads them and as data (plan.h). */
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include "plan.h"
 
@@ -25,6 +26,21 @@ struct mw_fix *mw_plan_step(struct mw_plan *plan, enum mw_fix_kind kind)
 	fix = &plan->steps[plan->nsteps++];
 	memset(fix, 0, sizeof(*fix));
 	fix->kind = kind;
+	return fix;
+}
+
+/* A new step acting on @path in namespace @ns through @pid. */
+struct mw_fix *mw_plan_mount(struct mw_plan *plan, enum mw_fix_expect expect,
+			     int pid, uint64_t ns, const char *path)
+{
+	struct mw_fix *fix = mw_plan_step(plan, MW_FIX_MOUNT);
+
+	if (!fix)
+		return NULL;
+	fix->expect = expect;
+	fix->pid = pid;
+	fix->ns = ns;
+	snprintf(fix->path, sizeof(fix->path), "%s", path);
 	return fix;
 }
 

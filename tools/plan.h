@@ -62,6 +62,8 @@ struct mw_plan {
 void mw_plan_note(struct mw_plan *plan, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 struct mw_fix *mw_plan_step(struct mw_plan *plan, enum mw_fix_kind kind);
+struct mw_fix *mw_plan_mount(struct mw_plan *plan, enum mw_fix_expect expect,
+			     int pid, uint64_t ns, const char *path);
 void mw_fix_why(struct mw_fix *fix, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mw_fix_cmd(struct mw_fix *fix, const char *fmt, ...)

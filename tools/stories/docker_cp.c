@@ -123,14 +123,11 @@ static bool host_root_volume(const struct mw_case *c,
 static void plan_private(const struct mw_case *c, struct mw_plan *plan,
 			 int pid, const char *name)
 {
-	struct mw_fix *fix = mw_plan_step(plan, MW_FIX_MOUNT);
+	struct mw_fix *fix = mw_plan_mount(plan, MW_EXPECT_PRIVATE, pid,
+					   c->ev->failing_ns, "/");
 
 	if (!fix)
 		return;
-	fix->expect = MW_EXPECT_PRIVATE;
-	fix->pid = pid;
-	fix->ns = c->ev->failing_ns;
-	snprintf(fix->path, sizeof(fix->path), "/");
 	mw_fix_why(fix, "stops the doubling: the container's / private in its own namespace (%s, pid %d),\n"
 		   "so dockerd's binds on its layer no longer reach it; the container keeps running",
 		   name, pid);
@@ -140,14 +137,11 @@ static void plan_private(const struct mw_case *c, struct mw_plan *plan,
 static void plan_unstack(const struct mw_case *c, struct mw_plan *plan,
 			 int pid, const char *vol, int64_t stacked)
 {
-	struct mw_fix *fix = mw_plan_step(plan, MW_FIX_MOUNT);
+	struct mw_fix *fix = mw_plan_mount(plan, MW_EXPECT_FEWER, pid,
+					   c->ev->failing_ns, vol);
 
 	if (!fix)
 		return;
-	fix->expect = MW_EXPECT_FEWER;
-	fix->pid = pid;
-	fix->ns = c->ev->failing_ns;
-	snprintf(fix->path, sizeof(fix->path), "%s", vol);
 	mw_fix_why(fix, "frees the %" PRId64 " mounts stacked at %s above the bottom one, with the copies nested in\n"
 		   "them; the bottom one (the host's /, as the volume showed it) stays; the container keeps running",
 		   stacked - 1, vol);

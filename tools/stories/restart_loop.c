@@ -33,14 +33,11 @@ static void print(FILE *out, const struct mw_case *c)
 static void plan_collapse(struct mw_plan *plan, uint64_t ns,
 			  const char *dir, const char *inner, int64_t under)
 {
-	struct mw_fix *fix = mw_plan_step(plan, MW_FIX_MOUNT);
+	struct mw_fix *fix = mw_plan_mount(plan, MW_EXPECT_FEWER, MW_FIX_SELF,
+					   ns, dir);
 
 	if (!fix)
 		return;
-	fix->expect = MW_EXPECT_FEWER;
-	fix->pid = MW_FIX_SELF;
-	fix->ns = ns;
-	snprintf(fix->path, sizeof(fix->path), "%s", dir);
 	mw_fix_why(fix, "frees the %" PRId64 " copies the starts left at and under %s in the host's namespace, down\n"
 		   "to the one mount of %s (its files stay); stops no container",
 		   under - 1, dir, dir);
@@ -50,14 +47,11 @@ static void plan_collapse(struct mw_plan *plan, uint64_t ns,
 
 static void plan_private(struct mw_plan *plan, uint64_t ns, const char *dir)
 {
-	struct mw_fix *fix = mw_plan_step(plan, MW_FIX_MOUNT);
+	struct mw_fix *fix = mw_plan_mount(plan, MW_EXPECT_PRIVATE, MW_FIX_SELF,
+					   ns, dir);
 
 	if (!fix)
 		return;
-	fix->expect = MW_EXPECT_PRIVATE;
-	fix->pid = MW_FIX_SELF;
-	fix->ns = ns;
-	snprintf(fix->path, sizeof(fix->path), "%s", dir);
 	mw_fix_why(fix, "stops the loop: %s private, so a container's rshared binds of it stay in the\n"
 		   "container's namespace; costs what relied on its mounts propagating between namespaces",
 		   dir);
