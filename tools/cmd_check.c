@@ -84,7 +84,7 @@ static void print_fix(const struct opts *o, struct data *d, int nrecent)
 	       nrecent);
 }
 
-int cmd_check(const struct opts *o)
+static int cmd_check(const struct opts *o)
 {
 	const struct mw_ns *worst = NULL;
 	int nlive = 0, nrecent = 0, level = 0, ret, i;
@@ -159,3 +159,34 @@ int cmd_check(const struct opts *o)
 	mw_data_free(&d);
 	return level;
 }
+
+#define LIMITS_REFUSED	"--warn, --crit and --recent are options of %s"
+
+static const struct cmd_option check_options[] = {
+	{ "warn", OPT_WARN, required_argument, TAKES_LIMITS, LIMITS_REFUSED,
+	  "      --warn/--crit PCT  check: WARNING/CRITICAL from this use% (80/90)" },
+	{ "crit", OPT_CRIT, required_argument, TAKES_LIMITS, LIMITS_REFUSED, NULL },
+	{ "recent", OPT_RECENT, required_argument, TAKES_LIMITS, LIMITS_REFUSED,
+	  "      --recent SECS      check: ENOSPC this recent is CRITICAL (3600, 0: off)" },
+	{ NULL },
+};
+
+static int check_limits(struct opts *o)
+{
+	if (o->warn_pct > o->crit_pct) {
+		mw_warnx("--warn %g is above --crit %g", o->warn_pct, o->crit_pct);
+		return -1;
+	}
+	return 0;
+}
+
+const struct cmd check_command = {
+	.name = "check",
+	.run = cmd_check,
+	.help = "  check      monitoring check, exit 0/1/2/3: OK/WARNING/CRITICAL/UNKNOWN",
+	.takes = TAKES_LIMITS,
+	.options = check_options,
+	.check = check_limits,
+	.usage_exit = MW_EXIT_ERROR,
+	.own_exit = true,
+};

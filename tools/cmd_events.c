@@ -324,7 +324,7 @@ static int events_follow(const struct opts *o)
 	return ret;
 }
 
-int cmd_events(const struct opts *o)
+static int cmd_events(const struct opts *o)
 {
 	static const struct table_cmd events = {
 		mw_ev_columns, true, sizeof(struct ev_view), fill_ev_view,
@@ -335,3 +335,34 @@ int cmd_events(const struct opts *o)
 		return events_follow(o);
 	return mw_cmd_table(o, stdout, &events);
 }
+
+static const struct cmd_option events_options[] = {
+	{ "follow", 'f', no_argument, TAKES_FOLLOW, "--follow is an option of %s",
+	  "  -f, --follow           events: new ones as they happen, until interrupted" },
+	{ "interval", 'i', required_argument, TAKES_INTERVAL,
+	  "--interval is an option of %s",
+	  "  -i, --interval SECS    watch: redraw period (2); events -f: poll period (1)" },
+	{ NULL },
+};
+
+/* -i is the poll period of --follow, 1 s unless given */
+static int check_events(struct opts *o)
+{
+	if ((o->given & TAKES_INTERVAL) && !o->follow) {
+		mw_warnx("--interval is an option of 'watch' and 'events --follow'");
+		return -1;
+	}
+	if (o->follow && !(o->given & TAKES_INTERVAL))
+		o->interval = 1;
+	return 0;
+}
+
+const struct cmd events_command = {
+	.name = "events",
+	.run = cmd_events,
+	.help = "  events     the ENOSPC log, caller and failing namespace named",
+	.takes = TAKES_TABLE | TAKES_INTERVAL | TAKES_FOLLOW,
+	.options = events_options,
+	.columns = mw_ev_columns,
+	.check = check_events,
+};

@@ -96,7 +96,7 @@ bool mw_fix_plan_of(const char *procdir, struct data *d, uint64_t ns,
 	return true;
 }
 
-int cmd_explain(const struct opts *o)
+static int cmd_explain(const struct opts *o)
 {
 	struct explain_data *x = calloc(1, sizeof(*x));
 	int ret;
@@ -111,3 +111,10 @@ int cmd_explain(const struct opts *o)
 	free(x);
 	return ret;
 }
+
+const struct cmd explain_command = {
+	.name = "explain",
+	.run = cmd_explain,
+	.help = "  explain    plain-language diagnosis of the last ENOSPC",
+	.takes = 0,
+};

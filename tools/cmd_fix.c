@@ -198,7 +198,7 @@ static int apply(const struct opts *o, struct explain_data *x, uint64_t ns,
 	return FIX_PLAN;
 }
 
-int cmd_fix(const struct opts *o)
+static int cmd_fix(const struct opts *o)
 {
 	struct explain_data *x = calloc(1, sizeof(*x));
 	struct mw_plan *plan = calloc(1, sizeof(*plan));
@@ -237,3 +237,27 @@ out:
 	free(plan);
 	return ret;
 }
+
+static const struct cmd_option fix_options[] = {
+	{ "apply", OPT_APPLY, no_argument, TAKES_APPLY,
+	  "--apply is an option of %s, without --json", NULL },
+	{ NULL },
+};
+
+static int check_fix(struct opts *o)
+{
+	if (o->apply && o->json) {
+		mw_warnx("--apply is an option of 'fix', without --json");
+		return -1;
+	}
+	return 0;
+}
+
+const struct cmd fix_command = {
+	.name = "fix",
+	.run = cmd_fix,
+	.help = "  fix        commands that give the node back (fix NS; -J; --apply runs them)",
+	.takes = TAKES_JSON | TAKES_APPLY | TAKES_NS,
+	.options = fix_options,
+	.check = check_fix,
+};

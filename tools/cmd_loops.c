@@ -87,7 +87,7 @@ static int cmp_loops(const void *a, const void *b)
 	return (x->nm->ns > y->nm->ns) - (x->nm->ns < y->nm->ns);
 }
 
-int cmd_loops(const struct opts *o)
+static int cmd_loops(const struct opts *o)
 {
 	const struct column *sel[MAX_SELECTED], *rsel[MAX_SELECTED];
 	struct loop_view *loops = NULL, *repeats = NULL;
@@ -153,3 +153,11 @@ out:
 	mw_data_free(&d);
 	return ret;
 }
+
+const struct cmd loops_command = {
+	.name = "loops",
+	.run = cmd_loops,
+	.help = "  loops      live propagation loops and repeated mountpoints, from mountinfo",
+	.takes = TAKES_TABLE,
+	.columns = mw_loop_columns,
+};

@@ -313,7 +313,7 @@ static int write_atomically(const char *path, const char *procdir,
 	return MW_EXIT_OK;
 }
 
-int cmd_metrics(const struct opts *o)
+static int cmd_metrics(const struct opts *o)
 {
 	struct data d;
 	int ret = mw_load(o, &d, true, false);
@@ -329,3 +329,18 @@ int cmd_metrics(const struct opts *o)
 	mw_data_free(&d);
 	return ret;
 }
+
+static const struct cmd_option metrics_options[] = {
+	{ "output", OPT_OUTPUT, required_argument, TAKES_OUTPUT,
+	  "--output FILE is an option of %s; columns are chosen with -o LIST",
+	  "      --output FILE      metrics: write FILE atomically (temp file + rename)" },
+	{ NULL },
+};
+
+const struct cmd metrics_command = {
+	.name = "metrics",
+	.run = cmd_metrics,
+	.help = "  metrics    Prometheus text exposition",
+	.takes = TAKES_OUTPUT,
+	.options = metrics_options,
+};

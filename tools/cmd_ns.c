@@ -179,3 +179,16 @@ int cmd_ns(const struct opts *o, FILE *out)
 
 	return mw_cmd_table(o, out, &ns);
 }
+
+static int run_ns(const struct opts *o)
+{
+	return cmd_ns(o, stdout);
+}
+
+const struct cmd ns_command = {
+	.name = "ns",
+	.run = run_ns,
+	.help = "  ns         namespace table, fullest first (the default)",
+	.takes = TAKES_TABLE | TAKES_ALL,
+	.columns = mw_ns_columns,
+};

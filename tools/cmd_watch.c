@@ -17,7 +17,7 @@ static void on_signal(int sig)
 }
 
 /* Draw each frame off-screen, then in one write: no flicker. */
-int cmd_watch(const struct opts *o)
+static int cmd_watch(const struct opts *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	char when[64];
@@ -53,3 +53,12 @@ int cmd_watch(const struct opts *o)
 	}
 	return MW_EXIT_OK;
 }
+
+const struct cmd watch_command = {
+	.name = "watch",
+	.run = cmd_watch,
+	.help = "  watch      the namespace table, refreshed until interrupted",
+	.takes = TAKES_COLUMNS | TAKES_NOHEAD | TAKES_LIST | TAKES_ALL | TAKES_INTERVAL,
+	.columns = mw_ns_columns,
+	.own_exit = true,
+};
