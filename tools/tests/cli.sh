@@ -366,6 +366,7 @@ if [ $rc = 2 ] && [ "$(cat "$w/proc/sys/fs/mount-max")" = 100000 ] && grep -q '^
 else not_ok "fix --apply: a failing step" "rc $rc" "$(cat "$tmp/out" "$tmp/err")"; fi
 one_line_error "fix --apply on another --proc: refused, exit 2" 2 'fix --apply acts on this node: it reads /proc, not' \
 	$bin fix --apply "${lowered[@]}"
+one_line_error "fix without the module: exit 2" 2 'module not loaded' $bin fix "${nomod[@]}"
 one_line_error "fix: a namespace that is no number, exit 2" 2 "fix wants a namespace's number" $bin fix 12ab "${lowered[@]}"
 one_line_error "--apply outside fix, exit 2" 2 "is an option of 'fix'" $bin explain --apply "${lowered[@]}"
 run "fix NS: a namespace that never failed, exit 1" 1 $bin fix 4026532999 "${lowered[@]}" &&
