@@ -80,9 +80,16 @@ static bool plan(const struct mw_case *c, struct mw_plan *plan)
 	if (!who || !who->host || !c->in->mounts_of ||
 	    !c->in->mounts_of(c->in->mounts_ctx, plan->ns, &mi, &loops))
 		return false;
-	for (i = 0; i < loops->nloops; i++)
-		if (!loop || loops->loops[i].factor > loop->factor)
-			loop = &loops->loops[i];
+	/* the loop of the directory the failing start bound, else the biggest */
+	for (i = 0; i < loops->nloops; i++) {
+		const struct mw_loop *l = &loops->loops[i];
+		bool mine = !strcmp(l->outer, c->ev->source);
+
+		if (!loop || (mine && strcmp(loop->outer, c->ev->source)) ||
+		    (mine == !strcmp(loop->outer, c->ev->source) &&
+		     l->factor > loop->factor))
+			loop = l;
+	}
 	if (!loop) {
 		snprintf(plan->done, sizeof(plan->done), "no propagation loop is left in namespace %" PRIu64,
 			 plan->ns);

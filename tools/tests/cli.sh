@@ -437,6 +437,20 @@ run "fix: user.max_mnt_namespaces of another user namespace: no plan" 1 $bin fix
 	{ ! grep -v '^#' "$tmp/out" | grep -q . && ok "fix: no command for another user namespace's limit (sysctl -w sets the caller's own)" ||
 		not_ok "fix: another user namespace" "$(cat "$tmp/out")"; }
 
+# two loops in the host: the plan is for the directory the failing start bound
+two=$tmp/two-loops && cp -r $real/podman "$two"
+awk 'index($5, "/srv/loop-podman") == 1 { ids[$1] = 1; dup[++n] = $0 } { print }
+	END { for (i = 1; i <= n; i++) { $0 = dup[i]; p = $2; $1 += 100000; if (p in ids) $2 = p + 100000
+		sub("/srv/loop-podman", "/srv/loop-other", $5); sub(/shared:11/, "shared:99"); print } }' \
+	$real/podman/proc/1/mountinfo >"$two/proc/1/mountinfo"
+for src in /srv/loop-podman /srv/loop-other; do
+	awk -v s=$src 'NR > 1 { $(NF - 2) = s } { print }' $real/podman/debugfs/events >"$two/debugfs/events"
+	now=$(awk 'NR == 2 { print int($1) + 30 }' "$two/debugfs/events")
+	if MNTWATCH_NOW=$now run "fix: two loops in the host, the failure's source $src" 0 $bin fix -J --debugfs "$two/debugfs" --proc "$two/proc"; then
+		jq_is "fix: two loops in the host, the plan for the one the failing start bound ($src)" '[.steps[].path] | unique' "[\"$src\"]"
+	fi
+done
+
 # check and metrics: whether fix knows a plan for each failing namespace
 check_rc "check: a fix known for 1 of the 3 recent failures (the big namespace's), loops in place have none" 2 \
 	'(latest 43s ago), a fix is known for 1 of the 3 (mntwatch fix) | use_pct=' "${loop[@]}"
