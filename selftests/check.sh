@@ -198,7 +198,7 @@ suite() {
 	if [ "$runtimes_root" = ok ] && [ "$image" = ok ]; then
 		E2E_BEFORE=selftests/runtimes_vm.sh selftests/deploy_e2e.sh "$kver" -m "build/$kver/mntwatch.ko" \
 			-b build/bin/mntwatch -b selftests/runtimes_lib.sh -b selftests/incident_docker_vm.sh \
-			-b selftests/incident_restart_vm.sh -b "$(command -v jq)"
+			-b selftests/incident_restart_vm.sh -b selftests/fix_vm.sh -b "$(command -v jq)"
 	else
 		tap "Debian $rel runtimes VM run (runtimes root: $runtimes_root, image: $image)" 1
 	fi

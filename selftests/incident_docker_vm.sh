@@ -10,7 +10,8 @@
 # store). Then, with the container still full: a docker exec whose runc
 # bind fails and falls back silently, the failed docker cp again under a
 # higher limit (what that step really needed), and docker cp into another
-# container, whose helper namespaces mntwatch hides unless --all. The
+# container, whose helper namespaces mntwatch hides unless --all; the
+# recovery plan on the full container (fix_vm.sh's fix_docker_cp). The
 # evidence stays in $MNTWATCH_OUT/docker-cp (vmtest.sh -o) or /tmp/docker-cp.
 
 . runtimes_lib.sh
@@ -174,6 +175,9 @@ incident_docker() {
 		[ "$again_rc" = 0 -a -n "$needed" -a $((needed * 100)) -ge $((after * 99)) -a $((needed * 100)) -le $((after * 101)) ]
 	check "events: the copies reserved when it failed ($pending + $requested) are fewer than the step's ($((after - mounts)))" \
 		[ $((pending + requested)) -le $((after - mounts)) ]
+	# the node given back with the container still full, at the limit it failed at
+	echo $limit >/proc/sys/fs/mount-max
+	fix_docker_cp "$dir"
 	rt_docker_cp_end
 	echo "# docker cp: $(rt_since "$t0") s with the docker exec and the docker cp again"
 

@@ -8,7 +8,8 @@
 # start; each start's namespace is gone when the next begins. mntwatch's
 # rows and answers are compared with the host's mountinfo, with the
 # runtime's own error text and with its own view of the container (podman
-# inspect, ctr containers info). Evidence in $MNTWATCH_OUT/RUNTIME-loop (vmtest.sh
+# inspect, ctr containers info). Then the recovery plan on the host's stacked
+# copies (fix_vm.sh's fix_restart). Evidence in $MNTWATCH_OUT/RUNTIME-loop (vmtest.sh
 # -o) or /tmp/RUNTIME-loop.
 
 . runtimes_lib.sh
@@ -26,11 +27,12 @@ incident_restart() {
 	rmmod mntwatch && insmod "$MNTWATCH_KO" || { check "reload mntwatch.ko" false; return; }
 	t0=$(rt_now)
 	hns=$(readlink /proc/1/ns/mnt | tr -dc 0-9)
-	rt_restart_loop "$rt" $limit 8 "$dir"
+	RT_KEEP=1 rt_restart_loop "$rt" $limit 8 "$dir"
 	echo "# $rt: $(rt_since "$t0") s to the failure; mounts under $shared per start: $(awk 'NR > 1 { printf "%s%s", s, $4; s = " " }' "$dir/starts.tsv")"
 	fail_step=$(cat "$dir/failed-step")
 	if [ -z "$fail_step" ]; then
 		check "a start fails with ENOSPC within 8 (starts.tsv: $(tr '\n\t' '; ' <"$dir/starts.tsv"))" false
+		rt_restart_loop_end
 		return
 	fi
 	last=$((fail_step - 1))
@@ -130,6 +132,9 @@ incident_restart() {
 	check "check: CRITICAL after the failed start, whose namespace is gone" \
 		sh -c 'cat "$1/mntwatch-check.txt"; [ "$(cat "$1/mntwatch-check.rc")" = 2 ] &&
 		grep -q "1 with ENOSPC in the last 3600s" "$1/mntwatch-check.txt"' - "$dir"
+	# the node given back, the container kept, at the limit it failed at
+	fix_restart "$rt" "$dir"
+	rt_restart_loop_end
 	echo "# $rt restart loop: $(rt_since "$t0") s"
 }
 

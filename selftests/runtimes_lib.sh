@@ -101,6 +101,7 @@ rt_docker_cp() {
 	printf 'step\trc\tcontainer_mounts\thost_mounts\tseconds\n' >"$rt_dir/steps.tsv"
 	printf '0\t0\t%s\t%s\t0\n' "$(rt_count "$rt_cpid")" "$(rt_count 1)" >>"$rt_dir/steps.tsv"
 	rt_tables "$rt_dir/step-0"
+	cp "/proc/$rt_cpid/mountinfo" "$rt_dir/step-0/container-mountinfo"
 	rt_failed=''
 	rt_step=1
 	while [ "$rt_step" -le "$rt_steps" ]; do
@@ -160,8 +161,9 @@ rt_docker_cp_end() {
 # its storage's containers.json; ctr containers info, ctr tasks ls and the
 # OCI bundle's config.json of the last start that made a task), /proc of the runtimes and of pid 1, mntwatch's
 # answers and dmesg. Everything is removed and the limit put back at the end
-# (host-after-cleanup: the host's mountinfo lines then). Returns 0 when a
-# start failed.
+# (host-after-cleanup: the host's mountinfo lines then), unless RT_KEEP is
+# set: then the caller goes on and calls rt_restart_loop_end. Returns 0 when
+# a start failed.
 rt_restart_loop() {
 	rt_rt=$1 rt_limit=$2 rt_starts=$3 rt_dir=$4
 	rt_shared=/srv/loop-$rt_rt
@@ -240,6 +242,14 @@ rt_restart_loop() {
 	rt_proc "$rt_dir/proc" $(rt_runtime_pids) 1
 	rt_mntwatch "$rt_dir"
 	dmesg >"$rt_dir/dmesg.txt"
+	[ -n "${RT_KEEP:-}" ] || rt_restart_loop_end
+	[ -n "$rt_failed" ]
+}
+
+# rt_restart_loop_end: what rt_restart_loop leaves with RT_KEEP set (for a
+# test that goes on with the host's stacked copies and the container):
+# the container and the directory's mounts removed, the limit put back
+rt_restart_loop_end() {
 	case $rt_rt in
 	podman) podman rm -f restart-loop >/dev/null 2>&1 ;;
 	ctr)
@@ -250,5 +260,4 @@ rt_restart_loop() {
 	umount -l "$rt_shared"
 	echo "$rt_old_max" >/proc/sys/fs/mount-max
 	rt_count 1 >"$rt_dir/host-after-cleanup"
-	[ -n "$rt_failed" ]
 }

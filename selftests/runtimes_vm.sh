@@ -33,7 +33,10 @@ check "ctr run --rm docker.io/library/busybox:latest t1 true" \
 check "mntwatch is on PATH and shows the module's rows" sh -c 'mntwatch -o NS,MOUNTS,SOURCE | grep " module$"'
 check "the module saw the containers' namespaces" sh -c "[ \$(tail -n +2 $dbg/namespaces | wc -l) -ge 4 ]"
 check "probes missed nothing" sh -c "grep -qx 'count_nmissed 0' $dbg/status && grep -qx 'attach_nmissed 0' $dbg/status"
-# the real incidents, in this same boot (each reloads the module)
+# the real incidents, in this same boot (each reloads the module), and the
+# plans that give the node back (fix_vm.sh)
+. fix_vm.sh
+fix_limits
 . incident_docker_vm.sh
 . incident_restart_vm.sh
 echo "1..$n"
