@@ -176,6 +176,7 @@ rt_restart_loop() {
 		set -- podman create --name restart-loop -v "$rt_shared:$rt_shared:rshared" \
 			-v "$rt_shared:$rt_shared/inner:rshared" busybox true
 		rt_start() { podman start -a restart-loop; }
+		rt_stopped() { :; }
 		;;
 	ctr)
 		set -- ctr -n default containers create --rootfs-propagation rshared \
@@ -196,6 +197,9 @@ rt_restart_loop() {
 				rt_wait=$((rt_wait + 1))
 			done
 		}
+		# the stopped task's rootfs stays mounted in the host's
+		# namespace until the task is deleted
+		rt_stopped() { ctr -n default tasks delete restart-loop >/dev/null 2>&1; }
 		;;
 	*) echo "rt_restart_loop: runtime $rt_rt: podman or ctr" >&2; return 2 ;;
 	esac
