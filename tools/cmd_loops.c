@@ -13,8 +13,10 @@
 #include "output.h"
 #include "util.h"
 #include "who.h"
+#include "whocols.h"
 
 struct loop_view {
+	const struct mw_who *who;	/* first: the who-columns read it */
 	const struct ns_mounts *nm;
 	const struct mw_loop *loop;		/* NULL in a repeat row */
 	const struct mw_repeat *repeat;
@@ -24,8 +26,6 @@ struct loop_view {
 static void fn(const void *row, struct cell *c)				\
 {									\
 	const struct loop_view *v = row;				\
-	const struct mw_who *who = v->nm->who;				\
-	(void)who;							\
 	body;								\
 }
 
@@ -36,13 +36,8 @@ LOOP_GET(lp_nested, mw_cell_int(c, v->loop->nested))
 LOOP_GET(lp_outer, mw_cell_str(c, v->loop->outer))
 LOOP_GET(lp_inner, mw_cell_str(c, v->loop->inner))
 LOOP_GET(lp_mounts, mw_cell_int(c, v->nm->mi.n))
-LOOP_GET(lp_pids, c->kind = who && who->npids ? CELL_PIDS : CELL_NONE; c->who = who)
-LOOP_GET(lp_comm, mw_cell_str(c, who ? who->comm : NULL))
-LOOP_GET(lp_container, mw_cell_str(c, who ? mw_who_container_id(who) : NULL))
-LOOP_GET(lp_pod, mw_cell_pod(c, who))
 LOOP_GET(lp_members, mw_cell_int(c, v->loop->members))
 LOOP_GET(lp_fed_by, mw_cell_int(c, v->loop->fed_by ? (int64_t)v->loop->fed_by : MW_NONE))
-LOOP_GET(lp_name, mw_cell_str(c, who ? who->ctr.name : NULL))
 LOOP_GET(rp_count, mw_cell_int(c, v->repeat->count))
 LOOP_GET(rp_path, mw_cell_str(c, v->repeat->mountpoint))
 
@@ -54,13 +49,13 @@ const struct column mw_loop_columns[] = {
 	{ "MOUNTS", "mounts", 6, COL_RIGHT, "mountinfo lines of the namespace", lp_mounts },
 	{ "MOUNTPOINT", "mountpoint", 10, COL_DEFAULT, "member the loop starts from (mountinfo escapes)", lp_outer },
 	{ "INSIDE", "inside", 6, COL_DEFAULT, "first receiver mounted beneath it", lp_inner },
-	{ "PIDS", "pids", 4, COL_DEFAULT, "processes living in the namespace (first few)", lp_pids },
-	{ "COMM", "comm", 4, COL_DEFAULT, "command name of its lowest pid", lp_comm },
-	{ "CONTAINER", "container", 12, COL_DEFAULT | COL_ID12, "container id (12 characters; JSON: full)", lp_container },
-	{ "POD", "pod", 3, COL_DEFAULT, "Kubernetes pod, namespace/name, else its uid (JSON: the uid)", lp_pod },
+	WHO_PIDS,
+	WHO_COMM,
+	WHO_CONTAINER,
+	WHO_POD,
 	{ "MEMBERS", "members", 7, COL_RIGHT, "members of the group here (shared:N); 0: all elsewhere", lp_members },
 	{ "FED-BY", "fed_by", 10, COL_RIGHT | COL_DEFAULT, "with no member here: a namespace holding one, whose mounts come in", lp_fed_by },
-	{ "NAME", "name", 4, COL_DEFAULT, "container name, from its runtime's state", lp_name },
+	WHO_NAME,
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 
@@ -68,11 +63,11 @@ static const struct column repeat_columns[] = {
 	{ "NS", "ns", 10, COL_RIGHT | COL_DEFAULT, NULL, lp_ns },
 	{ "COUNT", "count", 5, COL_RIGHT | COL_DEFAULT, NULL, rp_count },
 	{ "REPEATED-MOUNTPOINT", "mountpoint", 10, COL_DEFAULT, NULL, rp_path },
-	{ "PIDS", "pids", 4, COL_DEFAULT, NULL, lp_pids },
-	{ "COMM", "comm", 4, COL_DEFAULT, NULL, lp_comm },
-	{ "CONTAINER", "container", 12, COL_DEFAULT | COL_ID12, NULL, lp_container },
-	{ "POD", "pod", 3, COL_DEFAULT, NULL, lp_pod },
-	{ "NAME", "name", 4, COL_DEFAULT, NULL, lp_name },
+	WHO_PIDS,
+	WHO_COMM,
+	WHO_CONTAINER,
+	WHO_POD,
+	WHO_NAME,
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 
@@ -112,10 +107,12 @@ static int cmd_loops(const struct opts *o)
 		const struct ns_mounts *nm = &d.mounts[i];
 
 		for (k = 0; k < nm->found.nloops; k++) {
+			loops[nloops].who = nm->who;
 			loops[nloops].nm = nm;
 			loops[nloops++].loop = &nm->found.loops[k];
 		}
 		for (k = 0; k < nm->found.ntop; k++) {
+			repeats[nrepeats].who = nm->who;
 			repeats[nrepeats].nm = nm;
 			repeats[nrepeats++].repeat = &nm->found.top[k];
 		}

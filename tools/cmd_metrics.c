@@ -16,6 +16,7 @@
 #include "table.h"
 #include "util.h"
 #include "who.h"
+#include "whocols.h"
 
 /* Prometheus label values: backslash, quote and newline escaped. */
 static void prom_label(FILE *out, const char *name, const char *value,
@@ -102,23 +103,35 @@ static void prom_known(FILE *out, const char *name, const char *value)
  * and no name is one of the labels a Kubernetes scrape target sets
  * (namespace, pod, container), which Prometheus would rename.
  */
+static const struct {
+	const char *label;
+	void (*get)(const void *row, struct cell *c);	/* whocols.h */
+} who_labels[] = {
+	{ "pod", mw_who_pod },		/* JSON's value: the uid */
+	{ "container", mw_who_container },
+	{ "container_name", mw_who_name },
+	{ "runtime", mw_who_runtime_cell },
+	{ "image", mw_who_image },
+	{ "pod_namespace", mw_who_pod_ns },
+	{ "pod_name", mw_who_pod_name },
+};
+
 static void ns_series(FILE *out, const char *name, uint64_t ns,
 		      const struct mw_who *who)
 {
+	static struct cell cell;	/* 8 KiB: not on the stack */
 	char id[24];
+	size_t i;
 
 	snprintf(id, sizeof(id), "%" PRIu64, ns);
 	fprintf(out, "%s{", name);
 	prom_label(out, "namespace", id, true);
-	if (!who)
-		return;
-	prom_known(out, "pod", who->cg.pod);
-	prom_known(out, "container", mw_who_container_id(who));
-	prom_known(out, "container_name", who->ctr.name);
-	prom_known(out, "runtime", mw_who_runtime(who));
-	prom_known(out, "image", who->ctr.image);
-	prom_known(out, "pod_namespace", who->ctr.pod_namespace);
-	prom_known(out, "pod_name", who->ctr.pod_name);
+	for (i = 0; who && i < sizeof(who_labels) / sizeof(who_labels[0]); i++) {
+		memset(&cell, 0, sizeof(cell));
+		who_labels[i].get(&who, &cell);
+		if (cell.kind == CELL_STR)
+			prom_known(out, who_labels[i].label, cell.str);
+	}
 }
 
 /*

@@ -9,33 +9,14 @@
 #include "table.h"
 #include "util.h"
 #include "who.h"
+#include "whocols.h"
 
 struct ns_view {
+	const struct mw_who *who;	/* first: the who-columns read it */
 	const struct mw_ns *ns;
-	const struct mw_who *who;
 	const struct mw_growth *growth;
 	int ngrowth;
 };
-
-/* What keeps it alive: its processes, nsfs bind mounts, open nsfs files. */
-static void held_by(const struct mw_who *who, struct cell *c)
-{
-	int i, n = 0, shown;
-
-	if (!who)
-		return mw_cell_str(c, NULL);
-	shown = who->npids < 3 ? who->npids : 3;
-	for (i = 0; i < shown; i++)
-		n += snprintf(c->buf + n, sizeof(c->buf) - n, "%s%d",
-			      i ? "," : "", who->pids[i]);
-	if (who->npids > shown)
-		n += snprintf(c->buf + n, sizeof(c->buf) - n, ",+%d",
-			      who->npids - shown);
-	if (who->held_by[0])
-		snprintf(c->buf + n, sizeof(c->buf) - n, "%s%s", n ? "," : "",
-			 who->held_by);
-	mw_cell_str(c, c->buf);
-}
 
 /* "13>25>61": the namespace's attaches, oldest first, "-" without any */
 static void mw_growth_series(const struct mw_growth *g, int n,
@@ -81,7 +62,6 @@ NS_GET(ns_last_pid, mw_cell_int(c, ns->last_pid))
 NS_GET(ns_last_comm, mw_cell_str(c, ns->last_comm))
 NS_GET(ns_last_req, mw_cell_int(c, ns->last_requested))
 NS_GET(ns_state, mw_cell_str(c, ns->state))
-NS_GET(ns_pids, c->kind = who && who->npids ? CELL_PIDS : CELL_NONE; c->who = who)
 NS_GET(ns_parent, mw_cell_int(c, ns->parent ? (int64_t)ns->parent : MW_NONE))
 NS_GET(ns_born_mounts, mw_cell_int(c, ns->born_mounts))
 NS_GET(ns_born, mw_cell_int(c, ns->born_us);
@@ -89,24 +69,7 @@ NS_GET(ns_born, mw_cell_int(c, ns->born_us);
 NS_GET(ns_growth, mw_growth_series(v->growth, v->ngrowth, ns, c->buf,
 				   sizeof(c->buf));
 	mw_cell_str(c, c->buf))
-NS_GET(ns_nproc, mw_cell_int(c, who ? who->npids : 0))
-NS_GET(ns_comm, mw_cell_str(c, who ? who->comm : NULL))
-NS_GET(ns_container, mw_cell_str(c, who ? mw_who_container_id(who) : NULL))
-NS_GET(ns_runtime, mw_cell_str(c, who ? mw_who_runtime(who) : NULL))
-NS_GET(ns_pod, mw_cell_pod(c, who))
-NS_GET(ns_unit, mw_cell_str(c, who ? who->cg.unit : NULL))
-NS_GET(ns_held_by, held_by(who, c))
 NS_GET(ns_source, mw_cell_str(c, ns->source))
-NS_GET(ns_name, mw_cell_str(c, who ? who->ctr.name : NULL))
-NS_GET(ns_image, mw_cell_str(c, who ? who->ctr.image : NULL))
-NS_GET(ns_pod_ns, mw_cell_str(c, who ? who->ctr.pod_namespace : NULL))
-NS_GET(ns_pod_name, mw_cell_str(c, who ? who->ctr.pod_name : NULL))
-NS_GET(ns_pod_uid, mw_cell_str(c, !who ? NULL : who->cg.pod[0] ? who->cg.pod :
-			       who->ctr.pod_uid))
-NS_GET(ns_kube_name, mw_cell_str(c, who ? who->ctr.kube_name : NULL))
-NS_GET(ns_kind, mw_cell_str(c, who ? who->ctr.kind : NULL))
-NS_GET(ns_attempt, mw_cell_int(c, who && who->ctr.has_attempt ?
-			       who->ctr.attempt : MW_NONE))
 
 /* The one table behind headers, widths, JSON names and --list-columns. */
 const struct column mw_ns_columns[] = {
@@ -123,27 +86,27 @@ const struct column mw_ns_columns[] = {
 	{ "LAST-COMM", "last_comm", 9, 0, "its command name", ns_last_comm },
 	{ "LAST-REQ", "last_requested", 8, COL_RIGHT, "mounts that failing call asked for", ns_last_req },
 	{ "STATE", "state", 5, COL_DEFAULT, "live, or gone once the kernel freed the namespace", ns_state },
-	{ "PIDS", "pids", 4, COL_DEFAULT, "processes living in the namespace (first few)", ns_pids },
-	{ "NPROC", "nr_pids", 5, COL_RIGHT, "number of processes living in the namespace", ns_nproc },
-	{ "COMM", "comm", 4, COL_DEFAULT, "command name of its lowest pid", ns_comm },
-	{ "CONTAINER", "container", 12, COL_DEFAULT | COL_ID12, "container id (12 characters; JSON: full)", ns_container },
-	{ "RUNTIME", "runtime", 7, 0, "docker, containerd, crio or podman, when the cgroup says", ns_runtime },
-	{ "POD", "pod", 3, COL_DEFAULT, "Kubernetes pod, namespace/name, else its uid (JSON: the uid)", ns_pod },
-	{ "UNIT", "unit", 4, 0, "systemd unit (.service or .scope) of its lowest pid", ns_unit },
-	{ "HELD-BY", "held_by", 7, COL_DEFAULT, "what keeps it alive: pids, nsfs bind mounts, fd-of-PID, listns", ns_held_by },
+	WHO_PIDS,
+	WHO_NPROC,
+	WHO_COMM,
+	WHO_CONTAINER,
+	WHO_RUNTIME,
+	WHO_POD,
+	WHO_UNIT,
+	WHO_HELD_BY,
 	{ "SOURCE", "source", 6, COL_DEFAULT, "module: the module's figures; live: counted now", ns_source },
 	{ "PARENT", "parent", 10, COL_RIGHT, "namespace it was copied from (module)", ns_parent },
 	{ "BORN-MOUNTS", "born_mounts", 11, COL_RIGHT, "mounts it was born with (module)", ns_born_mounts },
 	{ "BORN", "born", 19, 0, "when it was made (JSON: epoch seconds)", ns_born },
 	{ "GROWTH", "growth", 6, 0, "mounts across its last growing attaches, e.g. 7>12>24 (module)", ns_growth },
-	{ "NAME", "name", 4, COL_DEFAULT, "container name, from its runtime's state (docker, podman, CRI)", ns_name },
-	{ "IMAGE", "image", 5, 0, "the container's image, as its runtime recorded it", ns_image },
-	{ "POD-NS", "pod_namespace", 6, 0, "Kubernetes namespace of its pod (CRI annotations)", ns_pod_ns },
-	{ "POD-NAME", "pod_name", 8, 0, "Kubernetes name of its pod (CRI annotations)", ns_pod_name },
-	{ "POD-UID", "pod_uid", 7, 0, "Kubernetes pod uid: the cgroup's, else its runtime's annotations", ns_pod_uid },
-	{ "CTR-NAME", "container_name", 8, 0, "the container's name in its pod spec (CRI annotations, kubelet labels)", ns_kube_name },
-	{ "CTR-TYPE", "container_type", 8, 0, "sandbox or container, as the CRI annotations say", ns_kind },
-	{ "ATTEMPT", "attempt", 7, COL_RIGHT, "restart attempt, where its runtime records it (restartCount, CRI metadata)", ns_attempt },
+	WHO_NAME,
+	WHO_IMAGE,
+	WHO_POD_NS,
+	WHO_POD_NAME,
+	WHO_POD_UID,
+	WHO_CTR_NAME,
+	WHO_CTR_TYPE,
+	WHO_ATTEMPT,
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 
