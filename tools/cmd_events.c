@@ -49,9 +49,8 @@ static const struct mw_container *failing_ctr(const struct ev_view *v)
 
 static void ctr_pod(const struct mw_container *ctr, struct cell *c)
 {
-	if (ctr && ctr->pod_name[0])
-		snprintf(c->buf, sizeof(c->buf), "%s/%s", ctr->pod_namespace,
-			 ctr->pod_name);
+	if (ctr)
+		mw_pod_label(ctr, c->buf, sizeof(c->buf));
 	mw_cell_str(c, c->buf);
 }
 

@@ -28,6 +28,9 @@ static void prom_label(FILE *out, const char *name, const char *value,
 			fputc('\\', out);
 		if (*value == '\n')
 			fputs("\\n", out);
+		else if ((unsigned char)*value < ' ' || *value == 0x7f)
+			/* the format escapes nothing else: no ESC, CR to a terminal */
+			fputc('?', out);
 		else
 			fputc(*value, out);
 	}

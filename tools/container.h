@@ -21,6 +21,7 @@ struct mw_container {
 	char pod_uid[MW_UID_LEN];	/* from the cgroup, else its runtime */
 	char kube_name[MW_NAME_LEN];	/* its name in the pod spec; "" */
 	char kind[16];			/* CRI's: sandbox or container; "" */
+	char sandbox[MW_ID_LEN];	/* its sandbox's id (podman: its pod's) */
 	int64_t attempt;		/* restart attempt; if has_attempt */
 	bool has_attempt;
 	const char *source;		/* the file that named it; NULL */

@@ -297,8 +297,7 @@ void mw_cell_pod(struct cell *c, const struct mw_who *who)
 	mw_cell_str(c, who ? who->cg.pod : NULL);
 	if (!who || !who->ctr.pod_name[0])
 		return;
-	snprintf(c->buf, sizeof(c->buf), "%s/%s", who->ctr.pod_namespace,
-		 who->ctr.pod_name);
+	mw_pod_label(&who->ctr, c->buf, sizeof(c->buf));
 	c->shown = c->buf;
 	c->kind = CELL_STR;
 }

@@ -28,6 +28,7 @@ static const struct {
 	KEY("io.kubernetes.cri.sandbox-uid", pod_uid),
 	KEY("io.kubernetes.cri.container-type", kind),
 	KEY("io.kubernetes.cri.image-name", image),
+	KEY("io.kubernetes.cri.sandbox-id", sandbox),
 	/* the kubelet's labels: CRI-O's annotations, cri-dockerd's labels */
 	KEY("io.kubernetes.container.name", kube_name),
 	KEY("io.kubernetes.pod.name", pod_name),
@@ -36,6 +37,8 @@ static const struct {
 	KEY("io.kubernetes.cri-o.ContainerType", kind),
 	KEY("io.kubernetes.docker.type", kind),
 	KEY("io.kubernetes.cri-o.ImageName", image),
+	/* CRI-O's sandbox; podman 4 names its own pod's id so */
+	KEY("io.kubernetes.cri-o.SandboxID", sandbox),
 #undef KEY
 };
 

@@ -2,7 +2,8 @@
 /*
  * containerd: each task's OCI bundle <state>/io.containerd.runtime.v2.task/
  * <namespace>/<id>/config.json, with the CRI plugin's annotations in the
- * k8s.io namespace (oci_bundle.c); ctr's containers live in a cgroup
+ * k8s.io namespace (oci_bundle.c); the CRI plugin's sandbox directories
+ * under <root> and <state>; ctr's containers live in a cgroup
  * /<namespace>/<id> whose id may have any shape.
  */
 #include <dirent.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cgroup.h"
 #include "oci_bundle.h"
 #include "rootfs.h"
 #include "rt_ops.h"
@@ -21,21 +23,24 @@ static void containerd_locate(struct mw_runtimes *rt, struct mw_daemon *d)
 {
 	char conf[MW_PATH_LEN] = "/etc/containerd/config.toml", *text;
 	size_t len = 0;
+	bool state, root;
 	char *cmdline;
 
 	mw_copy(d->dir, sizeof(d->dir), "/run/containerd");
+	mw_copy(d->dir2, sizeof(d->dir2), "/var/lib/containerd");
 	cmdline = mw_daemon_cmdline(rt, d, &len);
-	if (cmdline && mw_cmdline_opt(cmdline, len, "--state", NULL, d->dir,
-				      sizeof(d->dir))) {
-		free(cmdline);
-		return;
-	}
+	state = cmdline && mw_cmdline_opt(cmdline, len, "--state", NULL, d->dir,
+					  sizeof(d->dir));
+	root = cmdline && mw_cmdline_opt(cmdline, len, "--root", NULL, d->dir2,
+					 sizeof(d->dir2));
 	if (cmdline)
 		mw_cmdline_opt(cmdline, len, "--config", "-c", conf, sizeof(conf));
 	free(cmdline);
-	text = mw_read_in(d->root, conf, NULL);
-	if (text && !mw_toml_string(text, "", "state", d->dir, sizeof(d->dir)))
+	text = state && root ? NULL : mw_read_in(d->root, conf, NULL);
+	if (text && !state && !mw_toml_string(text, "", "state", d->dir, sizeof(d->dir)))
 		mw_copy(d->dir, sizeof(d->dir), "/run/containerd");
+	if (text && !root && !mw_toml_string(text, "", "root", d->dir2, sizeof(d->dir2)))
+		mw_copy(d->dir2, sizeof(d->dir2), "/var/lib/containerd");
 	free(text);
 }
 
@@ -80,6 +85,31 @@ static bool containerd_lookup(struct mw_runtimes *rt, struct mw_daemon *d,
 	return found;
 }
 
+/*
+ * The CRI plugin's directory of a sandbox, under containerd's root or
+ * state: <dir>/io.containerd.grpc.v1.cri/sandboxes/<id>/ (its shm, mounted
+ * before any task, its hostname and resolv.conf). A sandbox whose start
+ * failed is gone from disk at once: then its id alone, and no source.
+ */
+static bool cri_sandbox(struct mw_daemon *d, const char *dir, const char *path,
+			struct mw_container *c)
+{
+	char sandboxes[MW_PATH_LEN], id[MW_ID_LEN];
+
+	snprintf(sandboxes, sizeof(sandboxes),
+		 "%s/io.containerd.grpc.v1.cri/sandboxes", dir);
+	if (!mw_entry_under(path, sandboxes, id, sizeof(id)) ||
+	    !mw_is_container_id(id))
+		return false;
+	if (!task_lookup(d, "k8s.io", id, c)) {
+		mw_copy(c->id, sizeof(c->id), id);
+		mw_copy(c->runtime, sizeof(c->runtime), "containerd");
+		mw_copy(c->ctr_namespace, sizeof(c->ctr_namespace), "k8s.io");
+	}
+	mw_copy(c->kind, sizeof(c->kind), "sandbox");
+	return true;
+}
+
 /* <state>/io.containerd.runtime.v2.task/<ns>/<id>/...: its bundle */
 static bool containerd_by_path(struct mw_runtimes *rt, struct mw_daemon *d,
 			       const char *path, struct mw_container *c)
@@ -87,6 +117,8 @@ static bool containerd_by_path(struct mw_runtimes *rt, struct mw_daemon *d,
 	char dir[MW_PATH_LEN], ns[MW_ID_LEN], entry[MW_ID_LEN];
 
 	(void)rt;
+	if (cri_sandbox(d, d->dir2, path, c) || cri_sandbox(d, d->dir, path, c))
+		return true;
 	snprintf(dir, sizeof(dir), "%s/%s", d->dir, task_dir);
 	if (!mw_entry_under(path, dir, ns, sizeof(ns)))
 		return false;

@@ -3,12 +3,15 @@
  * podman: containers/storage's containers.json (id, names, layer,
  * metadata's image-name), located by storage.conf (cstorage.c), and each
  * container's OCI bundle <graphroot>/overlay-containers/<id>/userdata/
- * config.json with its annotations (oci_bundle.c). podman has
+ * config.json with its annotations (oci_bundle.c); its pod's name from
+ * libpod's state database (bolt.c). podman has
  * no daemon: conmon watches each of its containers, and its root is the
  * one the files are read through.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "bolt.h"
 #include "cstorage.h"
 #include "oci_bundle.h"
 #include "rootfs.h"
@@ -35,6 +38,32 @@ static void podman_bundle(struct mw_daemon *d, const char *id,
 		mw_bundle_read(d->root, path, c);
 }
 
+/*
+ * The podman pod a container joined (podman pod create, kube play): libpod
+ * keeps it in <graphroot>/libpod/bolt_state.db, the bucket ctr/<id> naming
+ * the pod's id, allPods mapping ids to names (podman 4.3's
+ * boltdb_state.go); the bundle's io.kubernetes.cri-o.SandboxID says the id
+ * too.
+ */
+static void podman_pod(struct mw_daemon *d, const char *id,
+		       struct mw_container *c)
+{
+	char path[MW_PATH_LEN], pod[MW_ID_LEN], *db;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/libpod/bolt_state.db", d->dir);
+	db = mw_read_in(d->root, path, &len);
+	if (!db)
+		return;
+	if (!mw_bolt_get(db, len, (const char *const []){ "ctr", id, "pod" }, 3,
+			 pod, sizeof(pod)))
+		mw_copy(pod, sizeof(pod), c->sandbox);
+	if (pod[0] && mw_bolt_get(db, len, (const char *const []){ "allPods", pod },
+				  2, c->pod_name, sizeof(c->pod_name)))
+		mw_copy(c->sandbox, sizeof(c->sandbox), pod);
+	free(db);
+}
+
 static bool podman_lookup(struct mw_runtimes *rt, struct mw_daemon *d,
 			  const char *id, struct mw_container *c)
 {
@@ -50,6 +79,8 @@ static bool podman_lookup(struct mw_runtimes *rt, struct mw_daemon *d,
 	mw_copy(c->image, sizeof(c->image), e.image);
 	c->source = "containers.json";
 	podman_bundle(d, id, c);
+	if (!c->pod_name[0])
+		podman_pod(d, id, c);
 	return true;
 }
 

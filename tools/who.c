@@ -400,6 +400,17 @@ const struct mw_who *mw_who_now(const struct mw_procscan *scan,
 	return mw_who_at(scan, rows, nrows, id, MW_NONE);
 }
 
+/* Its pod as Kubernetes names it, namespace/name; a podman pod by name; "". */
+void mw_pod_label(const struct mw_container *c, char *buf, size_t len)
+{
+	if (!c->pod_name[0])
+		snprintf(buf, len, "%s", "");
+	else if (c->pod_namespace[0])
+		snprintf(buf, len, "%s/%s", c->pod_namespace, c->pod_name);
+	else
+		snprintf(buf, len, "%s", c->pod_name);
+}
+
 /*
  * A container in a few words. brief: one token for a table cell,
  * "docker:my-mount-max", or "docker:3f5c8e0a9b1d" where the runtime keeps
@@ -419,11 +430,8 @@ void mw_container_label(const struct mw_container *c, bool brief, char *buf,
 	/* an id as the runtime shows it: docker's first 12 digits */
 	snprintf(raw, sizeof(raw), "%.12s", c->id);
 	mw_sanitize(id, sizeof(id), raw);
-	if (c->pod_name[0])
-		snprintf(raw, sizeof(raw), "%s/%s", c->pod_namespace, c->pod_name);
-	else
-		snprintf(raw, sizeof(raw), "%s", c->pod_uid);
-	mw_sanitize(pod, sizeof(pod), raw);
+	mw_pod_label(c, raw, sizeof(raw));
+	mw_sanitize(pod, sizeof(pod), raw[0] ? raw : c->pod_uid);
 	if (c->has_attempt)
 		snprintf(attempt, sizeof(attempt), ", restart attempt %lld",
 			 (long long)c->attempt);

@@ -55,6 +55,7 @@ void mw_who_label(const struct mw_who *who, bool brief, char *buf,
 		  size_t len);
 const char *mw_who_container_id(const struct mw_who *who);
 const char *mw_who_runtime(const struct mw_who *who);
+void mw_pod_label(const struct mw_container *c, char *buf, size_t len);
 void mw_container_label(const struct mw_container *c, bool brief, char *buf,
 			size_t len);
 

@@ -596,7 +596,7 @@ jq '.annotations["io.kubernetes.cri.sandbox-name"] = "web\u001b[31m-0\nline2" |
 	.annotations["io.kubernetes.cri.sandbox-uid"] = "\u001b[0m\n"' "$hb" >"$tmp/bundle" && mv "$tmp/bundle" "$hb"
 hx=(--debugfs "$hostile/debugfs" --proc "$hostile/proc")
 rows=$($bin "${rt[@]}" | wc -l)
-for cmd in "" "-o NS,POD,POD-NS,POD-NAME,POD-UID,CTR-NAME,NAME" "explain" "events" "events -o CALLER-POD,FAILING-POD,CALLER-NAME,FAILING-NAME" "loops" "check"; do
+for cmd in "" "-o NS,POD,POD-NS,POD-NAME,POD-UID,CTR-NAME,NAME" "explain" "events" "events -o CALLER-POD,FAILING-POD,CALLER-NAME,FAILING-NAME" "loops" "check" "metrics"; do
 	# shellcheck disable=SC2086
 	$bin $cmd "${hx[@]}" >"$tmp/out" 2>&1
 	if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/out"; then

@@ -884,6 +884,21 @@ static void test_runtimes(void)
 	CHECK(!mw_cgroup_container(&rt, "/"), "the root cgroup taken for a container");
 	report(ok, "runtimes: containerd by cgroup (ctr's /<namespace>/<id>, CRI's annotations); a removed container by runtime and id");
 
+	/* the CRI plugin's sandbox shm, mounted before any task (runp's ENOSPC) */
+	ok = true;
+	cp = mw_path_container(&rt, "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/"
+			       "7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c/shm");
+	CHECK(cp && !strcmp(cp->pod_name, "cache-7c9f8d6b5-x2kq4") && !strcmp(cp->kind, "sandbox") &&
+	      cp->source, "a sandbox's shm not named by its bundle");
+	cp = mw_path_container(&rt, "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/"
+			       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef/hostname");
+	CHECK(cp && !strcmp(cp->runtime, "containerd") && !strcmp(cp->kind, "sandbox") &&
+	      !strcmp(cp->id, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") &&
+	      !cp->source, "a sandbox gone from disk not named by its directory");
+	CHECK(!mw_path_container(&rt, "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/../x"),
+	      "a path outside the sandboxes taken for one");
+	report(ok, "runtimes: containerd's CRI sandbox directories (root and state) name the sandbox, gone or not");
+
 	ok = true;
 	mw_docker_version(&rt);
 	CHECK_STR(rt.docker_version, "20.10.24");
