@@ -194,72 +194,89 @@ static void name_containers(const struct opts *o, struct data *d)
  * need_module: the command has no meaning without the module (events,
  * explain). Returns 0 or an exit code; everything printed already.
  */
-int mw_load(const struct opts *o, struct data *d, bool want_events,
-	    bool need_module)
+/* The module's table @name read and parsed into *@rows: rows, or -1 said. */
+static int load_table(const char *debugfs, const char *name,
+		      struct mw_table *tbl, void **rows)
+{
+	char err[160];
+	int n;
+
+	if (read_table(debugfs, name, tbl))
+		return -1;
+	n = mw_parse_table(tbl, name, rows, err, sizeof(err));
+	if (n < 0)
+		mw_warnx("%s/%s: %s", debugfs, name, err);
+	return n;
+}
+
+/* The module's status and tables: 0, or an exit code after saying why. */
+static int load_module(const struct opts *o, struct data *d, bool want_events)
 {
 	char path[4096], err[160], *text;
 	const char *format;
+	void *rows;
+
+	d->module = true;
+	snprintf(path, sizeof(path), "%s/status", o->debugfs);
+	text = mw_read_file(path, NULL);
+	if (!text) {
+		mw_warnx("cannot read %s: %s%s", path, strerror(errno),
+			 errno == EACCES ? " (debugfs is root-only: run as root)" : "");
+		return MW_EXIT_ERROR;
+	}
+	if (mw_status_parse(&d->status, text, err, sizeof(err))) {
+		mw_warnx("%s: %s", path, err);
+		return MW_EXIT_ERROR;
+	}
+	format = mw_status_get(&d->status, "format");
+	if (!format || strcmp(format, MW_TABLE_FORMAT)) {
+		mw_warnx("%s: table format '%s' unknown (this mntwatch reads format %s): update mntwatch",
+			 path, format ? format : "(none)", MW_TABLE_FORMAT);
+		return MW_EXIT_ERROR;
+	}
+	d->nns = load_table(o->debugfs, "namespaces", &d->ns_tbl, &rows);
+	if (d->nns < 0)
+		return MW_EXIT_ERROR;
+	d->ns = rows;
+	if (want_events) {
+		d->nev = load_table(o->debugfs, "events", &d->ev_tbl, &rows);
+		if (d->nev < 0)
+			return MW_EXIT_ERROR;
+		d->ev = rows;
+	}
+	/* a module older than the growth file explains less */
+	snprintf(path, sizeof(path), "%s/growth", o->debugfs);
+	if (!access(path, F_OK)) {
+		d->ngrowth = load_table(o->debugfs, "growth", &d->growth_tbl,
+					&rows);
+		if (d->ngrowth < 0)
+			return MW_EXIT_ERROR;
+		d->growth = rows;
+	}
+	return 0;
+}
+
+int mw_load(const struct opts *o, struct data *d, bool want_events,
+	    bool need_module)
+{
 	struct stat st;
+	int ret;
 
 	memset(d, 0, sizeof(*d));
 	d->now_us = mw_now_us();
-	if (stat(o->debugfs, &st)) {
-		if (errno == EACCES || errno == EPERM) {
-			mw_warnx("cannot read %s: %s (debugfs is root-only: run as root)",
-				 o->debugfs, strerror(errno));
-			return MW_EXIT_ERROR;
-		}
+	if (!stat(o->debugfs, &st)) {
+		ret = load_module(o, d, want_events);
+		if (ret)
+			return ret;
+	} else if (errno == EACCES || errno == EPERM) {
+		mw_warnx("cannot read %s: %s (debugfs is root-only: run as root)",
+			 o->debugfs, strerror(errno));
+		return MW_EXIT_ERROR;
+	} else {
 		explain_missing(o->debugfs, need_module ? "" :
 			": live counts from /proc, no pending or history");
 		if (need_module)
 			return MW_EXIT_ERROR;
-	} else {
-		d->module = true;
-		snprintf(path, sizeof(path), "%s/status", o->debugfs);
-		text = mw_read_file(path, NULL);
-		if (!text) {
-			mw_warnx("cannot read %s: %s%s", path, strerror(errno),
-				 errno == EACCES ? " (debugfs is root-only: run as root)" : "");
-			return MW_EXIT_ERROR;
-		}
-		if (mw_status_parse(&d->status, text, err, sizeof(err))) {
-			mw_warnx("%s: %s", path, err);
-			return MW_EXIT_ERROR;
-		}
-		format = mw_status_get(&d->status, "format");
-		if (!format || strcmp(format, MW_TABLE_FORMAT)) {
-			mw_warnx("%s: table format '%s' unknown (this mntwatch reads format %s): update mntwatch",
-				 path, format ? format : "(none)", MW_TABLE_FORMAT);
-			return MW_EXIT_ERROR;
-		}
-		if (read_table(o->debugfs, "namespaces", &d->ns_tbl))
-			return MW_EXIT_ERROR;
-		d->nns = mw_parse_namespaces(&d->ns_tbl, &d->ns, err, sizeof(err));
-		if (d->nns < 0) {
-			mw_warnx("%s/namespaces: %s", o->debugfs, err);
-			return MW_EXIT_ERROR;
-		}
-		if (want_events) {
-			if (read_table(o->debugfs, "events", &d->ev_tbl))
-				return MW_EXIT_ERROR;
-			d->nev = mw_parse_events(&d->ev_tbl, &d->ev, err, sizeof(err));
-			if (d->nev < 0) {
-				mw_warnx("%s/events: %s", o->debugfs, err);
-				return MW_EXIT_ERROR;
-			}
-		}
-		/* a module older than the growth file explains less */
-		snprintf(path, sizeof(path), "%s/growth", o->debugfs);
-		if (!access(path, F_OK)) {
-			if (read_table(o->debugfs, "growth", &d->growth_tbl))
-				return MW_EXIT_ERROR;
-			d->ngrowth = mw_parse_growth(&d->growth_tbl, &d->growth,
-						     err, sizeof(err));
-			if (d->ngrowth < 0) {
-				mw_warnx("%s/growth: %s", o->debugfs, err);
-				return MW_EXIT_ERROR;
-			}
-		}
 	}
 
 	if (mw_proc_scan(o->procdir, !d->module, &d->scan)) {
@@ -278,11 +295,9 @@ int mw_load(const struct opts *o, struct data *d, bool want_events,
 		return MW_EXIT_ERROR;
 	}
 	name_containers(o, d);
-	if (!d->module) {
-		if (!d->nns) {
-			mw_warnx("no mount namespace readable in %s", o->procdir);
-			return MW_EXIT_ERROR;
-		}
+	if (!d->module && !d->nns) {
+		mw_warnx("no mount namespace readable in %s", o->procdir);
+		return MW_EXIT_ERROR;
 	}
 	return 0;
 }

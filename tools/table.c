@@ -369,51 +369,84 @@ void mw_ns_unknown(struct mw_ns *row)
 		parse_field(col, "-", (char *)row);
 }
 
-int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
-			char *err, size_t errlen)
+/* an older format without use_pct: derive it */
+static void namespaces_parsed(struct mw_ns *rows, int n)
 {
-	struct mw_ns *rows, *ns;
+	struct mw_ns *ns;
 
-	rows = parse_rows(tbl, ns_columns, sizeof(*rows), "namespaces", err,
-			  errlen);
-	if (!rows)
-		return -1;
-	/* an older format without use_pct: derive it */
-	for (ns = rows; ns < rows + tbl->nrows; ns++) {
+	for (ns = rows; ns < rows + n; ns++) {
 		ns->source = "module";
 		if (ns->use_permille == MW_NONE && ns->max > 0)
 			ns->use_permille = (ns->mounts +
 				(ns->pending == MW_NONE ? 0 : ns->pending)) *
 				1000 / ns->max;
 	}
+}
+
+static const struct {
+	const char *name;
+	const struct col_spec *columns;
+	size_t size;
+} module_tables[] = {
+	{ "namespaces", ns_columns, sizeof(struct mw_ns) },
+	{ "events", ev_columns, sizeof(struct mw_event) },
+	{ "growth", growth_columns, sizeof(struct mw_growth) },
+};
+
+int mw_parse_table(const struct mw_table *tbl, const char *name, void **out,
+		   char *err, size_t errlen)
+{
+	size_t t;
+	void *rows;
+
+	for (t = 0; t < sizeof(module_tables) / sizeof(module_tables[0]); t++)
+		if (!strcmp(module_tables[t].name, name))
+			break;
+	if (t == sizeof(module_tables) / sizeof(module_tables[0])) {
+		set_err(err, errlen, "%s: no such table", name);
+		return -1;
+	}
+	rows = parse_rows(tbl, module_tables[t].columns, module_tables[t].size,
+			  name, err, errlen);
+	if (!rows)
+		return -1;
+	if (module_tables[t].columns == ns_columns)
+		namespaces_parsed(rows, tbl->nrows);
 	*out = rows;
 	return tbl->nrows;
+}
+
+int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
+			char *err, size_t errlen)
+{
+	void *rows;
+	int n = mw_parse_table(tbl, "namespaces", &rows, err, errlen);
+
+	if (n >= 0)
+		*out = rows;
+	return n;
 }
 
 int mw_parse_events(const struct mw_table *tbl, struct mw_event **out,
 		    char *err, size_t errlen)
 {
-	struct mw_event *rows;
+	void *rows;
+	int n = mw_parse_table(tbl, "events", &rows, err, errlen);
 
-	rows = parse_rows(tbl, ev_columns, sizeof(*rows), "events", err,
-			  errlen);
-	if (!rows)
-		return -1;
-	*out = rows;
-	return tbl->nrows;
+	if (n >= 0)
+		*out = rows;
+	return n;
 }
 
 int mw_parse_growth(const struct mw_table *tbl, struct mw_growth **out,
 		    char *err, size_t errlen)
 {
-	struct mw_growth *rows;
+	void *rows;
+	int n = mw_parse_table(tbl, "growth", &rows, err, errlen);
 
-	rows = parse_rows(tbl, growth_columns, sizeof(*rows), "growth", err,
-			  errlen);
-	if (!rows)
-		return -1;
-	*out = rows;
-	return tbl->nrows;
+	if (n >= 0)
+		*out = rows;
+	return n;
 }
 
 /* An event of user.max_mnt_namespaces rather than of fs.mount-max. */

@@ -85,6 +85,9 @@ int mw_parse_growth(const struct mw_table *tbl, struct mw_growth **out,
 		    char *err, size_t errlen);
 bool mw_event_is_nscount(const struct mw_event *ev);
 
+/* The module's table @name ("namespaces", ...) as records in *@out. */
+int mw_parse_table(const struct mw_table *tbl, const char *name, void **out,
+		   char *err, size_t errlen);
 int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
 			char *err, size_t errlen);
 int mw_parse_events(const struct mw_table *tbl, struct mw_event **out,

@@ -230,39 +230,55 @@ static void read_cgroup(const char *procdir, int pid,
  * look are skipped; those we may not look into are counted as unreadable
  * so the caller can say the picture is incomplete.
  */
-int mw_proc_scan(const char *procdir, bool count, struct mw_procscan *scan)
+/* fs.mount-max as /proc shows it; MW_NONE where it cannot be read */
+static int64_t read_mount_max(const char *procdir)
 {
 	char path[4096], *text;
-	struct dirent *de;
-	uint64_t init_ns = 0;
-	bool have_init = false;
-	DIR *dir;
-	int i;
+	int64_t v;
+	bool ok;
 
-	memset(scan, 0, sizeof(*scan));
 	snprintf(path, sizeof(path), "%s/sys/fs/mount-max", procdir);
 	text = mw_read_file(path, NULL);
-	scan->mount_max = MW_NONE;
-	if (text) {
-		bool ok;
-		int64_t v;
+	if (!text)
+		return MW_NONE;
+	text[strcspn(text, "\n")] = '\0';
+	v = mw_parse_opt_int(text, &ok);
+	free(text);
+	return ok ? v : MW_NONE;
+}
 
-		text[strcspn(text, "\n")] = '\0';
-		v = mw_parse_opt_int(text, &ok);
-		if (ok)
-			scan->mount_max = v;
-		free(text);
+static int add_pid(struct mw_who *who, int pid)
+{
+	if (who->npids == who->pids_cap) {
+		int cap = who->pids_cap ? 2 * who->pids_cap : 8;
+		int *pids = realloc(who->pids, cap * sizeof(int));
+
+		if (!pids)
+			return -1;
+		who->pids = pids;
+		who->pids_cap = cap;
 	}
+	who->pids[who->npids++] = pid;
+	return 0;
+}
+
+/* Each process of @procdir under its namespace; *@init_ns: pid 1's, 0. */
+static int scan_pids(const char *procdir, struct mw_procscan *scan,
+		     uint64_t *init_ns)
+{
+	char path[4096];
+	struct dirent *de;
+	struct mw_who *who;
+	DIR *dir;
+	uint64_t ns;
+	char *end;
+	long pid;
 
 	dir = opendir(procdir);
 	if (!dir)
 		return -1;
 	while ((de = readdir(dir))) {
-		struct mw_who *who;
-		uint64_t ns;
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-
+		pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 0 || !isdigit((unsigned char)de->d_name[0]))
 			continue;
 		snprintf(path, sizeof(path), "%s/%ld/ns/mnt", procdir, pid);
@@ -273,49 +289,52 @@ int mw_proc_scan(const char *procdir, bool count, struct mw_procscan *scan)
 			continue;
 		}
 		who = mw_who_get(scan, ns);
-		if (!who)
-			goto oom;
-		if (who->npids == who->pids_cap) {
-			int cap = who->pids_cap ? 2 * who->pids_cap : 8;
-			int *pids = realloc(who->pids, cap * sizeof(int));
-
-			if (!pids)
-				goto oom;
-			who->pids = pids;
-			who->pids_cap = cap;
+		if (!who || add_pid(who, pid)) {
+			closedir(dir);
+			errno = ENOMEM;
+			return -1;
 		}
-		who->pids[who->npids++] = pid;
-		if (pid == 1) {
-			init_ns = ns;
-			have_init = true;
-		}
+		if (pid == 1)
+			*init_ns = ns;
 	}
 	closedir(dir);
+	return 0;
+}
 
+/* Its comm, cgroup and, when @count, its mounts, from its processes. */
+static void describe_who(const char *procdir, struct mw_who *who, bool count)
+{
+	int p;
+
+	qsort(who->pids, who->npids, sizeof(int), cmp_int);
+	read_comm(procdir, who->pids[0], who->comm, sizeof(who->comm));
+	/* the lowest pid inside a container names it */
+	for (p = 0; p < who->npids && !who->host; p++) {
+		read_cgroup(procdir, who->pids[p], &who->cg);
+		if (who->cg.container[0])
+			break;
+	}
+	if (!who->cg.container[0])
+		read_cgroup(procdir, who->pids[0], &who->cg);
+	if (count)
+		for (p = 0; p < who->npids && who->mounts == MW_NONE; p++)
+			who->mounts = count_mounts(procdir, who->pids[p]);
+}
+
+int mw_proc_scan(const char *procdir, bool count, struct mw_procscan *scan)
+{
+	uint64_t init_ns = 0;
+	int i;
+
+	memset(scan, 0, sizeof(*scan));
+	scan->mount_max = read_mount_max(procdir);
+	if (scan_pids(procdir, scan, &init_ns))
+		return -1;
 	for (i = 0; i < scan->nwho; i++) {
-		struct mw_who *who = &scan->who[i];
-		int p;
-
-		qsort(who->pids, who->npids, sizeof(int), cmp_int);
-		who->host = have_init && who->ns == init_ns;
-		read_comm(procdir, who->pids[0], who->comm, sizeof(who->comm));
-		/* the lowest pid inside a container names it */
-		for (p = 0; p < who->npids && !who->host; p++) {
-			read_cgroup(procdir, who->pids[p], &who->cg);
-			if (who->cg.container[0])
-				break;
-		}
-		if (!who->cg.container[0])
-			read_cgroup(procdir, who->pids[0], &who->cg);
-		if (count)
-			for (p = 0; p < who->npids && who->mounts == MW_NONE; p++)
-				who->mounts = count_mounts(procdir, who->pids[p]);
+		scan->who[i].host = init_ns && scan->who[i].ns == init_ns;
+		describe_who(procdir, &scan->who[i], count);
 	}
 	return 0;
-oom:
-	closedir(dir);
-	errno = ENOMEM;
-	return -1;
 }
 
 void mw_proc_free(struct mw_procscan *scan)
