@@ -40,23 +40,21 @@ static bool match(const struct mw_case *c)
 
 static void print_version(FILE *out, struct mw_runtimes *rt)
 {
-	int fixed;
+	const struct mw_version *v = mw_runtime_version(rt, "docker");
+	int fixed = v->version[0] ? mw_version_at_least(v->version, 24, 0) : -1;
 
-	mw_docker_version(rt);
-	fixed = rt->docker_version[0] ?
-		mw_version_at_least(rt->docker_version, 24, 0) : -1;
 	if (fixed > 0)
 		fprintf(out, "  This dockerd is %s (%s), which has the fix (moby PR #44210):\n"
 			"  the bind did not come from its docker cp.\n",
-			rt->docker_version, rt->docker_how);
+			v->version, v->how);
 	else if (!fixed)
 		fprintf(out, "  This dockerd is %s (%s).\n"
 			"  Docker 24.0 fixed it (moby PR #44210): docker cp works in a mount namespace of its own.\n",
-			rt->docker_version, rt->docker_how);
+			v->version, v->how);
 	else
 		fprintf(out, "  The version of dockerd is not known (%s);\n"
 			"  Docker 24.0 fixed it (moby PR #44210): docker cp works in a mount namespace of its own.\n",
-			rt->docker_how);
+			v->how);
 }
 
 static void print(FILE *out, const struct mw_case *c)
