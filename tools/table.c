@@ -416,38 +416,21 @@ int mw_parse_table(const struct mw_table *tbl, const char *name, void **out,
 	return tbl->nrows;
 }
 
-int mw_parse_namespaces(const struct mw_table *tbl, struct mw_ns **out,
-			char *err, size_t errlen)
-{
-	void *rows;
-	int n = mw_parse_table(tbl, "namespaces", &rows, err, errlen);
-
-	if (n >= 0)
-		*out = rows;
-	return n;
+/* the same, typed */
+#define MW_PARSE_TYPED(fn, type, name)					\
+int fn(const struct mw_table *tbl, type **out, char *err, size_t errlen)	\
+{									\
+	void *rows;							\
+	int n = mw_parse_table(tbl, name, &rows, err, errlen);		\
+									\
+	if (n >= 0)							\
+		*out = rows;						\
+	return n;							\
 }
 
-int mw_parse_events(const struct mw_table *tbl, struct mw_event **out,
-		    char *err, size_t errlen)
-{
-	void *rows;
-	int n = mw_parse_table(tbl, "events", &rows, err, errlen);
-
-	if (n >= 0)
-		*out = rows;
-	return n;
-}
-
-int mw_parse_growth(const struct mw_table *tbl, struct mw_growth **out,
-		    char *err, size_t errlen)
-{
-	void *rows;
-	int n = mw_parse_table(tbl, "growth", &rows, err, errlen);
-
-	if (n >= 0)
-		*out = rows;
-	return n;
-}
+MW_PARSE_TYPED(mw_parse_namespaces, struct mw_ns, "namespaces")
+MW_PARSE_TYPED(mw_parse_events, struct mw_event, "events")
+MW_PARSE_TYPED(mw_parse_growth, struct mw_growth, "growth")
 
 /* An event of user.max_mnt_namespaces rather than of fs.mount-max. */
 bool mw_event_is_nscount(const struct mw_event *ev)
