@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Parsers for /sys/kernel/debug/mntwatch/{namespaces,events,status}.
+ * Parsers for /sys/kernel/debug/mntwatch/{namespaces,events,growth,status}:
+ * the tables' columns, their kinds and the record members they go to are
+ * module/schema.h's lists.
  *
  * Columns are looked up by the name in the header line, never by position:
  * the module only ever appends columns, so an older mntwatch keeps working on
