@@ -82,11 +82,13 @@ build/bin/btf_resolve: selftests/btf_resolve.c module/btf.c module/btf.h
 	$(CC) $(CFLAGS) -o $@ selftests/btf_resolve.c module/btf.c
 
 # the user's script runs after the module is loaded, from a generated wrapper;
-# in the runtimes root with the scenario library and more time
+# in the runtimes root with the scenario library, the CRI client and jq, and
+# more time
 ROOT ?= busybox
 OUT ?=
 VM_RUN_ARGS = -r $(ROOT) $(if $(OUT),-o $(OUT)) \
-	$(if $(filter runtimes,$(ROOT)),-b selftests/vmlib.sh -b selftests/runtimes_lib.sh -t 1200)
+	$(if $(filter runtimes,$(ROOT)),-b selftests/vmlib.sh -b selftests/runtimes_lib.sh -b selftests/crictl.py \
+		-b $(shell command -v jq) -t 1200)
 vm-run:
 	@test -n "$(KVER)" -a -n "$(SCRIPT)" || { echo "usage: make vm-run KVER=$(subst $(eval) ,|,$(KERNELS)) SCRIPT=file [ROOT=busybox|runtimes] [OUT=dir]" >&2; exit 2; }
 	@case "$(ROOT)" in busybox|runtimes) ;; *) echo "make vm-run: ROOT=$(ROOT): busybox or runtimes" >&2; exit 2 ;; esac

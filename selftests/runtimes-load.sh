@@ -23,4 +23,11 @@ podman run --rm busybox true
 ctr -n default images import $archive
 ctr -n default images ls -q | grep -x docker.io/library/busybox:latest
 ctr -n default run --rm docker.io/library/busybox:latest load-check true
-echo "busybox:latest ($id) loaded into docker, podman and containerd"
+# the CRI plugin's namespace: the containers' image and the pods' sandbox
+# image (config.toml's sandbox_image), as its own image list shows them
+ctr -n k8s.io images import $archive
+ctr -n k8s.io images import /usr/local/share/mntwatch/pause-image.tar
+ctr -n k8s.io images ls -q | grep -x docker.io/library/busybox:latest
+ctr -n k8s.io images ls -q | grep -x localhost/pause:busybox
+python3 -c 'import sys; sys.path.insert(0, "/usr/local/lib/mntwatch/cri"); import api_pb2_grpc'
+echo "busybox:latest ($id) loaded into docker, podman and containerd (default and k8s.io), pause:busybox into k8s.io"

@@ -4,7 +4,11 @@
 # The Debian bookworm root that `vmtest.sh -r runtimes` (make vm-run ROOT=runtimes)
 # boots: docker.io, containerd, runc and podman from Debian, an image
 # busybox:latest made here from busybox-static and already loaded into all
-# three runtimes, packed into an ext4 image.
+# three runtimes (and into containerd's k8s.io namespace, the CRI plugin's,
+# beside the pods' sandbox image localhost/pause:busybox: the same layer,
+# sleeping), python3-grpcio with the stubs of the CRI's api.proto (from
+# golang-k8s-cri-api-dev, sid) that selftests/crictl.py speaks, packed into
+# an ext4 image.
 #
 #   selftests/runtimes-root.sh        -> prints .cache/roots/runtimes-<hash>/root.ext4
 #
@@ -23,8 +27,8 @@ log() { echo "runtimes-root: $*" >&2; }
 need() { command -v "$1" >/dev/null 2>&1 || die "missing tool '$1' (install Debian package $2; make deps does)"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-packages=docker.io,containerd,runc,podman,netavark,kmod,busybox-static,procps,prometheus-node-exporter
-recipe="bookworm minbase: $packages; busybox:latest from busybox-static, loaded at build; layout 2"
+packages=docker.io,containerd,runc,podman,netavark,kmod,busybox-static,procps,prometheus-node-exporter,python3-grpcio,python3-grpc-tools,python3-pkg-resources
+recipe="bookworm minbase: $packages; busybox:latest from busybox-static, loaded at build; pause:busybox and the CRI api.proto stubs; layout 3"
 dir=$top/.cache/roots
 name=runtimes-$(printf '%s' "$recipe" | sha256sum | cut -c1-12)
 img=$dir/$name/root.ext4
@@ -112,6 +116,8 @@ build_root() {
 		-cf "$tree/usr/local/share/mntwatch/busybox-image.tar" .
 	echo "sha256:$config_id" >"$tree/usr/local/share/mntwatch/busybox-image.id"
 
+	cri_root "$tree" "$archive/$diff_id/layer.tar" "$diff_id"
+
 	# room for what the tests write (sparse: unused blocks take no disk)
 	mb=$(($(du -sm "$tree" | cut -f1) + 1536))
 	log "packing the root into ext4 (${mb} MB, sparse)"
@@ -122,6 +128,48 @@ build_root() {
 	echo "$recipe" >"$packed.recipe"
 	rm -rf "$tmp"
 	trap - EXIT
+}
+
+# cri_root TREE LAYER DIFF_ID: what containerd's CRI plugin needs with no
+# registry, and the client's stubs. The sandbox image: busybox's layer with a
+# config whose entrypoint sleeps, as pause does (CRI kills it with SIGKILL);
+# config.toml names it. The stubs: api.proto of sid's golang-k8s-cri-api-dev
+# (runtime.v1, which containerd 1.6 serves), compiled in the root by its own
+# grpc_tools; the .deb is kept in .cache/roots/debs.
+cri_root() {
+	local tree=$1 layer=$2 diff_id=$3 pause=$tmp/pause deb config_id
+	papt_lists
+	(cd "$dir/debs" && papt apt-get download -q golang-k8s-cri-api-dev >&2) ||
+		die "apt-get download golang-k8s-cri-api-dev (sid) failed"
+	deb=$(ls -t "$dir"/debs/golang-k8s-cri-api-dev_*_all.deb | head -n1)
+	mkdir -p "$tmp/cri-api" "$tree/usr/local/lib/mntwatch/cri"
+	dpkg-deb -x "$deb" "$tmp/cri-api"
+	# bookworm's protoc (3.21) predates the debug_redact field option (of
+	# registry passwords, which no test sends): the option is dropped
+	sed 's/ \[debug_redact *= *true\]//' "$tmp/cri-api/usr/share/gocode/src/k8s.io/cri-api/pkg/apis/runtime/v1/api.proto" \
+		>"$tree/usr/local/lib/mntwatch/cri/api.proto"
+	chroot "$tree" python3 -m grpc_tools.protoc -I/usr/local/lib/mntwatch/cri \
+		--python_out=/usr/local/lib/mntwatch/cri --grpc_python_out=/usr/local/lib/mntwatch/cri \
+		/usr/local/lib/mntwatch/cri/api.proto >>"$buildlog" 2>&1 ||
+		die "compiling the CRI's api.proto ($(basename "$deb")) failed, see $buildlog"
+	echo "$(basename "$deb")" >"$tree/usr/local/lib/mntwatch/cri/source"
+
+	mkdir -p "$pause/$diff_id"
+	cp "$layer" "$pause/$diff_id/"
+	printf '%s' "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"1970-01-01T00:00:00Z\",\
+	\"config\":{\"Entrypoint\":[\"/bin/sleep\",\"2147483647\"]},\
+	\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:$diff_id\"]},\
+	\"history\":[{\"created\":\"1970-01-01T00:00:00Z\",\"created_by\":\"mntwatch: busybox-static, sleeping as pause\"}]}" >"$tmp/pause.json"
+	config_id=$(sha256sum "$tmp/pause.json" | cut -d' ' -f1)
+	mv "$tmp/pause.json" "$pause/$config_id.json"
+	printf '[{"Config":"%s.json","RepoTags":["localhost/pause:busybox"],"Layers":["%s/layer.tar"]}]' \
+		"$config_id" "$diff_id" >"$pause/manifest.json"
+	tar -C "$pause" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+		-cf "$tree/usr/local/share/mntwatch/pause-image.tar" .
+	grep -q '^  \[plugins."io.containerd.grpc.v1.cri"\]$' "$tree/etc/containerd/config.toml" ||
+		die "Debian's /etc/containerd/config.toml has no CRI plugin section"
+	sed -i '/^  \[plugins."io.containerd.grpc.v1.cri"\]$/a\    sandbox_image = "localhost/pause:busybox"' \
+		"$tree/etc/containerd/config.toml"
 }
 
 need mke2fs e2fsprogs

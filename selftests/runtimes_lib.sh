@@ -144,7 +144,9 @@ rt_docker_cp_end() {
 }
 
 # rt_restart_loop RUNTIME LIMIT STARTS DIR: a restart loop with a real
-# runtime (podman or ctr). A host directory /srv/loop-RUNTIME, its own shared
+# runtime (podman, ctr, or cri: containerd's CRI plugin through crictl, a
+# pod shop/restart-loop whose container loop is created again with the next
+# attempt number after each exit, as the kubelet restarts it). A host directory /srv/loop-RUNTIME, its own shared
 # tmpfs, is a volume of one container twice, rshared both times: at its own
 # path and at a subdirectory of itself, as a service that wants a shared
 # directory and a view of it inside does. With the container's rootfs
@@ -201,7 +203,29 @@ rt_restart_loop() {
 		# namespace until the task is deleted
 		rt_stopped() { ctr -n default tasks delete restart-loop >/dev/null 2>&1; }
 		;;
-	*) echo "rt_restart_loop: runtime $rt_rt: podman or ctr" >&2; return 2 ;;
+	cri)
+		rt_cri_on
+		rt_cri_pod "$rt_dir/pod.json" shop restart-loop 6f1c0d3e-5b2a-4c8e-9d7f-0a1b2c3d4e5f privileged
+		rt_cri_mounts="[{\"host_path\": \"$rt_shared\", \"container_path\": \"$rt_shared\", \"propagation\": 2},
+			{\"host_path\": \"$rt_shared\", \"container_path\": \"$rt_shared/inner\", \"propagation\": 2}]"
+		set -- crictl runp "$rt_dir/pod.json"
+		rt_cri_attempt=0 rt_cri_cid='' rt_cri_prev=''
+		# as the kubelet restarts a container: a new one with the next
+		# attempt number; of the dead ones, the last is kept
+		rt_start() {
+			rt_cri_container "$rt_dir/container.json" "$rt_dir/pod.json" loop $rt_cri_attempt "$rt_cri_mounts" sleep 1
+			[ -z "$rt_cri_prev" ] || crictl rm "$rt_cri_prev" >/dev/null
+			rt_cri_prev=$rt_cri_cid
+			rt_cri_cid=$(crictl create "$(cat "$rt_dir/create.txt")" "$rt_dir/container.json" "$rt_dir/pod.json") ||
+				return 1
+			echo "$rt_cri_attempt $rt_cri_cid" >>"$rt_dir/attempts"
+			rt_cri_attempt=$((rt_cri_attempt + 1))
+			crictl start "$rt_cri_cid" || return 1
+			cp "/run/containerd/io.containerd.runtime.v2.task/k8s.io/$rt_cri_cid/config.json" "$rt_dir/bundle-config.json"
+			rt_cri_wait_exit "$rt_cri_cid"
+		}
+		;;
+	*) echo "rt_restart_loop: runtime $rt_rt: podman, ctr or cri" >&2; return 2 ;;
 	esac
 	echo "$*" >"$rt_dir/commands"
 	"$@" >"$rt_dir/create.txt" 2>&1 || { echo "$rt_old_max" >/proc/sys/fs/mount-max; return 1; }
@@ -241,6 +265,12 @@ rt_restart_loop() {
 		ctr -n default tasks ls >"$rt_dir/ctr-tasks-ls.txt" 2>&1
 		ctr version >"$rt_dir/ctr-version.txt" 2>&1
 		;;
+	cri)
+		crictl inspectp "$(cat "$rt_dir/create.txt")" >"$rt_dir/crictl-inspectp.json" 2>&1
+		crictl inspect "$rt_cri_cid" >"$rt_dir/crictl-inspect.json" 2>&1
+		crictl ps -a >"$rt_dir/crictl-ps.txt" 2>&1
+		crictl version >"$rt_dir/crictl-version.txt" 2>&1
+		;;
 	esac
 	grep " ${rt_shared}[ /]" /proc/1/mountinfo | head -n 50 >"$rt_dir/host-mountinfo-head"
 	rt_proc "$rt_dir/proc" $(rt_runtime_pids) 1
@@ -260,8 +290,85 @@ rt_restart_loop_end() {
 		ctr -n default tasks delete -f restart-loop >/dev/null 2>&1
 		ctr -n default containers delete restart-loop >/dev/null 2>&1
 		;;
+	cri)
+		crictl stopp "$(cat "$rt_dir/create.txt")" >/dev/null 2>&1
+		crictl rmp "$(cat "$rt_dir/create.txt")" >/dev/null 2>&1
+		;;
 	esac
 	umount -l "$rt_shared"
 	echo "$rt_old_max" >/proc/sys/fs/mount-max
 	rt_count 1 >"$rt_dir/host-after-cleanup"
+}
+
+# The CRI, as a kubelet drives containerd's CRI plugin, through crictl
+# (selftests/crictl.py on PATH as crictl, or the real one). Pods share the
+# node's network (no CNI) and sit in the cgroup the kubelet's cgroupfs driver
+# gives a BestEffort pod; the labels and annotations are the kubelet's, and
+# no hostname, which the kubelet sets only for a pod of its own network (runc
+# refuses one in the node's UTS namespace).
+
+# rt_cri_on: crictl on PATH (the test bed's client, unless one is there)
+rt_cri_on() {
+	command -v crictl >/dev/null 2>&1 && return 0
+	printf '#!/bin/sh\nexec python3 /opt/mntwatch/bin/crictl.py "$@"\n' >/usr/local/bin/crictl &&
+		chmod +x /usr/local/bin/crictl
+}
+
+# rt_cri_pod FILE NAMESPACE NAME UID [privileged]: a pod sandbox config;
+# privileged when a container of it is (containerd refuses one otherwise)
+rt_cri_pod() {
+	rt_privileged=false
+	[ "${5:-}" != privileged ] || rt_privileged=true
+	cat >"$1" <<-JSON
+	{
+	  "metadata": { "name": "$3", "namespace": "$2", "uid": "$4", "attempt": 0 },
+	  "log_directory": "/var/log/pods/$2_$3_$4",
+	  "labels": { "io.kubernetes.pod.name": "$3", "io.kubernetes.pod.namespace": "$2",
+	    "io.kubernetes.pod.uid": "$4" },
+	  "annotations": { "kubernetes.io/config.source": "api" },
+	  "linux": {
+	    "cgroup_parent": "/kubepods/besteffort/pod$4",
+	    "security_context": { "privileged": $rt_privileged,
+	      "namespace_options": { "network": 2, "pid": 1, "ipc": 0 } }
+	  }
+	}
+	JSON
+}
+
+# rt_cri_container FILE POD.json NAME ATTEMPT MOUNTS COMMAND...: a container
+# config for the pod of POD.json; MOUNTS: a JSON list of CRI mounts
+rt_cri_container() {
+	rt_cc_file=$1 rt_cc_pod=$2 rt_cc_name=$3 rt_cc_attempt=$4 rt_cc_mounts=$5
+	shift 5
+	python3 - "$rt_cc_pod" "$rt_cc_name" "$rt_cc_attempt" "$rt_cc_mounts" "$@" >"$rt_cc_file" <<-'PY'
+	import json, sys
+	pod, name, attempt = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3])
+	mounts, cmd = json.loads(sys.argv[4]), sys.argv[5:]
+	meta = pod["metadata"]
+	json.dump({
+	    "metadata": {"name": name, "attempt": attempt},
+	    "image": {"image": "docker.io/library/busybox:latest"},
+	    "command": cmd[:1], "args": cmd[1:],
+	    "log_path": f"{name}/{attempt}.log",
+	    "labels": {"io.kubernetes.container.name": name, "io.kubernetes.pod.name": meta["name"],
+	               "io.kubernetes.pod.namespace": meta["namespace"], "io.kubernetes.pod.uid": meta["uid"]},
+	    "annotations": {"io.kubernetes.container.restartCount": str(attempt),
+	                    "io.kubernetes.container.terminationMessagePath": "/dev/termination-log"},
+	    "mounts": mounts,
+	    "linux": {"security_context": {"privileged": any(m.get("propagation") == 2 for m in mounts),
+	              "namespace_options": pod["linux"]["security_context"]["namespace_options"]}},
+	}, sys.stdout, indent=2)
+	PY
+}
+
+# rt_cri_state ID: the container's state as crictl inspect reports it
+rt_cri_state() { crictl inspect "$1" 2>/dev/null | jq -r .status.state; }
+
+# rt_cri_wait_exit ID: until the container has exited (10 s at most)
+rt_cri_wait_exit() {
+	rt_wait=0
+	until [ "$(rt_cri_state "$1")" = CONTAINER_EXITED ] || [ $rt_wait -ge 100 ]; do
+		sleep 0.1
+		rt_wait=$((rt_wait + 1))
+	done
 }
