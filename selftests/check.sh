@@ -190,7 +190,8 @@ suite() {
 	# the test bed with real container runtimes: docker, podman and containerd
 	# run busybox with the module loaded (selftests/runtimes_vm.sh); then, in
 	# the same boot, the docker cp incident and the podman and ctr restart
-	# loops (incident_docker_vm.sh, incident_restart_vm.sh), then the
+	# loops (incident_docker_vm.sh, incident_restart_vm.sh), pods through
+	# containerd's CRI (cri_vm.sh, crictl.py), then the
 	# DaemonSet's containers from the image (selftests/deploy_e2e.sh,
 	# deploy_vm.sh; the build path on 6.1)
 	while [ ! -s "$logs/prepared" ] && kill -0 "$prepare_pid" 2>/dev/null; do sleep 5; done
@@ -198,7 +199,8 @@ suite() {
 	if [ "$runtimes_root" = ok ] && [ "$image" = ok ]; then
 		E2E_BEFORE=selftests/runtimes_vm.sh selftests/deploy_e2e.sh "$kver" -m "build/$kver/mntwatch.ko" \
 			-b build/bin/mntwatch -b selftests/runtimes_lib.sh -b selftests/incident_docker_vm.sh \
-			-b selftests/incident_restart_vm.sh -b selftests/fix_vm.sh -b "$(command -v jq)"
+			-b selftests/incident_restart_vm.sh -b selftests/fix_vm.sh -b selftests/cri_vm.sh -b selftests/crictl.py \
+			-b "$(command -v jq)"
 	else
 		tap "Debian $rel runtimes VM run (runtimes root: $runtimes_root, image: $image)" 1
 	fi

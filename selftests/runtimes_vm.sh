@@ -39,5 +39,6 @@ check "probes missed nothing" sh -c "grep -qx 'count_nmissed 0' $dbg/status && g
 fix_limits
 . incident_docker_vm.sh
 . incident_restart_vm.sh
+. cri_vm.sh
 echo "1..$n"
 [ "$failed" -eq 0 ]
