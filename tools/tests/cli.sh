@@ -258,6 +258,15 @@ if real_run "loops -J on the real docker incident" docker loops -J; then
 		'[.loops[] | select(.group == 11) | [.ns, .members, .fed_by, .mountpoint, .name]]' \
 		'[[4026532179,0,4026531841,"/","my-mount-max"]]'
 fi
+# containerd's CRI (cri-pod): the pod's sandbox and container named as
+# crictl inspectp and inspect name them, from the task bundles it wrote
+f=$real/cri-pod
+if run "ns -J on the real CRI pod" 0 $bin -J --debugfs "$f/debugfs" --proc "$f/proc"; then
+	jq_is "ns -J: the CRI's sandbox and container as crictl inspectp and inspect name them (cri-pod)" \
+		'[.namespaces[] | select(.container_type != null) | [.pod_namespace, .pod_name, .pod_uid, .container, .container_name, .container_type]] | sort' \
+		"$(jq -sc '.[0].status as $p | .[1].status as $c | [[$p.metadata.namespace, $p.metadata.name, $p.metadata.uid, $c.id, $c.metadata.name, "container"],
+			[$p.metadata.namespace, $p.metadata.name, $p.metadata.uid, $p.id, null, "sandbox"]] | sort' "$f/crictl-inspectp.json" "$f/crictl-inspect.json")"
+fi
 now=$(awk 'NR == 2 { print int($1) + 30 }' "$real/docker/debugfs/events")
 MNTWATCH_NOW=$now $bin check --debugfs "$real/docker/debugfs" --proc "$real/docker/proc" >"$tmp/out" 2>&1
 rc=$?
