@@ -19,7 +19,7 @@ vm=("${build[@]}" qemu-system-x86 busybox-static cpio e2fsprogs)
 bench=("${vm[@]}" bpftrace)
 # make check: the VM plus the static checks and the test tools (linux-perf: the
 # tracepoints read through perf in the VM)
-check=("${vm[@]}" perl sparse bpftool jq prometheus prometheus-node-exporter curl dkms openssl python3-yaml linux-perf)
+check=("${vm[@]}" perl sparse bpftool jq groff-base prometheus prometheus-node-exporter curl dkms openssl python3-yaml linux-perf)
 
 group=${1:-all}
 case $group in

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The documentation against what it documents: the README stays a newcomer's
 # page, every relative link and every ("FILE.md", "Section") reference
-# resolves, mntwatch.8 names exactly the commands, options and columns the
-# tool has, and module/README.md exactly the debugfs files, columns and status
-# keys the module prints. TAP lines are numbered from $TAP_START; exits 1 if
-# any test failed.
+# resolves, mntwatch.8 renders without a warning and names exactly the
+# commands, options and columns the tool has, and module/README.md exactly
+# the debugfs files, columns and status keys the module prints. TAP lines are
+# numbered from $TAP_START; exits 1 if any test failed.
 set -u
 cd "$(dirname "$0")/../.."
 n=$((${TAP_START:-1} - 1))
@@ -101,6 +101,14 @@ fi
 
 # The man page's section $1, up to the next .SH
 man_section() { awk -v s=".SH $1" '$0 == s { on = 1; next } /^\.SH/ { on = 0 } on' $man; }
+
+if ! command -v groff >/dev/null; then
+	not_ok "mntwatch.8 renders without a warning" "no groff: Debian package groff-base (make deps)"
+elif warn=$(groff -man -Tutf8 -ww -z $man 2>&1) && [ -z "$warn" ]; then
+	ok "mntwatch.8 renders without a warning"
+else
+	not_ok "mntwatch.8 renders without a warning" "$warn"
+fi
 
 help=$($bin --help)
 same "mntwatch.8 COMMANDS are mntwatch --help's commands" \
