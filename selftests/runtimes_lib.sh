@@ -366,9 +366,15 @@ rt_cri_state() { crictl inspect "$1" 2>/dev/null | jq -r .status.state; }
 
 # rt_cri_wait_exit ID: until the container has exited (10 s at most)
 rt_cri_wait_exit() {
+	rt_wait_pid=$(crictl inspect "$1" 2>/dev/null | jq -r .info.pid)
 	rt_wait=0
-	until [ "$(rt_cri_state "$1")" = CONTAINER_EXITED ] || [ $rt_wait -ge 100 ]; do
+	# its process first, with no client started per poll; then the CRI's word
+	while [ -d "/proc/$rt_wait_pid" ] && [ $rt_wait -lt 100 ]; do
 		sleep 0.1
 		rt_wait=$((rt_wait + 1))
+	done
+	until [ "$(rt_cri_state "$1")" = CONTAINER_EXITED ] || [ $rt_wait -ge 100 ]; do
+		sleep 0.5
+		rt_wait=$((rt_wait + 5))
 	done
 }
