@@ -369,7 +369,7 @@ rt_cri_wait_exit() {
 	rt_wait_pid=$(crictl inspect "$1" 2>/dev/null | jq -r .info.pid)
 	rt_wait=0
 	# its process first, with no client started per poll; then the CRI's word
-	while [ -d "/proc/$rt_wait_pid" ] && [ $rt_wait -lt 100 ]; do
+	while [ -n "$rt_wait_pid" ] && [ -d "/proc/$rt_wait_pid" ] && [ $rt_wait -lt 100 ]; do
 		sleep 0.1
 		rt_wait=$((rt_wait + 1))
 	done
