@@ -188,7 +188,8 @@ suite() {
 		tap "Debian $rel $stress run completed" "${PIPESTATUS[0]}"
 	done
 	# the test bed with real container runtimes: docker, podman and containerd
-	# run busybox with the module loaded (selftests/runtimes_vm.sh); then, in
+	# run busybox with the module loaded (selftests/runtimes_vm.sh), pods
+	# named as podman inspect names them (pods_vm.sh); then, in
 	# the same boot, the docker cp incident and the podman and ctr restart
 	# loops (incident_docker_vm.sh, incident_restart_vm.sh), pods through
 	# containerd's CRI (cri_vm.sh, crictl.py), then the
@@ -200,7 +201,7 @@ suite() {
 		E2E_BEFORE=selftests/runtimes_vm.sh selftests/deploy_e2e.sh "$kver" -m "build/$kver/mntwatch.ko" \
 			-b build/bin/mntwatch -b selftests/runtimes_lib.sh -b selftests/incident_docker_vm.sh \
 			-b selftests/incident_restart_vm.sh -b selftests/fix_vm.sh -b selftests/cri_vm.sh -b selftests/crictl.py \
-			-b "$(command -v jq)"
+			-b selftests/pods_vm.sh -b "$(command -v jq)"
 	else
 		tap "Debian $rel runtimes VM run (runtimes root: $runtimes_root, image: $image)" 1
 	fi

@@ -33,6 +33,9 @@ check "ctr run --rm docker.io/library/busybox:latest t1 true" \
 check "mntwatch is on PATH and shows the module's rows" sh -c 'mntwatch -o NS,MOUNTS,SOURCE | grep " module$"'
 check "the module saw the containers' namespaces" sh -c "[ \$(tail -n +2 $dbg/namespaces | wc -l) -ge 4 ]"
 check "probes missed nothing" sh -c "grep -qx 'count_nmissed 0' $dbg/status && grep -qx 'attach_nmissed 0' $dbg/status"
+# pods as Kubernetes and podman name them, compared with podman's own view
+. pods_vm.sh
+TAP_PREFIX="runtimes: "
 # the real incidents, in this same boot (each reloads the module), and the
 # plans that give the node back (fix_vm.sh)
 . fix_vm.sh

@@ -290,6 +290,50 @@ for f in podman ctr; do
 		ok "check: CRITICAL after the real $f restart loop failed in a namespace gone since"
 	else not_ok "check after the real $f restart loop" "rc $rc" "$(cat "$tmp/out")"; fi
 done
+# podman 4.3.1's pods as selftests/pods_vm.sh left them (fixtures/real/pods):
+# each container's pod, uid, Kubernetes name and restart attempt as
+# podman inspect and podman pod inspect give them
+pods=$real/pods
+pods_args=(--debugfs "$pods/debugfs" --proc "$pods/proc")
+if run "ns -J on the real podman pods" 0 $bin -J "${pods_args[@]}"; then
+	cp "$tmp/out" "$tmp/pods.json"
+	for c in pods-web pods-member pods-hostile; do
+		ins=$pods/inspect-$c.json
+		ns=$(readlink "$pods/proc/$(jq '.[0].State.Pid' "$ins")/ns/mnt" | tr -dc 0-9)
+		want=$(jq -c --argjson ns "${ns:-0}" --slurpfile pod "$pods/pod-inspect.json" '.[0] | .Config.Annotations as $a |
+			[$ns, .Id, $a["io.kubernetes.cri.sandbox-namespace"],
+			 ($a["io.kubernetes.cri.sandbox-name"] // (if .Pod == $pod[0].Id then $pod[0].Name else null end)),
+			 $a["io.kubernetes.cri.sandbox-uid"], $a["io.kubernetes.cri.container-name"],
+			 ($a["io.kubernetes.container.restartCount"] | if . then tonumber else null end),
+			 ($a["io.kubernetes.cri.container-name"] // .Name)]' "$ins")
+		got=$(jq -c --argjson ns "${ns:-0}" '.namespaces[] | select(.ns == $ns) |
+			[.ns, .container, .pod_namespace, .pod_name, .pod_uid, .container_name, .attempt, .name]' "$tmp/pods.json")
+		[ -n "$ns" ] && [ "$got" = "$want" ] &&
+			ok "ns -J: $c's pod, uid, name and attempt as podman inspect gives them ($(jq -c '.[3]' <<<"$got"))" ||
+			not_ok "ns -J: $c as podman inspect names it" "mntwatch: $got" "podman:   $want"
+	done
+fi
+member=$(readlink "$pods/proc/$(jq '.[0].State.Pid' "$pods/inspect-pods-member.json")/ns/mnt" | tr -dc 0-9)
+if run "ns on the real podman pods" 0 $bin -o NS,POD,POD-NS,POD-NAME,NAME "${pods_args[@]}"; then
+	if awk -v ns="$member" -v pod="$(jq -r .Name "$pods/pod-inspect.json")" '$1 == ns && $2 == pod && $3 == "-" && $4 == pod { found = 1 } END { exit !found }' "$tmp/out" &&
+	   ! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/out"; then
+		ok "ns: podman's own pod by name in POD and POD-NAME, no namespace; no control byte of the hostile annotations"
+	else not_ok "ns: podman's pods" "$(cat -v "$tmp/out")"; fi
+fi
+# libpod's state database torn or foreign: no pod name, nothing else lost
+torn=$tmp/pods-torn
+cp -r "$pods" "$torn"
+db=$(find "$torn/proc" -name bolt_state.db)
+for how in truncate garbage; do
+	case $how in
+	truncate) head -c 6000 "$pods/${db#"$torn/"}" >"$db" ;;
+	garbage) head -c 131072 /dev/urandom >"$db" ;;
+	esac
+	if run "ns -J with libpod's database $how" 0 $bin -J --debugfs "$torn/debugfs" --proc "$torn/proc"; then
+		jq_is "ns -J: libpod's database $how: the member's pod unnamed, its own name kept" \
+			".namespaces[] | select(.ns == $member) | [.pod_name, .name]" '[null,"pods-member"]'
+	fi
+done
 # podman and ctr restart loops: the caller's container from its cgroup then
 if real_run "events -J on the real podman loop" podman events -J; then
 	jq_is "events -J: the caller as podman inspect names it, from its cgroup at the failure" \
