@@ -1,28 +1,32 @@
 # SPDX-License-Identifier: GPL-2.0
-# Giving the node back without a reboot (issue 23): each story's recovery
-# plan, run through `sh -e` as a person runs a printed plan, on the real
-# runtime, and the node's recovery asserted from mountinfo and from the
-# runtime's own commands. Sourced in the runtimes root with vmlib.sh and
-# runtimes_lib.sh loaded: incident_docker_vm.sh and incident_restart_vm.sh
-# call fix_docker_cp and fix_restart on the failure they left (RT_KEEP),
-# runtimes_vm.sh calls fix_limits. The plans are the ones verified by
-# hand in the runtimes VM; fix_sh runs one, so that running mntwatch's own
-# plan instead is a change of that one function. Per story the TAP output
-# carries "# STORY: mounts before the failure X, after the plan Y, after
-# three more Z". Evidence in $MNTWATCH_OUT/fix or /tmp/fix.
+# Giving the node back without a reboot (issue 23): `mntwatch fix`'s plan
+# for each story, run as a person runs it (`mntwatch fix | sh -e`) and, on a
+# second failure, through `mntwatch fix --apply`, on the real runtime; the
+# node's recovery asserted from mountinfo and from the runtime's own
+# commands, and the plan checked to hold the commands verified by hand
+# (/work/FIXPLANS.md of issue 23). Sourced in the runtimes root with vmlib.sh
+# loaded: incident_docker_vm.sh and incident_restart_vm.sh call fix_docker_cp
+# and fix_restart on the failure they left (RT_KEEP), runtimes_vm.sh calls
+# fix_limits. Per story the TAP output carries "# STORY: mounts before the
+# failure X, after the plan Y, after three more Z". Evidence in
+# $MNTWATCH_OUT/fix or /tmp/fix.
 
 . runtimes_lib.sh
 fix_dir=${MNTWATCH_OUT:-/tmp}/fix
 
-# fix_sh STORY PLAN ARGS...: PLAN's commands into fix/STORY.sh, run with
-# sh -e; its output in fix/STORY.out. Returns sh's status.
-fix_sh() {
-	fix_story=$1
-	shift
+# fix_run STORY sh|apply WANT [NS]: mntwatch fix's plan for the last failure
+# (or NS's) into fix/STORY.sh, which must hold the line WANT; then the plan
+# run with sh -e, or mntwatch fix --apply; the output in fix/STORY-WAY.out.
+# Returns 1 when the plan lacks WANT, else the run's status.
+fix_run() {
 	mkdir -p "$fix_dir"
-	"$@" >"$fix_dir/$fix_story.sh"
-	sed 's/^/#   /' "$fix_dir/$fix_story.sh"
-	sh -e "$fix_dir/$fix_story.sh" >"$fix_dir/$fix_story.out" 2>&1
+	mntwatch fix $4 >"$fix_dir/$1.sh" 2>&1
+	sed 's/^/#   /' "$fix_dir/$1.sh"
+	grep -qxF -- "$3" "$fix_dir/$1.sh" || { echo "the plan lacks: $3"; return 1; }
+	case $2 in
+	sh) sh -e "$fix_dir/$1.sh" >"$fix_dir/$1-sh.out" 2>&1 ;;
+	apply) mntwatch fix --apply $4 >"$fix_dir/$1-apply.out" 2>&1 ;;
+	esac
 }
 
 # fix_mp FILE PATH in|out: the mountpoints of mountinfo FILE at or under
@@ -32,59 +36,15 @@ fix_mp() {
 		(want == "in") == in_p { print $5 }' "$1" | sort
 }
 
-# fix_plan_sysctl KEY VALUE: a limit set below the kernel's default by a
-# sysctl file: the default back now, and the file's line commented out so
-# that the next boot keeps it. Defaults: fs.mount-max 100000
-# (fs/namespace.c), user.max_mnt_namespaces max_threads / 2 (kernel/fork.c)
-fix_plan_sysctl() {
-	fix_re=$(echo "$1" | sed 's/\./\\./g')
-	cat <<EOF
-# restores the kernel's default $1: unmounts nothing, stops nothing
-sysctl -w $1=$2
-# the files systemd-sysctl and sysctl --system read at boot: the line that lowers it, commented out
-for f in /etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf; do [ ! -f "\$f" ] || sed -i 's/^\\([[:space:]]*$fix_re[[:space:]]*=\\)/# \\1/' "\$f"; done
-EOF
-}
-
-# fix_plan_docker_cp PID VOLUME: docker 20.10's docker cp binds its volumes
-# on the layer's merged in the host's namespace; the container's / is a
-# slave of that merged, so each bind lands in the container again: beneath
-# docker's own mount at VOLUME, and at every copy of the merged inside the
-# copies before it. The bottom one at VOLUME, the first docker cp's bind of
-# the host's /, holds no copy of the merged, so nothing nested is left once
-# it alone remains. util-linux's umount -N reads /proc/self/mountinfo after
-# entering the namespace, whose /proc is the container's: nsenter -p gives
-# it a pid there, while the node's own umount runs
-fix_plan_docker_cp() {
-	cat <<EOF
-# stops the doubling: the container's / private in its own namespace, dockerd's binds on its layer no longer reach it; the container keeps running
-mount -N /proc/$1/ns/mnt --make-rprivate /
-# frees the copies stacked at $2 but the bottom one (the first docker cp's bind of the host's /, the tree docker's own volume showed); docker's own is the top one
-while [ "\$(awk '\$5 == "$2"' /proc/$1/mountinfo | wc -l)" -gt 1 ]; do nsenter -t $1 -p -- umount -N /proc/$1/ns/mnt -l $2; done
-# the real fix: Docker 24.0 (moby PR #44210) runs docker cp in a mount namespace of its own
-EOF
-}
-# fix_plan_restart DIR: a shared host directory bound into containers rshared
-# at its own path and beneath itself; every start left copies in the host's
-# namespace, stacked at DIR and bound at DIR/inner. Lazy unmounts from the
-# top until DIR is one mount again, then DIR private
-fix_plan_restart() {
-	cat <<EOF
-# frees the copies the starts left at and under $1 in the host's namespace, down to the one mount of $1 (its files stay)
-while [ "\$(awk -v p=$1 '\$5 == p || index(\$5, p "/") == 1' /proc/self/mountinfo | wc -l)" -gt 1 ]; do umount -l $1/inner 2>/dev/null || umount -l $1; done
-# stops the loop: $1 private, a container's rshared binds of it stay in the container's namespace
-mount --make-rprivate $1
-EOF
-}
-
-# fix_sysctl STORY KEY LOW DEFAULT WANT COMMAND...: KEY set to LOW by a file
-# in /etc/sysctl.d, COMMAND fails with WANT in its output; the plan; then
-# COMMAND and the runtimes' own runs
+# fix_sysctl STORY WAY KEY LOW DEFAULT WANT COMMAND...: KEY set to LOW by a
+# file in /etc/sysctl.d, COMMAND fails with WANT in its output; mntwatch
+# fix's plan run the WAY fix_run says; then KEY, the boot files, COMMAND and
+# a docker run
 fix_sysctl() {
-	TAP_PREFIX="fix, $1: "
+	TAP_PREFIX="fix, $1 ($2): "
 	mkdir -p "$fix_dir"
-	fix_story=$1 key=$2 low=$3 default=$4 want=$5
-	shift 5
+	fix_story=$1-$2 fix_way=$2 key=$3 low=$4 default=$5 want=$6
+	shift 6
 	conf=/etc/sysctl.d/90-$fix_story.conf
 	proc=/proc/sys/$(echo "$key" | tr . /)
 	old=$(cat "$proc")
@@ -94,15 +54,15 @@ fix_sysctl() {
 	"$@" >"$fix_dir/$fix_story-fails.txt" 2>&1
 	check "$* fails at $key=$low: $want" \
 		sh -c 'cat "$1"; grep -q "$2" "$1"' - "$fix_dir/$fix_story-fails.txt" "$want"
-	check "the plan runs through sh -e" fix_sh "$fix_story" fix_plan_sysctl "$key" "$default"
+	check "mntwatch fix's plan restores $key=$default, run by $fix_way" \
+		fix_run "$fix_story" "$fix_way" "sysctl -w $key=$default"
 	after=$(rt_count 1)
 	same "$key is the kernel's default again" "$(cat "$proc")" "$default"
 	check "$conf no longer lowers it: sysctl --system leaves $default" \
 		sh -c 'cat "$1"; sysctl --system >/dev/null 2>&1; [ "$(cat "$2")" = "$3" ]' - "$conf" "$proc" "$default"
 	"$@" >"$fix_dir/$fix_story-works.txt" 2>&1
 	check "$* succeeds" sh -c 'cat "$1"; [ "$2" = 0 ]' - "$fix_dir/$fix_story-works.txt" $?
-	check "unshare -m, docker, podman and ctr run" sh -c 'unshare -m true && docker run --rm busybox true &&
-		podman run --rm --network none busybox true && ctr -n default run --rm docker.io/library/busybox:latest fix0 true'
+	check "docker run --rm busybox true succeeds" docker run --rm busybox true
 	again=$(rt_count 1)
 	check "the host's mounts as before the failure ($before -> $after -> $again)" \
 		sh -c '[ "$1" -gt 0 ] && [ "$2" = "$1" ] && [ "$3" = "$1" ]' - "$before" "$after" "$again"
@@ -111,13 +71,16 @@ fix_sysctl() {
 	echo "$old" >"$proc"
 }
 
-# the seed's first symptom, and a node hardened against new mount namespaces
+# the seed's first symptom, and a node hardened against new mount
+# namespaces: each plan piped to sh -e, then through --apply
 fix_limits() {
-	fix_sysctl lowered-limit fs.mount-max 10 100000 \
-		"error creating overlay mount to /var/lib/docker/overlay2/[0-9a-f]*-init/merged: no space left on device" \
-		docker run --rm busybox true
-	fix_sysctl max-mnt-namespaces user.max_mnt_namespaces 0 $(($(cat /proc/sys/kernel/threads-max) / 2)) \
-		"unshare failed: No space left on device" unshare -m true
+	for way in sh apply; do
+		fix_sysctl lowered-limit $way fs.mount-max 10 100000 \
+			"error creating overlay mount to /var/lib/docker/overlay2/[0-9a-f]*-init/merged: no space left on device" \
+			docker run --rm busybox true
+		fix_sysctl max-mnt-namespaces $way user.max_mnt_namespaces 0 \
+			$(($(cat /proc/sys/kernel/threads-max) / 2)) "unshare failed: No space left on device" unshare -m true
+	done
 }
 
 # fix_docker_cp DIR: rt_docker_cp's container (RT_KEEP) after its failure,
@@ -132,7 +95,10 @@ fix_docker_cp() {
 	start=$(wc -l <"$start_mi")
 	failed=$(awk -v s="$(cat "$1/failed-step")" '$1 == s { print $3 }' "$1/steps.tsv")
 	before=$(rt_count "$cpid")
-	check "the plan runs through sh -e" fix_sh docker-cp fix_plan_docker_cp "$cpid" "$vol"
+	check "mntwatch fix's plan for the container's namespace makes its / private, run by sh -e" \
+		fix_run docker-cp sh "mount -N /proc/$cpid/ns/mnt --make-rprivate /" "$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)"
+	check "the plan unstacked $vol through the container's pid, with the node's umount" \
+		grep -q "nsenter -t $cpid -p -- umount -N /proc/$cpid/ns/mnt -l $vol; done\$" "$fix_dir/docker-cp.sh"
 	after=$(rt_count "$cpid")
 	same "the container runs on, the same pid" \
 		"$(docker inspect -f '{{.State.Running}} {{.State.Pid}}' my-mount-max)" "true $cpid"
@@ -159,15 +125,17 @@ fix_docker_cp() {
 	echo "# docker cp loop: container mounts at start $start, at the failure $failed, before the plan $before, after the plan $after, after three docker cp $again"
 	TAP_PREFIX=$fix_prefix
 }
-# fix_restart RUNTIME DIR: rt_restart_loop's host (RT_KEEP) after its failed
-# start, at its limit: the plan, then three more starts of the container
+# fix_restart RUNTIME DIR WAY: rt_restart_loop's host (RT_KEEP) after its
+# failed start, at its limit: the plan run the WAY fix_run says, then three
+# more starts of the container
 fix_restart() {
 	fix_prefix=$TAP_PREFIX
 	TAP_PREFIX="fix, $1 restart loop: "
 	shared=/srv/loop-$1
 	before=$(awk '$1 == 0 { print $3 }' "$2/starts.tsv")
 	failed=$(rt_count 1)
-	check "the plan runs through sh -e" fix_sh "$1-restart" fix_plan_restart "$shared"
+	check "mntwatch fix's plan collapses $shared and makes it private, run by $3" \
+		fix_run "$1-restart" "$3" "mount --make-rprivate $shared"
 	after=$(rt_count 1)
 	# at most: a mount of an earlier scenario's container may have gone since
 	check "the host's namespace is back to its mounts before the loop ($before -> $after), $shared one mount, nothing under it" \

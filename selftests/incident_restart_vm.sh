@@ -132,11 +132,12 @@ incident_restart() {
 	check "check: CRITICAL after the failed start, whose namespace is gone" \
 		sh -c 'cat "$1/mntwatch-check.txt"; [ "$(cat "$1/mntwatch-check.rc")" = 2 ] &&
 		grep -q "1 with ENOSPC in the last 3600s" "$1/mntwatch-check.txt"' - "$dir"
-	# the node given back, the container kept, at the limit it failed at
-	fix_restart "$rt" "$dir"
+	# the node given back, the container kept, at the limit it failed at:
+	# podman's through sh -e, ctr's through --apply
+	fix_restart "$rt" "$dir" "$2"
 	rt_restart_loop_end
 	echo "# $rt restart loop: $(rt_since "$t0") s"
 }
 
-incident_restart podman
-incident_restart ctr
+incident_restart podman sh
+incident_restart ctr apply
