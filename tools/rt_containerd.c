@@ -161,6 +161,35 @@ static bool containerd_by_cgroup(struct mw_runtimes *rt, struct mw_daemon *d,
 	return false;
 }
 
+/* The CRI sandbox of pod @uid in namespace k8s.io: its pod's names. */
+static bool containerd_pod_by_uid(struct mw_runtimes *rt, struct mw_daemon *d,
+				  const char *uid, struct mw_container *c)
+{
+	struct mw_container sb;
+	char path[MW_PATH_LEN];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	(void)rt;
+	snprintf(path, sizeof(path), "%s/%s/k8s.io", d->dir, task_dir);
+	dir = mw_opendir_in(d->root, path);
+	while (dir && !found && (de = readdir(dir))) {
+		memset(&sb, 0, sizeof(sb));
+		found = de->d_name[0] != '.' && task_lookup(d, "k8s.io", de->d_name, &sb) &&
+			!strcmp(sb.kind, "sandbox") && !strcmp(sb.pod_uid, uid) &&
+			sb.pod_name[0];
+	}
+	if (dir)
+		closedir(dir);
+	if (found) {
+		mw_copy(c->pod_name, sizeof(c->pod_name), sb.pod_name);
+		mw_copy(c->pod_namespace, sizeof(c->pod_namespace), sb.pod_namespace);
+		mw_copy(c->sandbox, sizeof(c->sandbox), sb.id);
+	}
+	return found;
+}
+
 const struct mw_runtime_ops mw_rt_containerd = {
 	.name = "containerd",
 	.daemons = (const char *const []){ "containerd", NULL },
@@ -170,4 +199,5 @@ const struct mw_runtime_ops mw_rt_containerd = {
 	.lookup = containerd_lookup,
 	.by_path = containerd_by_path,
 	.by_cgroup = containerd_by_cgroup,
+	.pod_by_uid = containerd_pod_by_uid,
 };

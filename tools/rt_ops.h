@@ -27,6 +27,9 @@ struct mw_runtime_ops {
 	/* a cgroup naming no id the registry recognises: ctr's /<ns>/<id> */
 	bool (*by_cgroup)(struct mw_runtimes *rt, struct mw_daemon *d,
 			  const char *cgpath, struct mw_container *c);
+	/* the pod of Kubernetes uid @uid, where a container is gone; NULL */
+	bool (*pod_by_uid)(struct mw_runtimes *rt, struct mw_daemon *d,
+			   const char *uid, struct mw_container *c);
 	/* the running daemon's version, read without asking it; NULL */
 	void (*version)(struct mw_runtimes *rt, struct mw_daemon *d,
 			struct mw_version *v);

@@ -174,6 +174,23 @@ bool mw_runtime_lookup(struct mw_runtimes *rt, const char *runtime,
 }
 
 /*
+ * A container gone from its runtime's state (a failed start deletes its
+ * bundle at once), in a pod that lives on: the pod named by its sandbox.
+ */
+static void pod_of_gone(struct mw_runtimes *rt, struct mw_container *c)
+{
+	struct mw_daemon *d;
+
+	each_daemon(rt, d)
+		if (d->ops->pod_by_uid && (!c->runtime[0] ||
+					   !strcmp(c->runtime, d->ops->name)) &&
+		    d->ops->pod_by_uid(rt, d, c->pod_uid, c)) {
+			mw_copy(c->runtime, sizeof(c->runtime), d->ops->name);
+			return;
+		}
+}
+
+/*
  * A container named by a cgroup path: the id and runtime the path says
  * (info, from mw_cgroup_parse), looked up; or one only its runtime
  * recognises (ctr's /<namespace>/<id>, an id of any shape). Without state
@@ -195,6 +212,8 @@ bool mw_runtime_from_cgroup(struct mw_runtimes *rt,
 		/* the kubelet's cgroup, rather than an annotation anyone sets */
 		if (cg->pod[0] || !found)
 			mw_copy(c->pod_uid, sizeof(c->pod_uid), cg->pod);
+		if (!found && cg->pod[0])
+			pod_of_gone(rt, c);
 		return found;
 	}
 	memset(c, 0, sizeof(*c));

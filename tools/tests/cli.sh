@@ -267,6 +267,14 @@ if run "ns -J on the real CRI pod" 0 $bin -J --debugfs "$f/debugfs" --proc "$f/p
 		"$(jq -sc '.[0].status as $p | .[1].status as $c | [[$p.metadata.namespace, $p.metadata.name, $p.metadata.uid, $c.id, $c.metadata.name, "container"],
 			[$p.metadata.namespace, $p.metadata.name, $p.metadata.uid, $p.id, null, "sandbox"]] | sort' "$f/crictl-inspectp.json" "$f/crictl-inspect.json")"
 fi
+# the CRI restart loop (cri-loop): the failed start's bundle is deleted at
+# once; its pod, living on, is named by its sandbox as crictl inspectp names it
+f=$real/cri-loop
+if run "events -J on the real CRI restart loop" 0 $bin events -J --debugfs "$f/debugfs" --proc "$f/proc"; then
+	jq_is "events -J: the failed container's pod by its sandbox, as crictl inspectp names it (cri-loop)" \
+		'.events[-1] | [.caller_runtime, .caller_pod]' \
+		"$(jq -c '.status.metadata | ["containerd", "\(.namespace)/\(.name)"]' "$f/crictl-inspectp.json")"
+fi
 now=$(awk 'NR == 2 { print int($1) + 30 }' "$real/docker/debugfs/events")
 MNTWATCH_NOW=$now $bin check --debugfs "$real/docker/debugfs" --proc "$real/docker/proc" >"$tmp/out" 2>&1
 rc=$?
