@@ -59,14 +59,17 @@ static void add_holder(struct mw_who *who, const char *holder)
 /*
  * nsfs bind mounts in the namespace @pid lives in: "ID PARENT MAJ:MIN
  * mnt:[NS] MOUNTPOINT ... - nsfs ...". Each names its namespace's holder
- * and a path to open it by, through @pid's root.
+ * and a path to open it by, through @pid's root. The parse is handed back
+ * in *@kept (NULL if unread) so that no later reader opens it again.
  */
-static int nsfs_mounts(const char *procdir, int pid, struct mw_procscan *scan)
+static int nsfs_mounts(const char *procdir, int pid, struct mw_procscan *scan,
+		       struct mw_mountinfo **kept)
 {
 	struct mw_mountinfo mi;
 	char path[MW_PATH_LEN], *text;
 	int i;
 
+	*kept = NULL;
 	snprintf(path, sizeof(path), "%s/%d/mountinfo", procdir, pid);
 	text = mw_read_file(path, NULL);
 	if (!text || mw_mountinfo_parse(&mi, text))
@@ -93,7 +96,12 @@ static int nsfs_mounts(const char *procdir, int pid, struct mw_procscan *scan)
 				who->nsfile[0] = '\0';
 		}
 	}
-	mw_mountinfo_free(&mi);
+	*kept = malloc(sizeof(**kept));
+	if (!*kept) {
+		mw_mountinfo_free(&mi);
+		return -1;
+	}
+	**kept = mi;
 	return 0;
 }
 
@@ -209,9 +217,14 @@ int mw_census(const char *procdir, struct mw_procscan *scan, bool count)
 	char path[MW_PATH_LEN];
 	struct stat st = { 0 };
 
-	for (i = 0; i < nproc; i++)
-		if (nsfs_mounts(procdir, scan->who[i].pids[0], scan))
+	for (i = 0; i < nproc; i++) {
+		struct mw_mountinfo *kept;
+
+		/* mw_who_get() may move scan->who: store after */
+		if (nsfs_mounts(procdir, scan->who[i].pids[0], scan, &kept))
 			return -1;
+		scan->who[i].mi = kept;
+	}
 	if (nproc) {
 		snprintf(path, sizeof(path), "%s/%d/ns/mnt", procdir,
 			 scan->who[0].pids[0]);
@@ -224,8 +237,12 @@ int mw_census(const char *procdir, struct mw_procscan *scan, bool count)
 				return -1;
 	if (!strcmp(procdir, "/proc") && listed_namespaces(scan))
 		return -1;
-	for (i = 0; count && i < scan->nwho; i++)
-		if (!scan->who[i].npids)
-			scan->who[i].mounts = mw_who_count(procdir, &scan->who[i]);
+	for (i = 0; count && i < scan->nwho; i++) {
+		struct mw_who *who = &scan->who[i];
+
+		if (who->mounts != MW_NONE)
+			continue;
+		who->mounts = mw_who_count(procdir, who);
+	}
 	return 0;
 }

@@ -279,7 +279,8 @@ int mw_load(const struct opts *o, struct data *d, bool want_events,
 			return MW_EXIT_ERROR;
 	}
 
-	if (mw_proc_scan(o->procdir, !d->module, &d->scan)) {
+	/* the census counts: it reads each mountinfo once for all */
+	if (mw_proc_scan(o->procdir, false, &d->scan)) {
 		mw_warnx("cannot scan %s: %s", o->procdir, strerror(errno));
 		return MW_EXIT_ERROR;
 	}
@@ -409,9 +410,12 @@ int mw_load_loops(const struct opts *o, struct data *d)
 	if (!d->mounts)
 		goto oom;
 	for (i = 0; i < d->scan.nwho; i++) {
-		const struct mw_who *who = &d->scan.who[i];
+		struct mw_who *who = &d->scan.who[i];
 		struct ns_mounts *nm = &d->mounts[d->nmounts];
 
+		/* the census read it already: never twice */
+		if (mw_who_take_mountinfo(who, &nm->mi))
+			goto parsed;
 		text = NULL;
 		for (p = 0; p < who->npids && !text; p++) {
 			snprintf(path, sizeof(path), "%s/%d/mountinfo",
@@ -434,6 +438,7 @@ int mw_load_loops(const struct opts *o, struct data *d)
 			unread++;
 			continue;
 		}
+parsed:
 		if (mw_loops_find(&nm->mi, &nm->found)) {
 			mw_mountinfo_free(&nm->mi);
 			goto oom;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cgroup.h"
+#include "loops.h"
 #include "nsenter.h"
 #include "runtime.h"
 #include "table.h"
@@ -81,10 +82,24 @@ int64_t mw_count_mountinfo(const char *path)
 	return n;
 }
 
+/* Parents that are no line's id: each counted once; sorts both arrays. */
+static int64_t hidden_ancestors(uint64_t *ids, uint64_t *parents, int64_t n)
+{
+	int64_t hidden = 0, i;
+
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	qsort(parents, n, sizeof(*parents), cmp_u64);
+	for (i = 0; i < n; i++)
+		if ((i == 0 || parents[i] != parents[i - 1]) &&
+		    !bsearch(&parents[i], ids, n, sizeof(*ids), cmp_u64))
+			hidden++;
+	return hidden;
+}
+
 int64_t mw_count_mountinfo_text(const char *text)
 {
 	uint64_t *ids = NULL, *parents = NULL;
-	int64_t lines = 0, n = 0, hidden = 0, i;
+	int64_t lines = 0, n = 0, hidden;
 	const char *p;
 
 	for (p = text; *p; p++)
@@ -104,15 +119,29 @@ int64_t mw_count_mountinfo_text(const char *text)
 		free(parents);
 		return MW_NONE;
 	}
-	qsort(ids, n, sizeof(*ids), cmp_u64);
-	qsort(parents, n, sizeof(*parents), cmp_u64);
-	for (i = 0; i < n; i++)
-		if ((i == 0 || parents[i] != parents[i - 1]) &&
-		    !bsearch(&parents[i], ids, n, sizeof(*ids), cmp_u64))
-			hidden++;
+	hidden = hidden_ancestors(ids, parents, n);
 	free(ids);
 	free(parents);
 	return lines + hidden;
+}
+
+/* The same count from a mountinfo already parsed. */
+int64_t mw_count_mounts(const struct mw_mountinfo *mi)
+{
+	uint64_t *ids = calloc(mi->n + 1, sizeof(*ids));
+	uint64_t *parents = calloc(mi->n + 1, sizeof(*parents));
+	int64_t n = MW_NONE;
+	int i;
+
+	for (i = 0; ids && parents && i < mi->n; i++) {
+		ids[i] = mi->mounts[i].id;
+		parents[i] = mi->mounts[i].parent;
+	}
+	if (ids && parents)
+		n = mi->n + hidden_ancestors(ids, parents, mi->n);
+	free(ids);
+	free(parents);
+	return n;
 }
 
 /*
@@ -121,13 +150,20 @@ int64_t mw_count_mountinfo_text(const char *text)
  * mount (nsfs.c subtracts it; from 7.0 that root is the nullfs below
  * rootfs); before, mountinfo and its unlisted ancestors.
  */
+static int64_t count_nsfs(const char *procdir, int pid)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%d/ns/mnt", procdir, pid);
+	return mw_count_nsfile(path);
+}
+
 static int64_t count_mounts(const char *procdir, int pid)
 {
 	char path[4096];
 	int64_t n;
 
-	snprintf(path, sizeof(path), "%s/%d/ns/mnt", procdir, pid);
-	n = mw_count_nsfile(path);
+	n = count_nsfs(procdir, pid);
 	if (n != MW_NONE)
 		return n;
 	snprintf(path, sizeof(path), "%s/%d/mountinfo", procdir, pid);
@@ -144,8 +180,12 @@ int64_t mw_who_count(const char *procdir, const struct mw_who *who)
 	char *text;
 	int p;
 
+	/* nsfs first, then the mountinfo the census kept: no second read */
 	for (p = 0; p < who->npids && n == MW_NONE; p++)
-		n = count_mounts(procdir, who->pids[p]);
+		n = who->mi ? count_nsfs(procdir, who->pids[p]) :
+			      count_mounts(procdir, who->pids[p]);
+	if (n == MW_NONE && who->mi)
+		n = mw_count_mounts(who->mi);
 	if (n != MW_NONE || !who->nsfile[0])
 		return n;
 	n = mw_count_nsfile(who->nsfile);
@@ -345,9 +385,23 @@ void mw_proc_free(struct mw_procscan *scan)
 		free(scan->who[i].pids);
 		if (scan->who[i].nsfd >= 0)
 			close(scan->who[i].nsfd);
+		if (scan->who[i].mi)
+			mw_mountinfo_free(scan->who[i].mi);
+		free(scan->who[i].mi);
 	}
 	free(scan->who);
 	memset(scan, 0, sizeof(*scan));
+}
+
+/* Moves the mountinfo the census kept into @mi; false if it kept none. */
+bool mw_who_take_mountinfo(struct mw_who *who, struct mw_mountinfo *mi)
+{
+	if (!who->mi)
+		return false;
+	*mi = *who->mi;
+	free(who->mi);
+	who->mi = NULL;
+	return true;
 }
 
 const struct mw_who *mw_who_find(const struct mw_procscan *scan, uint64_t ns)

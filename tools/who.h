@@ -12,6 +12,8 @@
 #include "runtime.h"
 #include "table.h"
 
+struct mw_mountinfo;
+
 struct mw_who {
 	uint64_t ns;
 	int *pids;			/* ascending */
@@ -24,6 +26,9 @@ struct mw_who {
 	char held_by[MW_HELD_LEN];	/* nsfs bind mounts, "fd-of-PID", comma-joined */
 	char nsfile[MW_PATH_LEN];	/* an nsfs file of it we can open; "" */
 	int nsfd;			/* from listns(), open until freed; -1 */
+	/* pids[0]'s mountinfo as the census parsed it, kept so that no
+	 * later reader opens it again (mw_who_take_mountinfo); NULL */
+	struct mw_mountinfo *mi;
 };
 
 struct mw_procscan {
@@ -37,10 +42,12 @@ int mw_proc_scan(const char *procdir, bool count_mounts,
 		 struct mw_procscan *scan);
 struct mw_who *mw_who_get(struct mw_procscan *scan, uint64_t ns);
 int64_t mw_count_mountinfo_text(const char *text);
+int64_t mw_count_mounts(const struct mw_mountinfo *mi);
 int64_t mw_count_nsfile(const char *nsfile);
 int64_t mw_who_count(const char *procdir, const struct mw_who *who);
 
 void mw_proc_free(struct mw_procscan *scan);
+bool mw_who_take_mountinfo(struct mw_who *who, struct mw_mountinfo *mi);
 const struct mw_who *mw_who_find(const struct mw_procscan *scan, uint64_t ns);
 const struct mw_ns *mw_row_at(const struct mw_ns *rows, int nrows,
 			      uint64_t id, int64_t when_us);

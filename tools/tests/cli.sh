@@ -813,6 +813,16 @@ if run "--help" 0 $bin --help && [ "$(wc -l <"$tmp/out")" -le 24 ] && [ "$(wc -L
 	ok "--help: fits 80x24"
 else not_ok "--help: fits 80x24" "$(wc -l <"$tmp/out") lines, $(wc -L <"$tmp/out") columns"; fi
 
+# Each command reads each namespace's mountinfo once (a 67,592-line one takes
+# seconds): strace counts the opens of every mountinfo path, 1 each wanted.
+for cmd in ns loops; do
+	strace -f -qq -e trace=openat -o "$tmp/strace" $bin $cmd "${rt[@]}" >/dev/null 2>&1
+	reads=$(grep -o '"[^"]*/mountinfo"' "$tmp/strace" | sort | uniq -c)
+	most=$(awk '$1 > m { m = $1 } END { print m + 0 }' <<<"$reads")
+	if [ -n "$reads" ] && [ "$most" = 1 ]; then ok "$cmd: each namespace's mountinfo read once"
+	else not_ok "$cmd: each namespace's mountinfo read once" "$(sort -rn <<<"$reads" | head -3)"; fi
+done
+
 echo "# cli: $failed failed" >&2
 echo "TAP_NEXT=$((n + 1))" >"${TAP_STATE:-/dev/null}"
 [ $failed = 0 ]
