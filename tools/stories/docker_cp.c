@@ -85,6 +85,36 @@ static void print(FILE *out, const struct mw_case *c)
 }
 
 /*
+ * The device number of the host's /, from pid 1's namespace as explain
+ * read it already (one read a namespace), else from pid 1's mountinfo.
+ */
+static bool host_root_dev(const struct mw_case *c, char *dev, size_t len)
+{
+	const struct mw_procscan *scan = c->in->scan;
+	const struct mw_mountinfo *mi = NULL;
+	const struct mw_loops *loops;
+	struct mw_mountinfo host = { 0 };
+	int i;
+
+	for (i = 0; scan && c->in->mounts_of && i < scan->nwho && !mi; i++)
+		if (!scan->who[i].host ||
+		    !c->in->mounts_of(c->in->mounts_ctx, scan->who[i].ns, &mi,
+				      &loops))
+			mi = NULL;
+	if (!mi) {
+		if (!mw_mountinfo_of(c->in->procdir, 1, &host))
+			return false;
+		mi = &host;
+	}
+	dev[0] = '\0';
+	for (i = 0; i < mi->n && !dev[0]; i++)
+		if (!strcmp(mi->mounts[i].mountpoint, "/"))
+			snprintf(dev, len, "%s", mi->mounts[i].dev);
+	mw_mountinfo_free(&host);
+	return true;
+}
+
+/*
  * The volume whose source is the host's /: the shortest mountpoint but /
  * where a bind of the host's root file system sits (its root "/", its
  * device that of pid 1's /). docker cp stacks its copies there.
@@ -93,17 +123,11 @@ static bool host_root_volume(const struct mw_case *c,
 			     const struct mw_mountinfo *mi, char *vol,
 			     size_t len)
 {
-	struct mw_mountinfo host;
 	char dev[64] = "", point[MW_PATH_LEN];
 	int i;
 
-	/* read only, for the device number of the host's / */
-	if (!mw_mountinfo_of(c->in->procdir, 1, &host))
+	if (!host_root_dev(c, dev, sizeof(dev)))
 		return false;
-	for (i = 0; i < host.n && !dev[0]; i++)
-		if (!strcmp(host.mounts[i].mountpoint, "/"))
-			snprintf(dev, sizeof(dev), "%s", host.mounts[i].dev);
-	mw_mountinfo_free(&host);
 	vol[0] = '\0';
 	for (i = 0; i < mi->n; i++) {
 		const struct mw_mount *m = &mi->mounts[i];

@@ -815,7 +815,7 @@ else not_ok "--help: fits 80x24" "$(wc -l <"$tmp/out") lines, $(wc -L <"$tmp/out
 
 # Each command reads each namespace's mountinfo once (a 67,592-line one takes
 # seconds): strace counts the opens of every mountinfo path, 1 each wanted.
-for cmd in ns loops; do
+for cmd in ns loops check metrics explain fix; do
 	strace -f -qq -e trace=openat -o "$tmp/strace" $bin $cmd "${rt[@]}" >/dev/null 2>&1
 	reads=$(grep -o '"[^"]*/mountinfo"' "$tmp/strace" | sort | uniq -c)
 	most=$(awk '$1 > m { m = $1 } END { print m + 0 }' <<<"$reads")
