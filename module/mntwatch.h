@@ -93,6 +93,7 @@ u32 mw_caller_ns(void);
 
 /* count_mounts() calls on one namespace, as the probes saw them. */
 struct mw_check {
+	unsigned long ns;	/* its address, which a table read follows */
 	u64 serial;
 	u64 time_ns;
 	u32 ns_id;
@@ -124,8 +125,8 @@ struct mw_growth {
 int mw_table_init(unsigned int max_rows, unsigned int history);
 void mw_table_exit(void);
 void mw_table_record(const struct mw_check *check);
-void mw_table_commit(u64 serial, u32 ns_id, u32 mounts, u32 pending, u32 max,
-		     u32 checks);
+void mw_table_commit(unsigned long ns, u64 serial, u32 ns_id, u32 mounts,
+		     u32 pending, u32 max, u32 checks);
 void mw_table_forget(u64 serial);
 void mw_table_status(struct seq_file *m);
 size_t mw_table_bytes(void);

@@ -151,6 +151,7 @@ static int copy_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	    mw_read_u32(parent, MW_NS_INUM, &parent_id))
 		return 0;
 	check = (struct mw_check) {
+		.ns = ns,
 		.serial = state.serial,
 		.ns_id = state.ns_id,
 		.mounts = state.mounts,

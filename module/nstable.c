@@ -29,6 +29,7 @@
 
 struct mw_ns {
 	struct hlist_node by_serial;
+	unsigned long addr;	/* where its counters are read now */
 	struct hlist_node by_id;
 	struct list_head lru;	/* the next row to reuse is first */
 	u64 serial;
@@ -48,6 +49,10 @@ struct mw_ns {
 	u64 born_ns;		/* 0: not seen being made */
 	u32 parent;
 	u32 born_mounts;
+	/* in a reader's copy: the counters as the read found them */
+	bool now_known;
+	u32 now_mounts;
+	u32 now_pending;
 };
 
 /*
@@ -231,9 +236,11 @@ static __always_inline struct mw_ns *mw_row(u64 serial, u32 ns_id)
 	return row;
 }
 
-static __always_inline void mw_row_update(struct mw_ns *row, u32 checks,
-					  u32 mounts, u32 pending, u32 max)
+static __always_inline void mw_row_update(struct mw_ns *row, unsigned long ns,
+					  u32 checks, u32 mounts, u32 pending,
+					  u32 max)
 {
+	row->addr = ns;
 	row->checks += checks;
 	row->mounts = mounts;
 	row->pending = pending;
@@ -245,14 +252,14 @@ static __always_inline void mw_row_update(struct mw_ns *row, u32 checks,
  * What an attach that grew nothing did to a namespace it checked: the path
  * of nearly every mount, with no birth, growth or failure to record.
  */
-void mw_table_commit(u64 serial, u32 ns_id, u32 mounts, u32 pending, u32 max,
-		     u32 checks)
+void mw_table_commit(unsigned long ns, u64 serial, u32 ns_id, u32 mounts,
+		     u32 pending, u32 max, u32 checks)
 {
 	struct mw_ns *row;
 
 	spin_lock(&table_lock);
 	row = mw_row(serial, ns_id);
-	mw_row_update(row, checks, mounts, pending, max);
+	mw_row_update(row, ns, checks, mounts, pending, max);
 	spin_unlock(&table_lock);
 }
 
@@ -262,8 +269,8 @@ void mw_table_record(const struct mw_check *check)
 
 	spin_lock(&table_lock);
 	row = mw_row(check->serial, check->ns_id);
-	mw_row_update(row, check->checks, check->mounts, check->pending,
-		      check->max);
+	mw_row_update(row, check->ns, check->checks, check->mounts,
+		      check->pending, check->max);
 	if (check->born) {
 		row->born_ns = check->time_ns;
 		row->parent = check->parent;
@@ -403,6 +410,25 @@ static const char mw_growth_header[] =
 #include "schema.h"
 	;
 
+/*
+ * The counters of a live row's namespace as they are now, for the
+ * accounting audit: those of the last check go stale with every unmount,
+ * which no check follows. Under table_lock, which the free hook takes before
+ * free_mnt_ns() goes on; the serial read back tells a namespace that went
+ * unseen, and its memory another's, from the row's. Anonymous namespaces
+ * share a row: none is read.
+ */
+static void mw_read_now(struct mw_ns *row)
+{
+	u64 serial;
+
+	row->now_known = !row->gone && row->addr && !mw_is_anon(row->ns_id) &&
+			 !mw_read_u64(row->addr, MW_NS_SERIAL, &serial) &&
+			 serial == row->serial &&
+			 !mw_read_u32(row->addr, MW_NS_MOUNTS, &row->now_mounts) &&
+			 !mw_read_u32(row->addr, MW_NS_PENDING, &row->now_pending);
+}
+
 static void mw_show_row(struct seq_file *m, const struct mw_ns *row)
 {
 	struct mw_line line;
@@ -426,6 +452,7 @@ static int mw_table_show(struct seq_file *m, void *v)
 	}
 	spin_lock(&table_lock);
 	iter->row = rows[order->row];
+	mw_read_now(&iter->row);
 	spin_unlock(&table_lock);
 	if (iter->row.serial == order->serial)
 		mw_show_row(m, &iter->row);

@@ -202,6 +202,7 @@ static bool mw_check_init(struct mw_check *check,
 	bool readable = !mw_read_ns(call->ns, &state);
 
 	*check = (struct mw_check) {
+		.ns = call->ns,
 		.serial = readable ? state.serial : 0,
 		.ns_id = readable ? state.ns_id : 0,
 		.mounts = call->mounts,
@@ -405,10 +406,12 @@ static int attach_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
  * a full namespace is the attach that added a tree, or that came in by
  * propagation from another. Out of line: most attaches grow nothing.
  */
-static noinline void mw_attach_grew(u64 serial, u32 ns_id, u32 mounts,
-				    u32 pending, u32 checks, u32 before)
+static noinline void mw_attach_grew(unsigned long ns, u64 serial, u32 ns_id,
+				    u32 mounts, u32 pending, u32 checks,
+				    u32 before)
 {
 	struct mw_check check = {
+		.ns = ns,
 		.serial = serial,
 		.ns_id = ns_id,
 		.mounts = mounts,
@@ -475,10 +478,10 @@ static int attach_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 			continue;
 		if (mounts > t->before &&
 		    (mounts - t->before > 1 || mw_from_elsewhere(t->ns)))
-			mw_attach_grew(serial, ns_id, mounts, pending,
+			mw_attach_grew(t->ns, serial, ns_id, mounts, pending,
 				       t->passed, t->before);
 		else
-			mw_table_commit(serial, ns_id, mounts, pending,
+			mw_table_commit(t->ns, serial, ns_id, mounts, pending,
 					attach.max, t->passed);
 	}
 	if (attach.failed) {

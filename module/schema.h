@@ -53,6 +53,8 @@ MW_NAMESPACES_COL(state, word, state, 0, row->gone ? "gone" : "live", 1)
 MW_NAMESPACES_COL(parent, id, parent, 0, row->parent, row->born_ns)
 MW_NAMESPACES_COL(born_mounts, num, born_mounts, 0, row->born_mounts, row->born_ns)
 MW_NAMESPACES_COL(born, time, born_us, 0, row->born_ns, row->born_ns)
+MW_NAMESPACES_COL(now_mounts, num, now_mounts, 0, row->now_mounts, row->now_known)
+MW_NAMESPACES_COL(now_pending, num, now_pending, 0, row->now_pending, row->now_known)
 #undef MW_NAMESPACES_COL
 #endif
 

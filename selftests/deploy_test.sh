@@ -40,13 +40,17 @@ tools/mntwatch "${fixture[@]}" metrics >"$work/metrics.prom" || fail "tools/mntw
 promtool check metrics <"$work/metrics.prom" >"$work/lint" 2>&1 || fail "promtool check metrics: $(cat "$work/lint")"
 tools/mntwatch metrics --debugfs tools/tests/fixtures/runtimes/debugfs --proc tools/tests/fixtures/runtimes/proc \
 	>"$work/runtimes.prom" || fail "tools/mntwatch metrics on the runtimes fixture failed"
+# the accounting audit's gauges, from the recorded table with a drifting and a wrapped counter
+tools/mntwatch metrics --debugfs tools/tests/fixtures/audit/debugfs --proc tools/tests/fixtures/proc \
+	>"$work/audit.prom" || fail "tools/mntwatch metrics on the audit fixture failed"
+promtool check metrics <"$work/audit.prom" >"$work/lint" 2>&1 || fail "promtool check metrics (audit): $(cat "$work/lint")"
 
 version=$(sed -n 's/^#define MNTWATCH_VERSION "\(.*\)"$/\1/p' module/version.h)
 "$py" - deploy/kubernetes/daemonset.yaml deploy/kubernetes/prometheusrule.yaml "$work/metrics.prom" \
-	"$work/rules.yaml" "localhost/mntwatch:$version" "$work/runtimes.prom" <<'PY' || exit 1
+	"$work/rules.yaml" "localhost/mntwatch:$version" "$work/runtimes.prom" "$work/audit.prom" <<'PY' || exit 1
 import re, sys, yaml
 
-ds_file, rule_file, prom_file, rules_out, image_ref, runtimes_prom = sys.argv[1:7]
+ds_file, rule_file, prom_file, rules_out, image_ref, runtimes_prom, audit_prom = sys.argv[1:8]
 errors = []
 def check(cond, msg):
     if not cond:
@@ -143,7 +147,7 @@ with open(rules_out, "w") as f:
 alerts = [r for g in groups for r in g.get("rules", []) if "alert" in r]
 check(len(alerts) > 0, "PrometheusRule: no alerts")
 
-emitted = set(re.findall(r"^# TYPE (\S+) ", open(prom_file).read(), re.M))
+emitted = set(re.findall(r"^# TYPE (\S+) ", open(prom_file).read() + open(audit_prom).read(), re.M))
 # node_exporter's own, for "the exporter answers but mntwatch's data is absent"
 emitted_elsewhere = {"node_exporter_build_info"}
 check(len(emitted) >= 10, f"tool emitted only {sorted(emitted)}")

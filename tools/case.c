@@ -222,8 +222,12 @@ bool mw_case_read(struct mw_case *c, const struct mw_explain_in *in,
 	c->holder = mw_who_now(in->scan, in->ns, in->nns, ev->failing_ns);
 	c->prior_max = read_prior_max(in, ev->max);
 	for (i = 0; mw_stories[i] && c->nmatched < MW_STORIES_MAX; i++)
-		if (mw_stories[i]->match(c))
+		if (mw_stories[i]->match(c)) {
 			c->matched[c->nmatched++] = mw_stories[i];
+			/* the whole explanation: no other is told beside it */
+			if (mw_stories[i]->slot == MW_SLOT_WHOLE)
+				break;
+		}
 	return true;
 }
 

@@ -62,6 +62,42 @@ static void print_repeat(const struct data *d)
 	       top->mountpoint, top->count, where->ns, who);
 }
 
+/*
+ * A namespace whose counter is not the mounts in it, or an ENOSPC read off
+ * wrapped counters: the kernel's accounting, not a full namespace, and
+ * CRITICAL. Returns how many there are; @print names the first.
+ */
+static int audit_bugs(const struct data *d, bool print)
+{
+	const struct mw_ns *first = NULL;
+	const struct mw_event *wrapped = NULL;
+	char word[32];
+	int i, bugs = 0;
+
+	for (i = 0; i < d->nns; i++)
+		if (mw_audit_is_bug(&d->ns[i].audit) && !bugs++)
+			first = &d->ns[i];
+	for (i = 0; i < d->nev; i++)
+		if (!mw_event_is_nscount(&d->ev[i]) &&
+		    mw_audit_wrapped(d->ev[i].mounts, d->ev[i].pending)) {
+			bugs++;
+			wrapped = &d->ev[i];
+		}
+	if (!print)
+		return bugs;
+	if (first)
+		printf(", kernel mount accounting bug in namespace %" PRIu64 ": its counter is %" PRId64 " (%" PRId64 " pending), mountinfo shows %" PRId64 " (%s)",
+		       first->ns, first->audit.counter, first->audit.pending,
+		       first->audit.counted,
+		       mw_audit_word(&first->audit, word, sizeof(word)));
+	else if (wrapped)
+		printf(", kernel mount accounting bug: ENOSPC in namespace %" PRIu64 " with wrapped counters (%" PRId64 " mounts, %" PRId64 " pending)",
+		       wrapped->failing_ns, wrapped->mounts, wrapped->pending);
+	if (bugs)
+		printf(", not a full namespace: known fix " MW_AUDIT_FIX);
+	return bugs;
+}
+
 /* Of the namespaces that failed recently, for how many mntwatch fix has a proven plan. */
 static void print_fix(const struct opts *o, struct data *d, int nrecent)
 {
@@ -89,6 +125,7 @@ static int cmd_check(const struct opts *o)
 	const struct mw_ns *worst = NULL;
 	int nlive = 0, nrecent = 0, level = 0, ret, i;
 	int64_t worst_fail = MW_NONE, repeats = 0;
+	int bugs;
 	char who[200] = "", ago[32];
 	struct data d;
 
@@ -128,7 +165,8 @@ static int cmd_check(const struct opts *o)
 	for (i = 0; i < d.nmounts; i++)
 		if (d.mounts[i].found.max_repeat > repeats)
 			repeats = d.mounts[i].found.max_repeat;
-	if (worst->use_permille >= o->crit_pct * 10 || nrecent)
+	bugs = audit_bugs(&d, false);
+	if (worst->use_permille >= o->crit_pct * 10 || nrecent || bugs)
 		level = 2;
 	else if (worst->use_permille >= o->warn_pct * 10 || d.nloops ||
 		 repeats >= MW_REPEAT_WARN)
@@ -148,14 +186,15 @@ static int cmd_check(const struct opts *o)
 	}
 	print_loop(&d);
 	print_repeat(&d);
+	audit_bugs(&d, true);
 	if (nrecent)
 		print_fix(o, &d, nrecent);
 	if (!d.module)
 		printf(" (module not loaded: no ENOSPC history)");
-	printf(" | use_pct=%" PRId64 ".%" PRId64 "%%;%g;%g;0;100 namespaces=%d enospc_namespaces=%d loops=%" PRId64 " repeats=%" PRId64 ";%d\n",
+	printf(" | use_pct=%" PRId64 ".%" PRId64 "%%;%g;%g;0;100 accounting_bugs=%d;;1 namespaces=%d enospc_namespaces=%d loops=%" PRId64 " repeats=%" PRId64 ";%d\n",
 	       worst->use_permille / 10, worst->use_permille % 10,
-	       o->warn_pct, o->crit_pct, nlive, nrecent, d.nloops, repeats,
-	       MW_REPEAT_WARN);
+	       o->warn_pct, o->crit_pct, bugs, nlive, nrecent, d.nloops,
+	       repeats, MW_REPEAT_WARN);
 	mw_data_free(&d);
 	return level;
 }

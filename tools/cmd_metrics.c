@@ -57,6 +57,22 @@ static int64_t m_last_fail(const struct mw_ns *ns, const struct mw_who *who)
 	return ns->last_fail_us == MW_NONE ? MW_NONE : ns->last_fail_us / 1000000;
 }
 
+/* the audit's: none for a namespace not audited, nor, for drift, churning */
+static int64_t m_audit_bug(const struct mw_ns *ns, const struct mw_who *who)
+{
+	(void)who;
+	return ns->audit.verdict == MW_AUDIT_NONE ? MW_NONE :
+	       mw_audit_is_bug(&ns->audit);
+}
+
+static int64_t m_audit_drift(const struct mw_ns *ns, const struct mw_who *who)
+{
+	(void)who;
+	return ns->audit.verdict == MW_AUDIT_NONE ||
+	       ns->audit.verdict == MW_AUDIT_CHURN ? MW_NONE :
+	       ns->audit.counter - ns->audit.counted;
+}
+
 static const struct metric ns_metrics[] = {
 	{ "mntwatch_namespace_mounts", "gauge", "Mounts in the mount namespace.", m_mounts, false },
 	{ "mntwatch_namespace_pending_mounts", "gauge", "Copies reserved in the namespace by an attach under way.", m_pending, false },
@@ -67,6 +83,8 @@ static const struct metric ns_metrics[] = {
 	{ "mntwatch_namespace_enospc_total", "counter", "Mount limit checks that failed with ENOSPC.", m_enospc, false },
 	{ "mntwatch_namespace_last_enospc_timestamp_seconds", "gauge", "Time of the last ENOSPC in the namespace.", m_last_fail, false },
 	{ "mntwatch_namespace_processes", "gauge", "Processes living in the namespace.", m_procs, false },
+	{ "mntwatch_namespace_accounting_bug", "gauge", "1: the kernel's mount counter drifted from mountinfo, wrapped, or left pending copies (a kernel bug, not a full namespace).", m_audit_bug, false },
+	{ "mntwatch_namespace_accounting_drift", "gauge", "The kernel's mount counter minus the mounts mountinfo shows in the namespace.", m_audit_drift, false },
 };
 
 /* The module's own counters, from status; absent without the module. */

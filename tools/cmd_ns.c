@@ -70,6 +70,7 @@ NS_GET(ns_growth, mw_growth_series(v->growth, v->ngrowth, ns, c->buf,
 				   sizeof(c->buf));
 	mw_cell_str(c, c->buf))
 NS_GET(ns_source, mw_cell_str(c, ns->source))
+NS_GET(ns_audit, mw_cell_str(c, mw_audit_word(&ns->audit, c->buf, sizeof(c->buf))))
 
 /* The one table behind headers, widths, JSON names and --list-columns. */
 const struct column mw_ns_columns[] = {
@@ -106,6 +107,7 @@ const struct column mw_ns_columns[] = {
 	WHO_POD_UID,
 	WHO_CTR_NAME,
 	WHO_CTR_TYPE,
+	{ "AUDIT", "audit", 5, 0, "the kernel's mount counter against mountinfo (module): ok, churn, drift:+N, wrapped, leak:N", ns_audit },
 	WHO_ATTEMPT,
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };

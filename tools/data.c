@@ -296,6 +296,9 @@ int mw_load(const struct opts *o, struct data *d, bool want_events,
 		return MW_EXIT_ERROR;
 	}
 	name_containers(o, d);
+	if (d->module)
+		mw_audit_namespaces(d->ns, d->nns, &d->scan, o->procdir,
+				    o->debugfs);
 	if (!d->module && !d->nns) {
 		mw_warnx("no mount namespace readable in %s", o->procdir);
 		return MW_EXIT_ERROR;

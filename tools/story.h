@@ -96,7 +96,7 @@ void mw_print_ns_at(FILE *out, const struct mw_explain_in *in, uint64_t id,
 void mw_print_ns(FILE *out, const struct mw_explain_in *in, uint64_t id);
 bool mw_same_factor(double a, double b);
 
-extern const struct mw_story mw_story_nscount, mw_story_docker_cp,
+extern const struct mw_story mw_story_accounting, mw_story_nscount, mw_story_docker_cp,
 	mw_story_restart_loop, mw_story_loop_in_place, mw_story_lowered_limit,
 	mw_story_big_namespace, mw_story_foreign, mw_story_runc_fallback;
 

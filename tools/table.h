@@ -6,6 +6,7 @@
 #ifndef MNTWATCH_TABLE_H
 #define MNTWATCH_TABLE_H
 
+#include "audit.h"
 #include "util.h"
 
 #include "../module/schema.h"
@@ -64,6 +65,7 @@ struct mw_ns {
 #define MW_NAMESPACES_COL MW_MEMBER
 #include "../module/schema.h"
 	const char *source;		/* "module", or "live": counted now */
+	struct mw_audit audit;		/* its counter against its mounts */
 };
 
 /* a refused mount or namespace */

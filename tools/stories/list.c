@@ -7,6 +7,7 @@
 #include "../story.h"
 
 const struct mw_story *const mw_stories[] = {
+	&mw_story_accounting,
 	&mw_story_nscount,
 	&mw_story_docker_cp,
 	&mw_story_restart_loop,

@@ -85,7 +85,7 @@ if run "ns --json: valid JSON" 0 $bin --json "${loop[@]}"; then
 	jq_is "ns --json: gone row names nobody" '.namespaces[4] | [.state, .pids, .container]' '["gone",null,null]'
 	jq_is "ns --json: the namespace the module has not seen, counted live" '.namespaces[3] | [.ns, .mounts, .pids, .held_by, .source]' \
 		'[4026532400,31,[300],"300","live"]'
-	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",34]'
+	jq_is "ns --json: every column, source" '[.source, (.namespaces[0] | keys | length)]' '["module",35]'
 fi
 if run "events --json" 0 $bin events -J "${loop[@]}"; then
 	jq_is "events --json: caller vs failing" '.events[1] | [.caller_ns, .failing_ns, .caller_who, .failing_who, .pending, .result]' \
@@ -97,8 +97,8 @@ fi
 
 # --list-columns comes from the same table as the headers
 if run "--list-columns" 0 $bin --list-columns; then
-	if [ "$(wc -l <"$tmp/out")" = 34 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
-	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 34 ns columns, defaults starred"
+	if [ "$(wc -l <"$tmp/out")" = 35 ] && grep -q '^USE%  *use_pct  *\* ' "$tmp/out" &&
+	   grep -q '^UNIT  *unit   ' "$tmp/out"; then ok "--list-columns: 35 ns columns, defaults starred"
 	else not_ok "--list-columns" "$(cat "$tmp/out")"; fi
 fi
 if run "events --list-columns --json" 0 $bin events --list-columns --json; then
@@ -553,6 +553,28 @@ check_rc "check: UNKNOWN on unknown format" 3 '^MNTWATCH UNKNOWN' "${loop[@]/loo
 check_rc "check: without the module" 0 'module not loaded: no ENOSPC history' "${nomod[@]}"
 check_rc "check: WARNING on a live loop at 7.4%, the loop named" 1 '^MNTWATCH WARNING - .* at 7.4%: .*, 2 live propagation loops: namespace 4026532600 (crio 7e6d5c4b3a29 pod 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d) peer group 1 at /mnt propagates into /mnt/a/sub beneath it, x54 per mount, /mnt/a/sub mounted 20 times in namespace 4026532600 .* loops=2 repeats=20;16$' "${loops[@]}"
 check_rc "check: no loop, loops=0 in the performance data" 0 ' enospc_namespaces=0 loops=0 repeats=1;16$' "${nomod[@]}"
+# the accounting audit on a recorded table (fixtures/audit: no kernel here has the bug)
+audit=(--debugfs tests/fixtures/audit/debugfs --proc tests/fixtures/proc)
+if run "ns -o AUDIT" 0 $bin "${audit[@]}" ns -o NS,MOUNTS,AUDIT; then
+	if [ "$(awk 'NR > 1 { printf "%s=%s ", $1, $3 }' "$tmp/out")" = "4026532200=wrapped 4026532114=drift:+3 4026531841=ok 4026532400=- " ]; then
+		ok "ns -o AUDIT: wrapped, drift:+3, ok, and - for a namespace the module has no counter of"
+	else not_ok "ns -o AUDIT" "$(cat "$tmp/out")"; fi
+fi
+if run "check: a kernel accounting bug is CRITICAL" 2 $bin "${audit[@]}" check; then
+	if grep -q 'kernel mount accounting bug in namespace 4026532200: its counter is 4294967295 (0 pending), mountinfo shows 701 (wrapped), not a full namespace: known fix ee2e3f50629f' "$tmp/out" &&
+	   grep -q ' accounting_bugs=3;;1 ' "$tmp/out"; then
+		ok "check: a kernel accounting bug is CRITICAL, with its figures and the known fix"
+	else not_ok "check: a kernel accounting bug is CRITICAL" "$(cat "$tmp/out")"; fi
+fi
+# its ENOSPC read a wrapped counter: the accounting story alone, no fix plan
+if run "explain: the accounting story" 0 $bin "${audit[@]}" explain; then
+	if grep -q "^  but the kernel's mount accounting is wrong: the namespace is not full\.$" "$tmp/out" &&
+	   grep -q '^  Now its counter is 4294967295 (0 pending) and its mountinfo shows 701 mounts: wrapped\.$' "$tmp/out" &&
+	   grep -q 'fixed by ee2e3f50629f (5.12; stable backports; xfstests generic/632)' "$tmp/out" &&
+	   ! grep -q '^Limit:' "$tmp/out"; then
+		ok "explain: a wrapped counter's ENOSPC is told as the kernel's accounting, with the known fix"
+	else not_ok "explain: the accounting story" "$(cat "$tmp/out")"; fi
+fi
 run "check: usage error is UNKNOWN (3), not CRITICAL" 3 $bin check --warn 120 && ok "check: usage error is UNKNOWN (3), not CRITICAL"
 run "check: --warn above --crit" 3 $bin check --warn 95 --crit 90 && ok "check: --warn above --crit is UNKNOWN"
 

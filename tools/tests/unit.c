@@ -1131,6 +1131,66 @@ static void matched(const struct mw_explain_in *in, char *buf, size_t len)
 				 c.matched[i]->name);
 }
 
+/*
+ * The accounting audit on a recorded table (fixtures/audit): no kernel here
+ * has an accounting bug, so the drifting and the wrapped counter are
+ * written by hand against the processes of fixtures/proc.
+ */
+static void test_audit(void)
+{
+	static const char *const want[] = { "ok", "drift:+3", "wrapped", NULL };
+	struct mw_table tbl = { 0 };
+	struct mw_procscan scan;
+	struct mw_ns *rows = NULL;
+	char dir[2048], path[4096], err[160] = "", word[32];
+	const char *got;
+	struct mw_audit a;
+	bool ok = true;
+	char *text;
+	int n, i;
+
+	snprintf(dir, sizeof(dir), "%s/audit/debugfs", fixtures);
+	snprintf(path, sizeof(path), "%s/namespaces", dir);
+	text = mw_read_file(path, NULL);
+	CHECK(text && !mw_table_parse(&tbl, text, err, sizeof(err)), "table: %s", err);
+	n = mw_parse_namespaces(&tbl, &rows, err, sizeof(err));
+	CHECK_INT(n, 4);
+	snprintf(path, sizeof(path), "%s/proc", fixtures);
+	CHECK(!mw_proc_scan(path, false, &scan), "scan failed");
+	mw_audit_namespaces(rows, n, &scan, path, dir);
+	for (i = 0; i < n && i < 4; i++) {
+		got = mw_audit_word(&rows[i].audit, word, sizeof(word));
+		CHECK(want[i] ? got && !strcmp(got, want[i]) : !got,
+		      "namespace %" PRIu64 ": %s, want %s", rows[i].ns,
+		      got ? got : "(none)", want[i] ? want[i] : "(none)");
+	}
+	if (n == 4) {
+		CHECK_INT(rows[1].audit.counter, 497);
+		CHECK_INT(rows[1].audit.counted, 494);
+		CHECK(mw_audit_is_bug(&rows[1].audit) &&
+		      mw_audit_is_bug(&rows[2].audit) &&
+		      !mw_audit_is_bug(&rows[0].audit), "bugs are drift and wrapped");
+	}
+	/* read twice around the count: moved, it is churn, never drift */
+	mw_audit_classify(&a, 40, 0, 38, 41, 0);
+	CHECK_INT(a.verdict, MW_AUDIT_CHURN);
+	mw_audit_classify(&a, 40, 2, 40, 40, 0);
+	CHECK_INT(a.verdict, MW_AUDIT_CHURN);
+	mw_audit_classify(&a, 40, 2, 40, 40, 2);
+	CHECK_STR(mw_audit_word(&a, word, sizeof(word)), "leak:2");
+	mw_audit_classify(&a, 40, 0, 43, 40, 0);
+	CHECK_STR(mw_audit_word(&a, word, sizeof(word)), "drift:-3");
+	mw_audit_classify(&a, 40, 0, MW_NONE, 40, 0);
+	CHECK_INT(a.verdict, MW_AUDIT_NONE);
+	CHECK(mw_audit_wrapped(4294967295LL, 0) && mw_audit_wrapped(5, 4294967290LL) &&
+	      !mw_audit_wrapped(99999, 1) && !mw_audit_wrapped(MW_NONE, 0),
+	      "wrapped counters as count_mounts() sees them");
+	free(rows);
+	mw_table_free(&tbl);
+	mw_proc_free(&scan);
+	report(ok, "audit: ok, drift and wrapped on a recorded table; churn is no drift; leak");
+}
+
 static void test_story_match(void)
 {
 	struct fx_case f;
@@ -1261,6 +1321,7 @@ int main(int argc, char **argv)
 	test_fed_loop();
 	test_explain_docker();
 	test_story_match();
+	test_audit();
 	test_sysctl_conf();
 	test_fix_checks();
 	return failed ? 1 : 0;
