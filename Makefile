@@ -130,6 +130,10 @@ build/bin/ns_churn: selftests/ns_churn.c selftests/vmbin.h
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -static -o $@ $<
 
+build/bin/detached_mounts: selftests/detached_mounts.c selftests/vmbin.h
+	@mkdir -p build/bin
+	$(CC) $(CFLAGS) -static -o $@ $<
+
 build/bin/hold_open: selftests/hold_open.c selftests/vmbin.h
 	@mkdir -p build/bin
 	$(CC) $(CFLAGS) -static -o $@ $<

@@ -102,7 +102,8 @@ status=$?
 sed 's/^/# /' "$logs/checkpatch.log"
 result "checkpatch --strict clean on module/ and the bench baseline module" $status
 
-make -s tool build/bin/mntwatch_test build/bin/mntwatch build/bin/ns_churn build/bin/hold_open >"$logs/build-tests.log" 2>&1
+make -s tool build/bin/mntwatch_test build/bin/mntwatch build/bin/ns_churn build/bin/hold_open build/bin/detached_mounts \
+	>"$logs/build-tests.log" 2>&1
 status=$?
 sed 's/^/# /' "$logs/build-tests.log"
 result "build the tool and the static VM binaries" $status
@@ -172,18 +173,25 @@ suite() {
 	status=$?
 	grep -v '^Skipping BTF' "$logs/floor-$kver.log" | sed 's/^/# /'
 	tap "build the bench baseline kretprobe_floor.ko for $rel" $status
+	# the kernel's own mount selftests of this line, from its linux-source
+	selftests/kselftests.sh "$kver" >"$logs/kselftests-$kver.log" 2>&1
+	status=$?
+	echo "# kernel selftests built for $rel: $(grep -c '^built ' "$logs/kselftests-$kver.log")"
+	grep -v '^built ' "$logs/kselftests-$kver.log" | sed 's/^/# /'
+	tap "build the kernel's mount selftests of $rel (selftests/kselftests.sh)" $status
 	# -cpu max: SMAP on, as on the hardware nodes run, where a kernel load
 	# from a user address oopses even in a no-fault section
 	VMTEST_QEMU_ARGS="-cpu max" selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -t 900 \
 		-b build/bin/mntwatch_test -b build/bin/mntwatch -b selftests/tool_vm.sh -b selftests/loops_vm.sh \
 		-b selftests/restart_vm.sh -b selftests/vmlib.sh -b "$(command -v jq)" -b "$(command -v promtool)" \
 		-b selftests/trace_vm.sh -b "$(command -v perf)" \
+		-b selftests/kselftests_vm.sh -b "build/kselftests/$kver/kselftests.tar" -b build/bin/detached_mounts \
 		-b build/bin/hold_open -b selftests/selfref_btf.sh -b "$kdir/btf" -s selftests/run_vm.sh 2>&1 | tr -d '\r'
 	tap "Debian $rel VM run completed" "${PIPESTATUS[0]}"
 
 	# robustness: load/unload under mount and read storms, 20,000 namespaces of churn
 	for stress in storm churn; do
-		selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -b build/bin/ns_churn -b selftests/vmlib.sh \
+		selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -b build/bin/ns_churn -b selftests/vmlib.sh -b build/bin/mntwatch \
 			-t 900 -s "selftests/$stress.sh" 2>&1 | tr -d '\r'
 		tap "Debian $rel $stress run completed" "${PIPESTATUS[0]}"
 	done

@@ -58,12 +58,16 @@ while [ $done_ns -lt $total ]; do
 	fi
 	done_ns=$((done_ns + step))
 	sample >>/tmp/churn.samples
+	mntwatch ns --all -o NS,AUDIT >>/tmp/churn.audit 2>/dev/null
 done
 secs=$(($(date +%s) - start))
 touch /tmp/churn.stop
 wait $sampler
 echo "# $total namespaces in ${secs}s ($(grep ns_per_namespace /tmp/churn.out), last batch)"
 check "$total namespaces created and destroyed" [ $churn_ok -eq 0 ]
+echo "# the audit under the churn: $(awk '$2 ~ /^[a-z]/ { sub(/:.*/, "", $2); n[$2]++ } END { for (v in n) printf "%s %d ", v, n[v] }' /tmp/churn.audit)"
+check "the accounting audit finds no drift under the churn, and compared some" \
+	sh -c "! grep -E ' (drift|wrapped|leak)' /tmp/churn.audit && grep -qE ' (ok|churn)\$' /tmp/churn.audit"
 echo "# $(wc -l </tmp/churn.samples) status samples; last: $(tail -n 1 /tmp/churn.samples)"
 check "at least $((total / batch)) status samples" [ "$(wc -l </tmp/churn.samples)" -ge $((total / batch)) ]
 check "table_rows never exceeds table_max" \

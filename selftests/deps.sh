@@ -18,8 +18,9 @@ vm=("${build[@]}" qemu-system-x86 busybox-static cpio e2fsprogs)
 # make bench: the VM plus the peer it is measured against
 bench=("${vm[@]}" bpftrace)
 # make check: the VM plus the static checks and the test tools (linux-perf: the
-# tracepoints read through perf in the VM; strace: the mountinfo reads cli.sh counts)
-check=("${vm[@]}" perl sparse bpftool jq groff-base prometheus prometheus-node-exporter curl dkms openssl python3-yaml linux-perf strace)
+# tracepoints read through perf in the VM; strace: the mountinfo reads cli.sh counts;
+# libcap-dev: the static libcap the kernel's statmount selftests link)
+check=("${vm[@]}" perl sparse bpftool jq groff-base prometheus prometheus-node-exporter curl dkms openssl python3-yaml linux-perf strace libcap-dev)
 
 group=${1:-all}
 case $group in

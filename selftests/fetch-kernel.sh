@@ -8,6 +8,10 @@
 #   selftests/fetch-kernel.sh --resolve LINE   the same, a "newest" line resolved anew
 #   selftests/fetch-kernel.sh lines    -> the lines of kernels.conf
 #   selftests/fetch-kernel.sh source   -> prints .cache/linux-source-6.1
+#   selftests/fetch-kernel.sh selftests LINE  -> prints the directory of the
+#       line's own linux-source files the kernel's mount selftests build from
+#       (selftests/kselftests.sh): its tools/testing/selftests, tools/include,
+#       uapi headers and fs/namespace.c, extracted once into the kernel's dir
 #   selftests/fetch-kernel.sh modules LINE  -> prints the line's module directory
 #       (.../lib/modules/<release>), adding the linux-modules package that 7.x
 #       splits off the image to the kernel's root/ once
@@ -225,10 +229,46 @@ fetch_modules() {
 	echo "$moddir"
 }
 
+# The linux-source package of the line's kernel (same version: Debian builds
+# both from one source), the files kselftests.sh needs, once.
+fetch_selftests() {
+	local kdir ver series dest deb tmp paths
+	kdir=$(fetch_kernel "$1")
+	ver=$(cat "$kdir/version")
+	series=$(sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p' <<<"$ver")
+	dest=$kdir/selftests
+	# the stamp holds the list, so a longer one extracts again
+	paths="tools/testing/selftests/kselftest* tools/testing/selftests/mount* tools/testing/selftests/move_mount*
+		tools/testing/selftests/filesystems/* tools/testing/selftests/pidfd/* tools/testing/selftests/clone3/*
+		tools/include/* include/uapi/* arch/x86/include/uapi/* fs/namespace.c"
+	if [ "$(cat "$dest/.done" 2>/dev/null)" != "$paths" ]; then
+		deb=$(fetch_deb "linux-source-$series" "$ver")
+		tmp=$(mktemp -d "$kdir/selftests.tmp.XXXXXX")
+		log "extracting the selftests, tools/include and uapi headers from $(basename "$deb")"
+		# tar reports the patterns a line has no file for (move_mount_set_group before 5.15)
+		set -f	# the patterns are tar's, not this shell's
+		# shellcheck disable=SC2086
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/linux-source-$series.tar.xz" |
+			xz -dc | tar -x -C "$tmp" --strip-components=1 --wildcards \
+			$(printf "linux-source-$series/%s " $paths) 2>"$tmp.log" ||
+			grep -v -e 'Not found in archive' -e 'Exiting with failure status' "$tmp.log" >&2 || true
+		set +f
+		rm -f "$tmp.log"
+		[ -e "$tmp/fs/namespace.c" ] && [ -e "$tmp/tools/testing/selftests/kselftest_harness.h" ] ||
+			{ rm -rf "$tmp"; die "extracting the selftests from $(basename "$deb") failed"; }
+		chmod 755 "$tmp"
+		echo "$paths" >"$tmp/.done"
+		rm -rf "$dest"
+		mv "$tmp" "$dest"
+	fi
+	echo "$dest"
+}
+
 resolve=''
 [ "${1:-}" != --resolve ] || { resolve=1; shift; }
 [ "${1:-}" != modules ] || [ $# -ne 2 ] || { fetch_modules "$2"; exit; }
-[ $# -eq 1 ] || die "usage: $0 [--resolve] LINE|lines|source, or modules LINE (lines: $(lines | tr '\n' ' '))"
+[ "${1:-}" != selftests ] || [ $# -ne 2 ] || { fetch_selftests "$2"; exit; }
+[ $# -eq 1 ] || die "usage: $0 [--resolve] LINE|lines|source, or modules|selftests LINE (lines: $(lines | tr '\n' ' '))"
 case $1 in
 lines) lines ;;
 source) fetch_source ;;

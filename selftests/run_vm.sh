@@ -25,6 +25,9 @@ refused() {	# refused PARAM DMESG_PATTERN [ERRNO_TEXT]
 	[ -z "${3:-}" ] || grep -q "$3" /tmp/refused.err || { echo "insmod did not fail with '$3'"; return 1; }
 }
 
+# the kernel's own mount selftests, without the module and then with it
+if kselftests_vm.sh; then kself=0; else kself=1; fi
+check "the kernel's mount selftests are the same with the module (exit status)" [ $kself -eq 0 ]
 check "insmod mntwatch.ko" insmod "$MNTWATCH_KO"
 check "debugfs files are root-only and read-only" \
 	sh -c "[ \"\$(stat -c '%a %U' $dbg/namespaces $dbg/events $dbg/status $dbg/growth | sort -u)\" = '400 root' ]"
