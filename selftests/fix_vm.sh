@@ -93,7 +93,7 @@ fix_docker_cp() {
 	vol=$(docker inspect -f '{{range .Mounts}}{{if eq .Source "/"}}{{.Destination}}{{end}}{{end}}' my-mount-max)
 	start_mi=$1/step-0/container-mountinfo
 	start=$(wc -l <"$start_mi")
-	failed=$(awk -v s="$(cat "$1/failed-step")" '$1 == s { print $3 }' "$1/steps.tsv")
+	at_failure=$(awk -v s="$(cat "$1/failed-step")" '$1 == s { print $3 }' "$1/steps.tsv")
 	before=$(rt_count "$cpid")
 	check "mntwatch fix's plan for the container's namespace makes its / private, run by sh -e" \
 		fix_run docker-cp sh "mount -N /proc/$cpid/ns/mnt --make-rprivate /" "$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)"
@@ -122,7 +122,7 @@ fix_docker_cp() {
 		[ $k = 3 -a "$after" -gt 0 -a "$again" = "$after" ]
 	check "docker exec still works in it, its volume still the host's /" \
 		sh -c '[ "$(docker exec my-mount-max cat "$1/etc/hostname")" = "$(cat /etc/hostname)" ]' - "$vol"
-	echo "# docker cp loop: container mounts at start $start, at the failure $failed, before the plan $before, after the plan $after, after three docker cp $again"
+	echo "# docker cp loop: container mounts at start $start, at the failure $at_failure, before the plan $before, after the plan $after, after three docker cp $again"
 	TAP_PREFIX=$fix_prefix
 }
 # fix_restart RUNTIME DIR WAY: rt_restart_loop's host (RT_KEEP) after its
@@ -133,7 +133,7 @@ fix_restart() {
 	TAP_PREFIX="fix, $1 restart loop: "
 	shared=/srv/loop-$1
 	before=$(awk '$1 == 0 { print $3 }' "$2/starts.tsv")
-	failed=$(rt_count 1)
+	at_failure=$(rt_count 1)
 	check "mntwatch fix's plan collapses $shared and makes it private, run by $3" \
 		fix_run "$1-restart" "$3" "mount --make-rprivate $shared"
 	after=$(rt_count 1)
@@ -151,6 +151,6 @@ fix_restart() {
 	check "docker, podman and ctr list and run" sh -c 'docker ps -a >/dev/null && podman ps -a >/dev/null &&
 		ctr -n default tasks ls >/dev/null && docker run --rm busybox true &&
 		podman run --rm --network none busybox true && ctr -n default run --rm docker.io/library/busybox:latest fix1 true'
-	echo "# $1 restart loop: host mounts before the loop $before, at the failure $failed, after the plan $after, after three starts $again"
+	echo "# $1 restart loop: host mounts before the loop $before, at the failure $at_failure, after the plan $after, after three starts $again"
 	TAP_PREFIX=$fix_prefix
 }
