@@ -83,11 +83,13 @@ fix_limits() {
 	done
 }
 
-# fix_docker_cp DIR: rt_docker_cp's container (RT_KEEP) after its failure,
-# at rt_docker_cp's limit again: the plan, then three more docker cp
+# fix_docker_cp DIR WAY: rt_docker_cp's container (RT_KEEP) after its
+# failure, at rt_docker_cp's limit again: the plan run the WAY fix_run says,
+# then three more docker cp
 fix_docker_cp() {
 	fix_prefix=$TAP_PREFIX
-	TAP_PREFIX="fix, docker cp loop: "
+	TAP_PREFIX="fix, docker cp loop ($2): "
+	fix_story=docker-cp-$2
 	mkdir -p "$fix_dir"
 	cpid=$(docker inspect -f '{{.State.Pid}}' my-mount-max)
 	vol=$(docker inspect -f '{{range .Mounts}}{{if eq .Source "/"}}{{.Destination}}{{end}}{{end}}' my-mount-max)
@@ -95,24 +97,24 @@ fix_docker_cp() {
 	start=$(wc -l <"$start_mi")
 	at_failure=$(awk -v s="$(cat "$1/failed-step")" '$1 == s { print $3 }' "$1/steps.tsv")
 	before=$(rt_count "$cpid")
-	check "mntwatch fix's plan for the container's namespace makes its / private, run by sh -e" \
-		fix_run docker-cp sh "mount -N /proc/$cpid/ns/mnt --make-rprivate /" "$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)"
+	check "mntwatch fix's plan for the container's namespace makes its / private, run by $2" \
+		fix_run "$fix_story" "$2" "mount -N /proc/$cpid/ns/mnt --make-rprivate /" "$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)"
 	check "the plan unstacked $vol through the container's pid, with the node's umount" \
-		grep -q "nsenter -t $cpid -p -- umount -N /proc/$cpid/ns/mnt -l $vol; done\$" "$fix_dir/docker-cp.sh"
+		grep -q "nsenter -t $cpid -p -- umount -N /proc/$cpid/ns/mnt -l $vol; done\$" "$fix_dir/$fix_story.sh"
 	after=$(rt_count "$cpid")
 	same "the container runs on, the same pid" \
 		"$(docker inspect -f '{{.State.Running}} {{.State.Pid}}' my-mount-max)" "true $cpid"
 	# its own mounts as at start; under the volume what it showed at start
 	# less the copy of the container's merged that docker's own volume held
-	fix_mp "$start_mi" "$vol" out >"$fix_dir/docker-cp-start-out"
-	fix_mp "$start_mi" "$vol" in | uniq >"$fix_dir/docker-cp-start-in"
-	fix_mp "/proc/$cpid/mountinfo" "$vol" out >"$fix_dir/docker-cp-after-out"
-	fix_mp "/proc/$cpid/mountinfo" "$vol" in | uniq >"$fix_dir/docker-cp-after-in"
+	fix_mp "$start_mi" "$vol" out >"$fix_dir/$fix_story-start-out"
+	fix_mp "$start_mi" "$vol" in | uniq >"$fix_dir/$fix_story-start-in"
+	fix_mp "/proc/$cpid/mountinfo" "$vol" out >"$fix_dir/$fix_story-after-out"
+	fix_mp "/proc/$cpid/mountinfo" "$vol" in | uniq >"$fix_dir/$fix_story-after-in"
 	check "the container's mounts outside $vol as at start, one mount at $vol, none under it it lacked at start ($start -> $after)" \
 		sh -c 'cmp "$1" "$2" && [ "$3" = 1 ] && [ -z "$(comm -23 "$4" "$5")" ]' - \
-		"$fix_dir/docker-cp-start-out" "$fix_dir/docker-cp-after-out" \
+		"$fix_dir/$fix_story-start-out" "$fix_dir/$fix_story-after-out" \
 		"$(awk -v p="$vol" '$5 == p' "/proc/$cpid/mountinfo" | wc -l)" \
-		"$fix_dir/docker-cp-after-in" "$fix_dir/docker-cp-start-in"
+		"$fix_dir/$fix_story-after-in" "$fix_dir/$fix_story-start-in"
 	check "nothing in the container is shared or a slave any more" \
 		sh -c '! grep -qE " (shared|master):[0-9]+ " "/proc/$1/mountinfo"' - "$cpid"
 	k=0
@@ -122,7 +124,7 @@ fix_docker_cp() {
 		[ $k = 3 -a "$after" -gt 0 -a "$again" = "$after" ]
 	check "docker exec still works in it, its volume still the host's /" \
 		sh -c '[ "$(docker exec my-mount-max cat "$1/etc/hostname")" = "$(cat /etc/hostname)" ]' - "$vol"
-	echo "# docker cp loop: container mounts at start $start, at the failure $at_failure, before the plan $before, after the plan $after, after three docker cp $again"
+	echo "# docker cp loop ($2): container mounts at start $start, at the failure $at_failure, before the plan $before, after the plan $after, after three docker cp $again"
 	TAP_PREFIX=$fix_prefix
 }
 # fix_restart RUNTIME DIR WAY: rt_restart_loop's host (RT_KEEP) after its
