@@ -71,8 +71,9 @@ fix_sysctl() {
 	echo "$old" >"$proc"
 }
 
-# the seed's first symptom, and a node hardened against new mount
-# namespaces: each plan piped to sh -e, then through --apply
+# the seed's first symptom, a node hardened against new mount namespaces
+# and a namespace that is just big: each plan piped to sh -e, then through
+# --apply
 fix_limits() {
 	for way in sh apply; do
 		fix_sysctl lowered-limit $way fs.mount-max 10 100000 \
@@ -81,6 +82,84 @@ fix_limits() {
 		fix_sysctl max-mnt-namespaces $way user.max_mnt_namespaces 0 \
 			$(($(cat /proc/sys/kernel/threads-max) / 2)) "unshare failed: No space left on device" unshare -m true
 	done
+	fix_big_namespace
+}
+
+# fix_big_fill PID DIR: binds of fresh directories of DIR (a tmpfs private
+# to PID's namespace) onto themselves, one mount each, until the kernel
+# says ENOSPC; one python process, so that thousands take seconds
+fix_big_fill() {
+	nsenter -t "$1" -m python3 -c '
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+n = 0
+while True:
+    d = ("%s/%d" % (sys.argv[1], n)).encode()
+    os.mkdir(d)
+    if libc.mount(d, d, None, 4096, None) != 0:
+        err = ctypes.get_errno()
+        print(n, os.strerror(err))
+        sys.exit(err != 28)
+    n += 1' "$2"
+}
+
+# fix_big_namespace: a namespace that is just big. A file in
+# /etc/sysctl.d sets fs.mount-max to 12000, within ten times the kernel's
+# default (the lowered-limit story's rule), and a namespace of an unshare'd
+# process fills with 12000 mounts of its own, one at a time: no loop, the
+# limit not lowered. Its plan (headroom: half again what it needed, at
+# least twice the limit; the file's line raised) piped to sh -e; then the
+# file brought back as it was, sysctl --system, and the namespace fails
+# again, its plan through --apply. Each time the failed mount works after.
+fix_big_namespace() {
+	fix_prefix=$TAP_PREFIX
+	TAP_PREFIX="fix, big namespace: "
+	mkdir -p "$fix_dir"
+	limit=12000 conf=/etc/sysctl.d/90-big-namespace.conf dir=/run/big-namespace
+	old=$(cat /proc/sys/fs/mount-max)
+	t0=$(rt_now)
+	mkdir -p $dir
+	unshare -m --propagation private sleep 1d &
+	hold=$!
+	while [ "$(readlink /proc/$hold/ns/mnt)" = "$(readlink /proc/1/ns/mnt)" ]; do sleep 0.1; done
+	ns=$(readlink /proc/$hold/ns/mnt | tr -dc 0-9)
+	nsenter -t $hold -m mount -t tmpfs big $dir
+	echo "fs.mount-max = $limit" >$conf
+	sysctl -q --system
+	start=$(rt_count $hold)
+	check "namespace $ns fills to fs.mount-max=$limit with binds of its own, one at a time, until ENOSPC" \
+		fix_big_fill $hold $dir
+	for way in sh apply; do
+		before=$(rt_count $hold)
+		nsenter -t $hold -m mount --bind $dir $dir/0 >"$fix_dir/big-$way-fails.txt" 2>&1
+		check "one more mount in it fails: No space left on device ($start -> $before)" \
+			grep -q "No space left on device" "$fix_dir/big-$way-fails.txt"
+		need=$(mntwatch events -J | jq -r '.events | last | .mounts + .pending + .requested')
+		room=$(((need * 3 / 2 + 999) / 1000 * 1000))
+		[ $room -gt $((2 * limit)) ] || room=$((2 * limit))
+		check "mntwatch fix's plan raises fs.mount-max to $room ($need needed, half again, at least twice $limit), run by $way" \
+			fix_run "big-$way" $way "sysctl -w fs.mount-max=$room" $ns
+		check "the plan sets $room in $conf line 1" \
+			grep -qxF "sed -i '1s/.*/fs.mount-max = $room/' $conf" "$fix_dir/big-$way.sh"
+		same "fs.mount-max is $room" "$(cat /proc/sys/fs/mount-max)" $room
+		check "$conf sets $room, and sysctl --system leaves it" \
+			sh -c 'cat "$1"; grep -qx "fs.mount-max = $2" "$1" && sysctl -q --system && [ "$(cat /proc/sys/fs/mount-max)" = "$2" ]' - $conf $room
+		after=$(rt_count $hold)
+		nsenter -t $hold -m mount --bind $dir $dir/0 >"$fix_dir/big-$way-works.txt" 2>&1
+		check "the failed mount works now" sh -c 'cat "$1"; [ "$2" = 0 ]' - "$fix_dir/big-$way-works.txt" $?
+		k=1
+		while [ $k -le 3 ] && nsenter -t $hold -m mount --bind $dir $dir/$k; do k=$((k + 1)); done
+		again=$(rt_count $hold)
+		check "three more mounts in it work ($after -> $again)" [ $k = 4 -a $again = $((after + 4)) ]
+		echo "# big namespace ($way): namespace mounts before the failure $before, after the plan $after, after the failed mount and three more $again"
+		echo "fs.mount-max = $limit" >$conf
+		sysctl -q --system
+	done
+	{ kill $hold && wait $hold; } 2>/dev/null
+	rm -f $conf
+	echo "$old" >/proc/sys/fs/mount-max
+	echo "# big namespace: $(rt_since "$t0") s"
+	TAP_PREFIX=$fix_prefix
 }
 
 # fix_docker_cp DIR WAY: rt_docker_cp's container (RT_KEEP) after its
