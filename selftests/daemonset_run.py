@@ -3,27 +3,29 @@
 #
 #   selftests/daemonset_run.py deploy/kubernetes/daemonset.yaml >daemonset.sh
 #
-# The DaemonSet's containers as podman and ctr command lines, derived from the
-# YAML so that the end-to-end test (deploy_vm.sh) and the manifest cannot
+# The DaemonSet's containers as podman command lines and as the configs a
+# kubelet gives containerd's CRI plugin (crictl runp and create), derived from
+# the YAML so that the end-to-end test (deploy_vm.sh) and the manifest cannot
 # drift: for each container of the pod (the init containers, then the
-# others), a shell function per runtime that runs it with the pod's and the
-# container's settings, as the kubelet would ask a runtime for them:
+# others), shell functions that run it, or write its CRI config, with the
+# pod's and the container's settings:
 #
 #   ds_podman_NAME [podman run options]      e.g. ds_podman_load --rm
-#   ds_ctr_NAME ID [ctr run options]         e.g. ds_ctr_metrics m1 --detach
+#   ds_cri_pod FILE                          the pod sandbox's config (crictl runp)
+#   ds_cri_NAME FILE [ATTEMPT]               the container's config (crictl create)
 #   ds_volumes                               the pod's volumes on the node, fresh
 #
-# image, command and args, env (DS_ENV_<NAME> overrides a value), hostPID,
-# securityContext (privileged, runAsUser, readOnlyRootFilesystem), the memory
-# limit, and every volumeMount: hostPath (its type checked or created as the
-# kubelet does), emptyDir and an optional Secret (directories under $DS_POD,
-# default /var/lib/mntwatch-e2e/pod; a Secret's files come from
-# $DS_SECRETS/<secretName> when that exists, else it is empty, as an optional
-# Secret that is not there), read-only or not, with the mount propagation the
-# kubelet gives (None: rprivate, HostToContainer: rslave, Bidirectional:
-# rshared). ctr has no user option: it runs as the image's user, root, which
-# is what runAsUser 0 asks (checked here). Anything the manifest asks that
-# this cannot express stops it with one line.
+# image, command and args, env (DS_ENV_<NAME> overrides a value), hostPID
+# (the CRI's pid namespace NODE), securityContext (privileged, runAsUser,
+# readOnlyRootFilesystem), the memory limit, and every volumeMount: hostPath
+# (its type checked or created as the kubelet does), emptyDir and an optional
+# Secret (directories under $DS_POD, default /var/lib/mntwatch-e2e/pod; a
+# Secret's files come from $DS_SECRETS/<secretName> when that exists, else it
+# is empty, as an optional Secret that is not there), read-only or not, with
+# the mount propagation the kubelet gives (None: rprivate, HostToContainer:
+# rslave, Bidirectional: rshared; the CRI's 0, 1, 2). Anything the manifest
+# asks that this cannot express stops it with one line.
+import json
 import re
 import shlex
 import sys
@@ -42,6 +44,35 @@ def memory_bytes(v):
     if not m:
         die(f"memory limit {v!r}: only plain, Ki, Mi or Gi")
     return int(m.group(1)) * {None: 1, "Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30}[m.group(2)]
+
+
+# the CRI's MountPropagation: PROPAGATION_PRIVATE, _HOST_TO_CONTAINER, _BIDIRECTIONAL
+CRI_PROPAGATION = {"rprivate": 0, "rslave": 1, "rshared": 2}
+# the pod's uid and name suffix in the test bed (the API server would choose them)
+DS_POD_UID = "0d5e7a1c-6b2f-4e8d-9a3c-5f1e2d4c6b8a"
+DS_POD_SUFFIX = "-e2e"
+# the generated ds_cri_NAME FILE [ATTEMPT]: the template with the attempt (and
+# the log file the kubelet names after it), the pod's directory for emptyDir
+# and Secret volumes, and the env values
+CRI_FILL = """import json, sys
+c = json.loads({template!r})
+c["metadata"]["attempt"] = int(sys.argv[2])
+c["annotations"]["io.kubernetes.container.restartCount"] = sys.argv[2]
+c["log_path"] = c["metadata"]["name"] + "/" + sys.argv[2] + ".log"
+for m in c["mounts"]:
+    if "pod_volume" in m:
+        m["host_path"] = sys.argv[3] + "/volumes/" + m.pop("pod_volume")
+for e, v in zip(c["envs"], sys.argv[4:]):
+    e["value"] = v
+json.dump(c, open(sys.argv[1], "w"), indent=2)"""
+
+
+def cri_namespaces(pod):
+    """the CRI's NamespaceOption (POD 0, CONTAINER 1, NODE 2) as the kubelet
+    derives it: pid NODE for hostPID, else CONTAINER; ipc NODE for hostIPC,
+    else POD. The network is the node's whatever the pod asks: the test bed
+    has no CNI (mntwatch needs no network: it writes a file)"""
+    return {"network": 2, "pid": 2 if pod.get("hostPID") else 1, "ipc": 2 if pod.get("hostIPC") else 0}
 
 
 PROPAGATION = {None: "rprivate", "None": "rprivate", "HostToContainer": "rslave", "Bidirectional": "rshared"}
@@ -92,6 +123,13 @@ def main():
             return q(v["hostPath"]["path"])
         return f'"$DS_POD/volumes/{vname}"'
 
+    def cri_source(vname):
+        """a CRI mount's host path: hostPath's own, else a directory of the pod's (pod_volume)"""
+        v = vols[vname]
+        return {"host_path": v["hostPath"]["path"]} if "hostPath" in v else {"pod_volume": vname}
+
+    pod_name, pod_namespace = ds["metadata"]["name"] + DS_POD_SUFFIX, ds["metadata"].get("namespace", "default")
+
     # where the metrics land on the node: the hostPath behind MNTWATCH_OUTPUT's directory
     for c in pod.get("initContainers", []) + pod.get("containers", []):
         extra = set(c) - KNOWN_CONTAINER_KEYS
@@ -100,8 +138,6 @@ def main():
         sc = c.get("securityContext", {})
         if set(sc) - KNOWN_SECURITY:
             die(f"container {c['name']}: cannot express securityContext {sorted(set(sc) - KNOWN_SECURITY)}")
-        if sc.get("runAsUser", 0) != 0:
-            die(f"container {c['name']}: runAsUser {sc['runAsUser']} (ctr runs as the image's root)")
         env = [(e["name"], e.get("value", "")) for e in c.get("env", [])]
         fn = re.sub(r"[^A-Za-z0-9_]", "_", c["name"])
         envset = [f"\tds_env_{n}=${{DS_ENV_{n}-{q(v)}}}" for n, v in env]
@@ -142,25 +178,56 @@ def main():
         p.append("}")
         out += p
 
-        # ctr (containerd), in the namespace the kubelet's CRI uses
-        p = [f"ds_ctr_{fn}() {{", "\tds_id=$1", "\tshift"] + envset
-        cmd = ["\tctr -n k8s.io run \"$@\""]
-        if sc.get("privileged"):
-            cmd.append("--privileged")
-        if pod.get("hostPID"):
-            cmd.append("--with-ns pid:/proc/1/ns/pid")
-        if sc.get("readOnlyRootFilesystem"):
-            cmd.append("--read-only")
-        if limit:
-            cmd.append(f"--memory-limit {memory_bytes(limit)}")
-        cmd += [f'--env "{n}=$ds_env_{n}"' for n, _ in env]
-        cmd += [f"--mount type=bind,src={src},dst={q(dst)},options=rbind:{ro}:{prop}" for src, dst, ro, prop in mounts]
-        cmd.append(q(c["image"]))
-        cmd.append('"$ds_id"')
-        cmd += [q(a) for a in entry + args]
-        p.append(" \\\n\t\t".join(cmd))
+        # the CRI (crictl create's config), as the kubelet asks containerd's CRI plugin
+        cri = {
+            "metadata": {"name": c["name"], "attempt": 0},
+            "image": {"image": c["image"]},
+            "command": entry, "args": args,
+            "envs": [{"key": n, "value": None} for n, _ in env],
+            "mounts": [dict(cri_source(m["name"]), container_path=m["mountPath"], readonly=bool(m.get("readOnly")),
+                            propagation=CRI_PROPAGATION[PROPAGATION[m.get("mountPropagation")]])
+                       for m in c.get("volumeMounts", [])],
+            "labels": {"io.kubernetes.container.name": c["name"], "io.kubernetes.pod.name": pod_name,
+                       "io.kubernetes.pod.namespace": pod_namespace, "io.kubernetes.pod.uid": DS_POD_UID},
+            "annotations": {"io.kubernetes.container.restartCount": "0",
+                            "io.kubernetes.container.terminationMessagePath": "/dev/termination-log"},
+            "linux": {"resources": {"memory_limit_in_bytes": memory_bytes(limit) if limit else 0},
+                      "security_context": {"privileged": bool(sc.get("privileged")),
+                                           "run_as_user": {"value": sc.get("runAsUser", 0)},
+                                           "readonly_rootfs": bool(sc.get("readOnlyRootFilesystem")),
+                                           "namespace_options": cri_namespaces(pod)}},
+        }
+        p = [f"ds_cri_{fn}() {{", "\tds_file=$1", "\tds_attempt=${2:-0}"] + envset
+        p.append("\tpython3 - \"$ds_file\" \"$ds_attempt\" \"$DS_POD\" " +
+                 " ".join(f'"$ds_env_{n}"' for n, _ in env) + " <<'PY'")
+        p.append(CRI_FILL.format(template=json.dumps(cri)))
+        p.append("PY")
         p.append("}")
         out += p
+    # the pod sandbox: the node's network (the test bed has no CNI) and so no
+    # hostname (the kubelet sets one only for a pod's own network), hostPID
+    # as the manifest asks, privileged when a container is, in the cgroup the
+    # kubelet's cgroupfs driver gives a Burstable pod
+    sandbox = {
+        "metadata": {"name": pod_name, "namespace": pod_namespace, "uid": DS_POD_UID, "attempt": 0},
+        "labels": dict(ds["spec"]["template"]["metadata"].get("labels", {}),
+                       **{"io.kubernetes.pod.name": pod_name, "io.kubernetes.pod.namespace": pod_namespace,
+                          "io.kubernetes.pod.uid": DS_POD_UID}),
+        "annotations": {"kubernetes.io/config.source": "api"},
+        "log_directory": f"/var/log/pods/{pod_namespace}_{pod_name}_{DS_POD_UID}",
+        "linux": {"cgroup_parent": f"/kubepods/burstable/pod{DS_POD_UID}",
+                  "security_context": {"privileged": any(c.get("securityContext", {}).get("privileged")
+                                                         for c in pod.get("initContainers", []) + pod.get("containers", [])),
+                                       "namespace_options": cri_namespaces(pod)}},
+    }
+    out.append("ds_cri_pod() {")
+    out.append("\tcat >\"$1\" <<'JSON'")
+    out.append(json.dumps(sandbox, indent=2))
+    out.append("JSON")
+    out.append("}")
+    out.append(f"DS_CRI_POD_NAME={q(sandbox['metadata']['name'])}")
+    out.append(f"DS_CRI_POD_NAMESPACE={q(sandbox['metadata']['namespace'])}")
+    out.append(f"DS_CRI_POD_UID={q(DS_POD_UID)}")
     images = {c["image"] for c in pod.get("initContainers", []) + pod.get("containers", [])}
     if len(images) != 1:
         die(f"want one image for every container, got {sorted(images)}")

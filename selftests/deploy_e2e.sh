@@ -10,7 +10,7 @@
 #
 # The DaemonSet end to end on one kernel line, in the runtimes root
 # (vmtest.sh -r runtimes): the archive of make image, the containers of
-# deploy/kubernetes/daemonset.yaml as podman and ctr command lines
+# deploy/kubernetes/daemonset.yaml as podman command lines and CRI configs
 # (daemonset_run.py), the values the VM must find (e2e.env: the image's
 # digests, the module's srcversion and build id), and on the lines of E2E_BUILD_LINES
 # (default: 6.1) the node's headers as linux-headers-RELEASE installs them,
@@ -97,7 +97,8 @@ EOF
 	echo 'sh /opt/mntwatch/bin/deploy_vm.sh || rc=1'
 	echo 'exit $rc'
 } >"$work/run.sh"
-bins+=(-b selftests/deploy_vm.sh)
+# crictl as runtimes_lib.sh's rt_cri_on sets it up, for the DaemonSet's pod through the CRI
+bins+=(-b selftests/deploy_vm.sh -b selftests/runtimes_lib.sh -b selftests/crictl.py -b "$(command -v jq)")
 start=$(date +%s)
 selftests/vmtest.sh -k "$line" -r runtimes "$@" "${bins[@]}" -o "$work/out" -t 2400 -s "$work/run.sh" 2>&1 | tr -d '\r'
 vm=${PIPESTATUS[0]}

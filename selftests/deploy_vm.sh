@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the runtimes root (selftests/deploy_e2e.sh boots it): the
-# DaemonSet's two containers from the image make image wrote, run by podman
-# and containerd with exactly what deploy/kubernetes/daemonset.yaml gives them
+# DaemonSet's two containers from the image make image wrote, run by podman,
+# then as one pod through containerd's CRI plugin (crictl, as the kubelet
+# runs it), with exactly what deploy/kubernetes/daemonset.yaml gives them
 # (daemonset.sh, derived from the YAML by daemonset_run.py), with Debian's
 # prometheus-node-exporter serving the textfile directory. Asserts what the
 # node shows: the image loaded under its tag and digest, the module loaded by
@@ -10,7 +11,9 @@
 # the build info on /metrics, a running container's namespace labelled with
 # its container's id and with its name as podman inspect gives it, a provoked
 # ENOSPC on /metrics, the metrics file refreshed and removed with the
-# container; on the lines e2e.env names, the loader's build against the
+# container; the CRI's pod and containers as crictl inspectp and inspect
+# report them (names, mounts and their propagation in the OCI spec) and its
+# series labelled with that pod; on the lines e2e.env names, the loader's build against the
 # node's headers; last (it cannot be undone), the lockdown refusal. The
 # scrapes go out through $MNTWATCH_OUT for promtool on the host.
 # Every result is one TAP line.
@@ -48,6 +51,45 @@ until_scrape() {
 	echo "no line matching '$3' in /metrics after $2 s:"
 	grep -e '^mntwatch' "$out/$1.prom" | head -n 20
 	return 1
+}
+
+# ns_label FILE NS NAME: the value of label NAME on namespace NS's
+# mntwatch_namespace_mounts in the scrape FILE
+ns_label() {
+	grep "^mntwatch_namespace_mounts{.*namespace=\"$2\"" "$1" | head -n1 |
+		sed -n "s/.*[{,]$3=\"\([^\"]*\)\".*/\1/p"
+}
+
+# same GOT WANT: both printed, true when equal
+same() { echo "got:  $1"; echo "want: $2"; [ "$1" = "$2" ]; }
+
+# cri_spec CONFIG INSPECT: each mount of crictl create's CONFIG as
+# containerd's OCI spec (crictl inspect) has it, with its host path, ro or rw
+# and propagation (the CRI's 0, 1, 2: rprivate, rslave, rshared); the root's
+# read-only flag and the user as CONFIG asks; the pid namespace the spec
+# joins (containerd joins the sandbox's for NODE) the node's when CONFIG asks
+# NODE (hostPID)
+cri_spec() {
+	jq -r -n --slurpfile cfg "$1" --slurpfile ins "$2" '
+		["rprivate", "rslave", "rshared"] as $prop | $cfg[0] as $c | $ins[0].info.runtimeSpec as $s |
+		($c.mounts[] | . as $m | (if $m.readonly then "ro" else "rw" end) as $ro |
+			([$s.mounts[] | select(.destination == $m.container_path)] | last) as $got |
+			"\($m.container_path): \($m.host_path) \($ro),\($prop[$m.propagation]) -> \($got.source) \($got.options | join(","))" +
+			(if $got.source == $m.host_path and ($got.options | index($ro)) and ($got.options | index($prop[$m.propagation]))
+			 then "" else " WRONG" end)),
+		"root read-only: \($s.root.readonly == true)" +
+			(if ($s.root.readonly == true) == $c.linux.security_context.readonly_rootfs then "" else " WRONG" end),
+		"user: \($s.process.user.uid)" + (if $s.process.user.uid == $c.linux.security_context.run_as_user.value then "" else " WRONG" end)
+	' >/tmp/cri-spec.out 2>&1
+	# none in the spec: the shim's, which is the node's
+	cri_pidns=$(jq -r '[.info.runtimeSpec.linux.namespaces[] | select(.type == "pid")] |
+		if length == 0 then "/proc/1/ns/pid" else .[0].path // "own" end' "$2")
+	[ "$cri_pidns" = own ] || cri_pidns=$(readlink "$cri_pidns")
+	echo "pid namespace: $cri_pidns, the node's $(readlink /proc/1/ns/pid)" >>/tmp/cri-spec.out
+	[ "$(jq '.linux.security_context.namespace_options.pid' "$1")" != 2 ] || [ "$cri_pidns" = "$(readlink /proc/1/ns/pid)" ] ||
+		echo "pid namespace: not the node's WRONG" >>/tmp/cri-spec.out
+	cat /tmp/cri-spec.out
+	[ -s /tmp/cri-spec.out ] && ! grep -q 'WRONG$' /tmp/cri-spec.out && [ "$(grep -c ' -> ' /tmp/cri-spec.out)" = "$(jq '.mounts | length' "$1")" ]
 }
 
 # the build id of the module the kernel holds (the end of its note)
@@ -105,10 +147,6 @@ ds_podman_load --rm --name mntwatch-load >/tmp/load2.out 2>&1
 rc=$?
 say_run "podman: the init container again" $rc /tmp/load2.out
 unchanged "a rerun (podman) changes nothing: exit 0, nothing to do, the same module" $rc /tmp/load2.out
-ds_ctr_load mntwatch-load --rm >/tmp/load3.out 2>&1
-rc=$?
-say_run "ctr: the init container" $rc /tmp/load3.out
-unchanged "the loader run by containerd (ctr, the same flags) finds it loaded: exit 0, the same module" $rc /tmp/load3.out
 
 # --- the metrics container ---
 check "the metrics container starts (podman, detached)" ds_podman_metrics -d --name mntwatch-metrics
@@ -130,10 +168,7 @@ sleeper_ns=$(readlink /proc/"$sleeper_pid"/ns/mnt | tr -dc 0-9)
 check "container e2e-sleeper's namespace $sleeper_ns is a series labelled with the container" \
 	until_scrape sleeper 40 "^mntwatch_namespace_mounts\\{.*container=\"$sleeper_id\".*namespace=\"$sleeper_ns\".*\\} [0-9]+\$"
 # sleeper_label NAME: the value of label NAME on e2e-sleeper's mntwatch_namespace_mounts
-sleeper_label() {
-	grep "^mntwatch_namespace_mounts{.*namespace=\"$sleeper_ns\"" "$out/sleeper.prom" | head -n1 |
-		sed -n "s/.*[{,]$1=\"\([^\"]*\)\".*/\1/p"
-}
+sleeper_label() { ns_label "$out/sleeper.prom" "$sleeper_ns" "$1"; }
 check "the series names the container as podman inspect does: container_name=\"$sleeper_name\", runtime podman, image $sleeper_image" \
 	sh -c '[ "$1" = e2e-sleeper ] && [ "$2" = "$1" ] && [ "$3" = podman ] && [ "$4" = "$5" ] && [ -z "$6$7" ] ||
 		{ echo "podman inspect: $1, image $5; the series:"; grep "^mntwatch_namespace_mounts{.*namespace=\"$8\"" "$9"; exit 1; }' - \
@@ -178,21 +213,75 @@ check "with its time (mntwatch_namespace_last_enospc_timestamp_seconds) and mntw
 	echo "E2E_RELEASE=$rel"
 } >"$out/ids"
 
-# --- the metrics container goes, and its file with it; containerd runs it too ---
+# --- the metrics container goes, and its file with it ---
 podman stop -t 10 mntwatch-metrics >/dev/null
 check "the metrics container stopped: its file is gone (no stale data left behind)" test ! -e "$DS_TEXTFILE/$DS_TEXTFILE_NAME"
 podman rm mntwatch-metrics >/dev/null
-ds_ctr_metrics mntwatch-metrics --detach >/tmp/ctr-metrics.out 2>&1
-i=0
-while [ $i -lt 40 ] && [ ! -e "$DS_TEXTFILE/$DS_TEXTFILE_NAME" ]; do sleep 1; i=$((i + 1)); done
-check "the metrics container run by containerd (ctr, the same flags) writes it again" sh -c '
-	cat /tmp/ctr-metrics.out; grep -qx "mntwatch_module_loaded 1" "$1"' - "$DS_TEXTFILE/$DS_TEXTFILE_NAME"
-ctr -n k8s.io tasks kill -s TERM mntwatch-metrics >/dev/null 2>&1
-i=0
-while [ $i -lt 20 ] && ctr -n k8s.io tasks ls | grep -q '^mntwatch-metrics .*RUNNING'; do sleep 0.5; i=$((i + 1)); done
-check "stopped by containerd, it removes its file" test ! -e "$DS_TEXTFILE/$DS_TEXTFILE_NAME"
-ctr -n k8s.io tasks delete mntwatch-metrics >/dev/null 2>&1
-ctr -n k8s.io containers delete mntwatch-metrics >/dev/null 2>&1
+
+# --- the DaemonSet's pod through containerd's CRI plugin, as the kubelet runs it ---
+# crictl as runtimes_lib.sh puts it on PATH (selftests/crictl.py, unless a
+# real one is there); the configs come from the YAML (daemonset.sh)
+. runtimes_lib.sh
+rt_cri_on
+cri=$out/cri-ds
+mkdir -p "$cri"
+cri_t0=$(date +%s)
+ds_cri_pod "$cri/pod.json"
+ds_cri_load "$cri/load.json"
+ds_cri_metrics "$cri/metrics.json"
+cri_pod=$(crictl runp "$cri/pod.json" 2>"$cri/runp.err")
+crictl inspectp "$cri_pod" >"$cri/inspectp.json" 2>&1
+check "crictl runp: the DaemonSet's pod as crictl inspectp reports it: $DS_CRI_POD_NAMESPACE/$DS_CRI_POD_NAME, ready, the node's pid namespace (hostPID)" \
+	same "$(cat "$cri/runp.err"; jq -r '.status | [.metadata.namespace, .metadata.name, .metadata.uid, .state,
+		.linux.namespaces.options.pid] | join(" ")' "$cri/inspectp.json")" \
+	"$DS_CRI_POD_NAMESPACE $DS_CRI_POD_NAME $DS_CRI_POD_UID SANDBOX_READY NODE"
+# the init container first: created, started, and waited for, as the kubelet
+# does before it creates the pod's other containers
+cri_load=$(crictl create "$cri_pod" "$cri/load.json" "$cri/pod.json" 2>"$cri/load-create.err")
+crictl start "$cri_load" >"$cri/load-start.out" 2>&1
+rt_cri_wait_exit "$cri_load"
+crictl inspect "$cri_load" >"$cri/load-inspect.json" 2>&1
+cri_rc=$(jq -r .status.exitCode "$cri/load-inspect.json")
+# the CRI's log lines: time, stream, P(artial) or F(ull), then the text
+sed 's/^[^ ]* [^ ]* [^ ]* //' "$(jq -r .status.logPath "$cri/load-inspect.json")" >"$cri/load.out" 2>&1
+say_run "CRI: the init container" "$cri_rc" "$cri/load.out"
+check "crictl inspect: the init container load exited in the pod crictl runp made" \
+	same "$(cat "$cri/load-create.err"; jq -r '[.status.metadata.name, .status.state, .info.sandboxID] | join(" ")' "$cri/load-inspect.json")" \
+	"load CONTAINER_EXITED $cri_pod"
+unchanged "the loader run through the CRI (the init container, crictl create and start) finds it loaded: exit 0, nothing to do, the same module" \
+	"$cri_rc" "$cri/load.out"
+check "the init container as containerd's OCI spec has it: the YAML's mounts (host path, read-only, propagation), the node's pid namespace, a read-only root, user 0" \
+	cri_spec "$cri/load.json" "$cri/load-inspect.json"
+cri_metrics=$(crictl create "$cri_pod" "$cri/metrics.json" "$cri/pod.json" 2>"$cri/metrics-create.err")
+check "then the metrics container starts through the CRI" \
+	sh -c 'cat "$1"; [ -n "$2" ] && crictl start "$2" >/dev/null' - "$cri/metrics-create.err" "$cri_metrics"
+crictl inspect "$cri_metrics" >"$cri/metrics-inspect.json" 2>&1
+check "the metrics container as containerd's OCI spec has it: debugfs HostToContainer (rslave), read-only; the textfile directory; the node's pid namespace" \
+	cri_spec "$cri/metrics.json" "$cri/metrics-inspect.json"
+cri_ns=$(readlink /proc/"$(jq -r .info.pid "$cri/metrics-inspect.json")"/ns/mnt | tr -dc 0-9)
+cri_sandbox_ns=$(readlink /proc/"$(jq -r .info.pid "$cri/inspectp.json")"/ns/mnt | tr -dc 0-9)
+check "node_exporter serves what the CRI's metrics container wrote: its own namespace $cri_ns" \
+	until_scrape cri 40 "^mntwatch_namespace_mounts\\{.*namespace=\"$cri_ns\".*\\} [0-9]+\$"
+# cri_labels NS: the pod's and the container's labels of namespace NS's series
+cri_labels() {
+	for l in pod_namespace pod_name pod container container_name image runtime; do
+		printf '%s ' "$(ns_label "$out/cri.prom" "$1" $l)"
+	done
+}
+cri_want_pod=$(jq -r '.status.metadata | [.namespace, .name, .uid] | join(" ")' "$cri/inspectp.json")
+check "mntwatch_module_loaded 1; the series of that namespace names the pod and the container as crictl inspectp and inspect do (pod_namespace, pod_name, pod uid; id, name, image; runtime)" \
+	same "$(grep -qx 'mntwatch_module_loaded 1' "$out/cri.prom" && cri_labels "$cri_ns")" \
+	"$cri_want_pod $(jq -r '[.status.id, .status.metadata.name, .status.image.image] | join(" ")' "$cri/metrics-inspect.json") containerd "
+check "and the pod's sandbox namespace $cri_sandbox_ns: the same pod, crictl runp's sandbox id" \
+	same "$(cri_labels "$cri_sandbox_ns" | cut -d' ' -f1-4)" "$cri_want_pod $cri_pod"
+grep -e "^mntwatch_namespace_mounts{.*namespace=\"$cri_ns\"" -e "^mntwatch_namespace_mounts{.*namespace=\"$cri_sandbox_ns\"" \
+	"$out/cri.prom" | sed 's/^/# /'
+crictl stop -t 10 "$cri_metrics" >"$cri/stop.out" 2>&1
+check "stopped through the CRI (crictl stop, the kubelet's StopContainer with a grace period), it removes its file" \
+	sh -c 'cat "$1"; test ! -e "$2"' - "$cri/stop.out" "$DS_TEXTFILE/$DS_TEXTFILE_NAME"
+crictl stopp "$cri_pod" >/dev/null 2>&1
+crictl rmp "$cri_pod" >/dev/null 2>&1
+echo "# the DaemonSet's pod through the CRI: $(($(date +%s) - cri_t0)) s"
 podman rm -f e2e-loop e2e-sleeper >/dev/null 2>&1
 kill $exporter
 
