@@ -153,7 +153,9 @@ prepare() {
 # run_vm (kselftests, life cycle, tool), storm, churn and dkms in qemu. Its
 # output is one log whose ok/not ok lines are counted once it is done.
 suite() {
-	local kver=$1 kdir rel status stress
+	local kver=$1 kdir rel status stress laps='' lap_t=$SECONDS
+	# lap NAME: the seconds since the last lap, for the suite's time line
+	lap() { laps="$laps${laps:+, }$1 $((SECONDS - lap_t)) s"; lap_t=$SECONDS; }
 	kdir=$(selftests/fetch-kernel.sh "$kver") || { echo "not ok - fetch the Debian $kver kernel"; return; }
 	rel=$(cat "$kdir/release")
 	echo "# Debian $kver kernel in qemu: $rel"
@@ -179,6 +181,7 @@ suite() {
 	echo "# kernel selftests built for $rel: $(grep -c '^built ' "$logs/kselftests-$kver.log")"
 	grep -v '^built ' "$logs/kselftests-$kver.log" | sed 's/^/# /'
 	tap "build the kernel's mount selftests of $rel (selftests/kselftests.sh)" $status
+	lap builds
 	# -cpu max: SMAP on, as on the hardware nodes run, where a kernel load
 	# from a user address oopses even in a no-fault section
 	VMTEST_QEMU_ARGS="-cpu max" selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -t 900 \
@@ -188,12 +191,14 @@ suite() {
 		-b selftests/kselftests_vm.sh -b "build/kselftests/$kver/kselftests.tar" -b build/bin/detached_mounts \
 		-b build/bin/hold_open -b selftests/selfref_btf.sh -b "$kdir/btf" -s selftests/run_vm.sh 2>&1 | tr -d '\r'
 	tap "Debian $rel VM run completed" "${PIPESTATUS[0]}"
+	lap "run_vm boot"
 
 	# robustness: load/unload under mount and read storms, 20,000 namespaces of churn
 	for stress in storm churn; do
 		selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -b build/bin/ns_churn -b selftests/vmlib.sh -b build/bin/mntwatch \
 			-t 900 -s "selftests/$stress.sh" 2>&1 | tr -d '\r'
 		tap "Debian $rel $stress run completed" "${PIPESTATUS[0]}"
+		lap "$stress boot"
 	done
 	# the test bed with real container runtimes: docker, podman and containerd
 	# run busybox with the module loaded (selftests/runtimes_vm.sh), pods
@@ -213,10 +218,13 @@ suite() {
 	else
 		tap "Debian $rel runtimes VM run (runtimes root: $runtimes_root, image: $image)" 1
 	fi
+	lap "runtimes boot (with the wait for the root)"
 	selftests/dkms_test.sh "$kver" >"$logs/dkms-$kver.log" 2>&1
 	status=$?
 	sed 's/^# //; s/^/# /' "$logs/dkms-$kver.log"
 	tap "dkms builds mntwatch.ko for $rel, seed case passes with it in the VM" $status
+	lap dkms
+	echo "# $rel suite: $laps"
 	# the same build either way on every line: one line shows the difference
 	[ "$kver" = "${lines[0]}" ] || return 0
 	selftests/werror_test.sh "$kver" >"$logs/werror-$kver.log" 2>&1
@@ -261,5 +269,6 @@ status=$?
 sed 's/^# //; s/^/# /' "$logs/exporter.log"
 result "prometheus-node-exporter serves the mntwatch series that metrics --output wrote" $status
 
+echo "# make check's suite took $((SECONDS / 60)) min $((SECONDS % 60)) s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

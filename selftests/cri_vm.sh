@@ -42,8 +42,6 @@ cri_running_pod() {
 		sh -c 'cat "$1"/*.err; [ -n "$2" ] && [ -n "$3" ] && crictl start "$3"' - "$dir" "$pod" "$cid"
 	crictl inspectp "$pod" >"$dir/crictl-inspectp.json" 2>&1
 	crictl inspect "$cid" >"$dir/crictl-inspect.json" 2>&1
-	crictl pods >"$dir/crictl-pods.txt" 2>&1
-	crictl ps -a >"$dir/crictl-ps.txt" 2>&1
 	cri_same "crictl pods --name web-0 -q, ps --pod POD -q: the ids runp and create printed" \
 		"$(crictl pods --name '^web-0$' -q) $(crictl ps --pod "$pod" -q)" "$pod $cid"
 	cri_same "crictl inspectp: shop/web-0, ready; inspect: web, attempt 0, running, in that pod" \
@@ -72,22 +70,22 @@ cri_running_pod() {
 		"$(cri_ns_json "$dir" "$cns" '.runtime, .pod_namespace, .pod_name, .pod_uid, .container, .container_name, .container_type')" \
 		"containerd $want_pod $want_ctr container"
 	# containerd 1.6 passes none of the kubelet's container annotations into
-	# the bundle (no container_annotations allowed by default): its attempt
-	# is in containerd's metadata only, where crictl inspect reads it
-	cri_same "mntwatch --json: the container's attempt as the task bundle records it (restartCount; crictl inspect: $(
-		jq -r .status.metadata.attempt "$dir/crictl-inspect.json"))" \
-		"$(cri_ns_json "$dir" "$cns" .attempt)" \
-		"$(jq -r '.annotations."io.kubernetes.container.restartCount"' "$dir/bundle-$cid.json")"
+	# the bundle (no container_annotations allowed by default): the attempt
+	# is in containerd's metadata store only, where crictl inspect reads it
+	cri_same "the task bundle has no restartCount: the attempt is not there" \
+		"$(jq -r '.annotations."io.kubernetes.container.restartCount"' "$dir/bundle-$cid.json")" null
+	cri_same "mntwatch --json: the container's and the sandbox's attempts from containerd's meta.db, as crictl inspect and inspectp report them" \
+		"$(cri_ns_json "$dir" "$cns" .attempt) $(cri_ns_json "$dir" "$sns" .attempt)" \
+		"$(jq -r .status.metadata.attempt "$dir/crictl-inspect.json") $(jq -r .status.metadata.attempt "$dir/crictl-inspectp.json")"
 	cri_same "mntwatch --json: the sandbox's namespace, crictl inspectp's pod and id" \
 		"$(cri_ns_json "$dir" "$sns" '.runtime, .pod_namespace, .pod_name, .pod_uid, .container, .container_type')" \
 		"containerd $want_pod $pod sandbox"
 	check "mntwatch: the default table shows the pod as shop/web-0" \
 		sh -c 'grep -E "^ *$1 .* shop/web-0( |$)" "$2/mntwatch-ns.txt"' - "$cns" "$dir"
-	crictl stop "$cid" >/dev/null 2>&1
-	crictl rm "$cid" >/dev/null 2>&1
+	crictl rm -f "$cid" >/dev/null 2>&1
 	crictl stopp "$pod" >"$dir/stopp.txt" 2>&1
 	crictl rmp "$pod" >"$dir/rmp.txt" 2>&1
-	cri_same "crictl stop, rm, stopp, rmp: no pod left" "$(cat "$dir/stopp.txt" "$dir/rmp.txt" | tr '\n' ' ')$(crictl pods -q)" \
+	cri_same "crictl rm -f, stopp, rmp: no pod left" "$(cat "$dir/stopp.txt" "$dir/rmp.txt" | tr '\n' ' ')$(crictl pods -q)" \
 		"Stopped sandbox $pod Removed sandbox $pod "
 }
 
@@ -111,7 +109,7 @@ cri_pod_never_starts() {
 	rt_mntwatch "$dir"
 	echo "$old_max" >/proc/sys/fs/mount-max
 	cp /var/log/containerd.log "$dir/containerd.log"
-	crictl pods -a >"$dir/crictl-pods.txt" 2>&1
+	crictl pods >"$dir/crictl-pods.txt" 2>&1
 	echo "# crictl runp at fs.mount-max=$limit: exit $rc: $(cat "$dir/runp.txt")"
 	check "crictl runp fails with containerd's ENOSPC" \
 		sh -c '[ "$1" = 1 ] && grep -q "no space left on device" "$2"' - "$rc" "$dir/runp.txt"
@@ -120,6 +118,16 @@ cri_pod_never_starts() {
 	cri_same "events: containerd failed in the host's namespace" \
 		"$(ev_get '.comm, .caller_ns, .result')" "containerd $(readlink /proc/1/ns/mnt | tr -dc 0-9) -28"
 	check "explain: the story of a namespace at its limit" grep -q "fs.mount-max" "$dir/mntwatch-explain.txt"
+	# the sandbox is removed after the failure (crictl pods lists no
+	# db-0, containerd's log names no id): explain can name containerd, the
+	# caller, and the sandbox's id from the shm path, crictl's pod id
+	sid=$(ev_get .target | sed -n 's|^/run/containerd/io.containerd.grpc.v1.cri/sandboxes/\([0-9a-f]\{64\}\)/shm$|\1|p')
+	check "crictl pods: no pod db-0 after the failure" sh -c 'cat "$1"; grep -q "^POD ID" "$1" && ! grep -q " db-0 " "$1"' - "$dir/crictl-pods.txt"
+	sid12=$(echo "$sid" | cut -c1-12)
+	check "explain: containerd, the caller, asked for the mount" \
+		grep -qE "^  containerd \(pid [0-9]+\) asked for 1 mount in namespace" "$dir/mntwatch-explain.txt"
+	check "explain: the target in containerd's pod sandbox ${sid12:-?} from the shm path, removed since" \
+		grep -qF "Its target lies in the files of containerd's pod sandbox ${sid12:-?} (the pod id" "$dir/mntwatch-explain.txt"
 	check "the limit put back, a pod starts" sh -c 'p=$(crictl runp "$1") && crictl stopp "$p" && crictl rmp "$p"' - "$dir/pod.json"
 	sed 's/^/#   /' "$dir/mntwatch-explain.txt"
 }
@@ -147,12 +155,35 @@ cri_restart_loop() {
 		"$(ev_get '.comm, .syscall, .source, .flags, .result, .caller_container, .cgroup')" \
 		"runc:[2:INIT] mount /srv/loop-cri 0x5000 -28 $(jq -r .status.id "$dir/crictl-inspect.json") /kubepods/besteffort/pod$(
 			jq -r .status.metadata.uid "$dir/crictl-inspectp.json")/$(jq -r .status.id "$dir/crictl-inspect.json")"
-	for line in "from short-lived namespaces that bound a shared directory into itself. That is a restart"; do
+	# its bundle gone with the failed start, the pod is named by its
+	# sandbox's bundle, the container's name and attempt by containerd's
+	# metadata store, where it stays until removed
+	want_pod=$(jq -r '.status.metadata | "\(.namespace)/\(.name)"' "$dir/crictl-inspectp.json")
+	want_name=$(jq -r .status.metadata.name "$dir/crictl-inspect.json")
+	want_attempt=$(jq -r .status.metadata.attempt "$dir/crictl-inspect.json")
+	cri_same "events --json: the failed container's runtime, pod, name and attempt as crictl inspectp and inspect report them" \
+		"$(ev_get '.caller_runtime, .caller_pod, .caller_name, .caller_attempt')" \
+		"containerd $want_pod $want_name $want_attempt"
+	for line in "The caller ran in containerd container $want_name ($(jq -r '.status.id[:12]' "$dir/crictl-inspect.json"), pod $want_pod, restart attempt $want_attempt) then" \
+		"from short-lived namespaces that bound a shared directory into itself. That is a restart"; do
 		check "explain: $line" grep -qF -- "$line" "$dir/mntwatch-explain.txt"
 	done
 	sed 's/^/#   /' "$dir/mntwatch-explain.txt"
 }
 
-cri_running_pod
-cri_pod_never_starts
-cri_restart_loop
+# cri_timed FUNCTION: FUNCTION, then its seconds as a "# cri:" line (the
+# CRI section's cost in each line's runtimes boot)
+cri_timed() {
+	cri_t0=$(rt_now)
+	"$1"
+	cri_took=$(rt_since "$cri_t0")
+	cri_total=$((cri_total + cri_took))
+	echo "# cri: $1: $cri_took s"
+}
+
+cri_total=0
+cri_timed cri_running_pod
+cri_timed cri_pod_never_starts
+cri_timed cri_restart_loop
+rt_cri_off
+echo "# cri: $cri_total s in all"

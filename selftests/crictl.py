@@ -14,24 +14,37 @@
 # endpoint: --runtime-endpoint / -r, else CONTAINER_RUNTIME_ENDPOINT, else
 # runtime-endpoint in /etc/crictl.yaml, else containerd's socket. Errors: one
 # line as crictl's fatal log writes it, exit 1.
+#
+# Under qemu's TCG a python start with grpc and the stubs costs seconds, a
+# test makes dozens of calls: "crictl.py --serve SOCKET" loads them once and
+# runs each call it is sent, with one channel per endpoint as the kubelet
+# keeps one; a call finding that SOCKET (CRICTL_SERVER) hands its command
+# line, directory and endpoint variable over, and prints what it returns.
 import argparse
 import base64
+import contextlib
 import datetime
+import io
 import json
 import os
 import re
+import socket
 import sys
 import time
 
-sys.path.insert(0, os.environ.get("CRICTL_STUBS", "/usr/local/lib/mntwatch/cri"))
-import grpc  # noqa: E402
-from google.protobuf import json_format  # noqa: E402
-from google.protobuf.descriptor import FieldDescriptor  # noqa: E402
-
-import api_pb2 as pb  # noqa: E402
-import api_pb2_grpc  # noqa: E402
-
 DEFAULT_ENDPOINT = "unix:///run/containerd/containerd.sock"
+SERVER = os.environ.get("CRICTL_SERVER", "/run/mntwatch-crictl.sock")
+grpc = json_format = FieldDescriptor = pb = api_pb2_grpc = None
+
+
+def load_grpc():
+    global grpc, json_format, FieldDescriptor, pb, api_pb2_grpc
+    sys.path.insert(0, os.environ.get("CRICTL_STUBS", "/usr/local/lib/mntwatch/cri"))
+    import grpc
+    from google.protobuf import json_format
+    from google.protobuf.descriptor import FieldDescriptor
+    import api_pb2 as pb
+    import api_pb2_grpc
 
 
 def fatal(msg):
@@ -110,7 +123,7 @@ def table(rows):
 
 
 def verb_version(cri, args):
-    v = cri.Version(pb.VersionRequest(version="v1"))
+    v = call("getting the runtime version", cri.Version, pb.VersionRequest(version="v1"))
     print(f"Version:  {v.version}\nRuntimeName:  {v.runtime_name}\n"
           f"RuntimeVersion:  {v.runtime_version}\nRuntimeApiVersion:  {v.runtime_api_version}")
 
@@ -280,14 +293,83 @@ def parser():
     return p
 
 
-def main():
+CHANNELS = {}
+
+
+def run(argv):
     global ARGS
-    ARGS = parser().parse_args()
+    ARGS = parser().parse_args(argv)
     target = endpoint(ARGS)
     if not target.startswith("unix://"):
         fatal(f"endpoint {target!r}: only unix:// sockets")
-    with grpc.insecure_channel(target) as channel:
-        ARGS.run(api_pb2_grpc.RuntimeServiceStub(channel), ARGS)
+    if target not in CHANNELS:
+        CHANNELS[target] = grpc.insecure_channel(target)
+    ARGS.run(api_pb2_grpc.RuntimeServiceStub(CHANNELS[target]), ARGS)
+
+
+def recv_all(conn):
+    chunks = []
+    while True:
+        b = conn.recv(65536)
+        if not b:
+            return b"".join(chunks)
+        chunks.append(b)
+
+
+def serve(path):
+    """each call sent to PATH run here, its output and exit status sent back"""
+    load_grpc()
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path + ".new")
+    srv.listen(16)
+    os.rename(path + ".new", path)
+    while True:
+        conn, _ = srv.accept()
+        with conn:
+            req = json.loads(recv_all(conn))
+            out, err, rc = io.StringIO(), io.StringIO(), 0
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    os.chdir(req["cwd"])
+                    os.environ.pop("CONTAINER_RUNTIME_ENDPOINT", None)
+                    if req.get("endpoint"):
+                        os.environ["CONTAINER_RUNTIME_ENDPOINT"] = req["endpoint"]
+                    run(req["argv"])
+                except SystemExit as e:
+                    rc = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+                    if isinstance(e.code, str):
+                        print(e.code, file=sys.stderr)
+                except Exception as e:  # a bug here must not end the server
+                    print(f"crictl: {type(e).__name__}: {e}", file=sys.stderr)
+                    rc = 1
+            conn.sendall(json.dumps({"rc": rc, "out": out.getvalue(), "err": err.getvalue()}).encode())
+
+
+def forward(path):
+    """this call run by the server at PATH; False if none answers"""
+    try:
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect(path)
+    except OSError:
+        return False
+    with conn:
+        conn.sendall(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(),
+                                 "endpoint": os.environ.get("CONTAINER_RUNTIME_ENDPOINT", "")}).encode())
+        conn.shutdown(socket.SHUT_WR)
+        resp = json.loads(recv_all(conn))
+    sys.stdout.write(resp["out"])
+    sys.stderr.write(resp["err"])
+    sys.exit(resp["rc"])
+
+
+def main():
+    if sys.argv[1:2] == ["--serve"] and len(sys.argv) == 3:
+        serve(sys.argv[2])
+    if not forward(SERVER):
+        load_grpc()
+        run(sys.argv[1:])
 
 
 ARGS = None

@@ -71,8 +71,9 @@ fix_sysctl() {
 	echo "$old" >"$proc"
 }
 
-# the seed's first symptom, and a node hardened against new mount
-# namespaces: each plan piped to sh -e, then through --apply
+# the seed's first symptom, a node hardened against new mount namespaces
+# and a namespace that is just big: each plan piped to sh -e, then through
+# --apply
 fix_limits() {
 	for way in sh apply; do
 		fix_sysctl lowered-limit $way fs.mount-max 10 100000 \
@@ -81,13 +82,93 @@ fix_limits() {
 		fix_sysctl max-mnt-namespaces $way user.max_mnt_namespaces 0 \
 			$(($(cat /proc/sys/kernel/threads-max) / 2)) "unshare failed: No space left on device" unshare -m true
 	done
+	fix_big_namespace
 }
 
-# fix_docker_cp DIR: rt_docker_cp's container (RT_KEEP) after its failure,
-# at rt_docker_cp's limit again: the plan, then three more docker cp
+# fix_big_fill PID DIR: binds of fresh directories of DIR (a tmpfs private
+# to PID's namespace) onto themselves, one mount each, until the kernel
+# says ENOSPC; one python process, so that thousands take seconds
+fix_big_fill() {
+	nsenter -t "$1" -m python3 -c '
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+n = 0
+while True:
+    d = ("%s/%d" % (sys.argv[1], n)).encode()
+    os.mkdir(d)
+    if libc.mount(d, d, None, 4096, None) != 0:
+        err = ctypes.get_errno()
+        print(n, os.strerror(err))
+        sys.exit(err != 28)
+    n += 1' "$2"
+}
+
+# fix_big_namespace: a namespace that is just big. A file in
+# /etc/sysctl.d sets fs.mount-max to 12000, within ten times the kernel's
+# default (the lowered-limit story's rule), and a namespace of an unshare'd
+# process fills with 12000 mounts of its own, one at a time: no loop, the
+# limit not lowered. Its plan (headroom: half again what it needed, at
+# least twice the limit; the file's line raised) piped to sh -e; then the
+# file brought back as it was, sysctl --system, and the namespace fails
+# again, its plan through --apply. Each time the failed mount works after.
+fix_big_namespace() {
+	fix_prefix=$TAP_PREFIX
+	TAP_PREFIX="fix, big namespace: "
+	mkdir -p "$fix_dir"
+	limit=12000 conf=/etc/sysctl.d/90-big-namespace.conf dir=/run/big-namespace
+	old=$(cat /proc/sys/fs/mount-max)
+	t0=$(rt_now)
+	mkdir -p $dir
+	unshare -m --propagation private sleep 1d &
+	hold=$!
+	while [ "$(readlink /proc/$hold/ns/mnt)" = "$(readlink /proc/1/ns/mnt)" ]; do sleep 0.1; done
+	ns=$(readlink /proc/$hold/ns/mnt | tr -dc 0-9)
+	nsenter -t $hold -m mount -t tmpfs big $dir
+	echo "fs.mount-max = $limit" >$conf
+	sysctl -q --system
+	start=$(rt_count $hold)
+	check "namespace $ns fills to fs.mount-max=$limit with binds of its own, one at a time, until ENOSPC" \
+		fix_big_fill $hold $dir
+	for way in sh apply; do
+		before=$(rt_count $hold)
+		nsenter -t $hold -m mount --bind $dir $dir/0 >"$fix_dir/big-$way-fails.txt" 2>&1
+		check "one more mount in it fails: No space left on device ($start -> $before)" \
+			grep -q "No space left on device" "$fix_dir/big-$way-fails.txt"
+		need=$(mntwatch events -J | jq -r '.events | last | .mounts + .pending + .requested')
+		room=$(((need * 3 / 2 + 999) / 1000 * 1000))
+		[ $room -gt $((2 * limit)) ] || room=$((2 * limit))
+		check "mntwatch fix's plan raises fs.mount-max to $room ($need needed, half again, at least twice $limit), run by $way" \
+			fix_run "big-$way" $way "sysctl -w fs.mount-max=$room" $ns
+		check "the plan sets $room in $conf line 1" \
+			grep -qxF "sed -i '1s/.*/fs.mount-max = $room/' $conf" "$fix_dir/big-$way.sh"
+		same "fs.mount-max is $room" "$(cat /proc/sys/fs/mount-max)" $room
+		check "$conf sets $room, and sysctl --system leaves it" \
+			sh -c 'cat "$1"; grep -qx "fs.mount-max = $2" "$1" && sysctl -q --system && [ "$(cat /proc/sys/fs/mount-max)" = "$2" ]' - $conf $room
+		after=$(rt_count $hold)
+		nsenter -t $hold -m mount --bind $dir $dir/0 >"$fix_dir/big-$way-works.txt" 2>&1
+		check "the failed mount works now" sh -c 'cat "$1"; [ "$2" = 0 ]' - "$fix_dir/big-$way-works.txt" $?
+		k=1
+		while [ $k -le 3 ] && nsenter -t $hold -m mount --bind $dir $dir/$k; do k=$((k + 1)); done
+		again=$(rt_count $hold)
+		check "three more mounts in it work ($after -> $again)" [ $k = 4 -a $again = $((after + 4)) ]
+		echo "# big namespace ($way): namespace mounts before the failure $before, after the plan $after, after the failed mount and three more $again"
+		echo "fs.mount-max = $limit" >$conf
+		sysctl -q --system
+	done
+	{ kill $hold && wait $hold; } 2>/dev/null
+	rm -f $conf
+	echo "$old" >/proc/sys/fs/mount-max
+	echo "# big namespace: $(rt_since "$t0") s"
+	TAP_PREFIX=$fix_prefix
+}
+
+# fix_docker_cp DIR WAY: rt_docker_cp's container (RT_KEEP) after its
+# failure, at rt_docker_cp's limit again: the plan run the WAY fix_run says,
+# then three more docker cp
 fix_docker_cp() {
 	fix_prefix=$TAP_PREFIX
-	TAP_PREFIX="fix, docker cp loop: "
+	TAP_PREFIX="fix, docker cp loop ($2): "
+	fix_story=docker-cp-$2
 	mkdir -p "$fix_dir"
 	cpid=$(docker inspect -f '{{.State.Pid}}' my-mount-max)
 	vol=$(docker inspect -f '{{range .Mounts}}{{if eq .Source "/"}}{{.Destination}}{{end}}{{end}}' my-mount-max)
@@ -95,24 +176,24 @@ fix_docker_cp() {
 	start=$(wc -l <"$start_mi")
 	at_failure=$(awk -v s="$(cat "$1/failed-step")" '$1 == s { print $3 }' "$1/steps.tsv")
 	before=$(rt_count "$cpid")
-	check "mntwatch fix's plan for the container's namespace makes its / private, run by sh -e" \
-		fix_run docker-cp sh "mount -N /proc/$cpid/ns/mnt --make-rprivate /" "$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)"
+	check "mntwatch fix's plan for the container's namespace makes its / private, run by $2" \
+		fix_run "$fix_story" "$2" "mount -N /proc/$cpid/ns/mnt --make-rprivate /" "$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)"
 	check "the plan unstacked $vol through the container's pid, with the node's umount" \
-		grep -q "nsenter -t $cpid -p -- umount -N /proc/$cpid/ns/mnt -l $vol; done\$" "$fix_dir/docker-cp.sh"
+		grep -q "nsenter -t $cpid -p -- umount -N /proc/$cpid/ns/mnt -l $vol; done\$" "$fix_dir/$fix_story.sh"
 	after=$(rt_count "$cpid")
 	same "the container runs on, the same pid" \
 		"$(docker inspect -f '{{.State.Running}} {{.State.Pid}}' my-mount-max)" "true $cpid"
 	# its own mounts as at start; under the volume what it showed at start
 	# less the copy of the container's merged that docker's own volume held
-	fix_mp "$start_mi" "$vol" out >"$fix_dir/docker-cp-start-out"
-	fix_mp "$start_mi" "$vol" in | uniq >"$fix_dir/docker-cp-start-in"
-	fix_mp "/proc/$cpid/mountinfo" "$vol" out >"$fix_dir/docker-cp-after-out"
-	fix_mp "/proc/$cpid/mountinfo" "$vol" in | uniq >"$fix_dir/docker-cp-after-in"
+	fix_mp "$start_mi" "$vol" out >"$fix_dir/$fix_story-start-out"
+	fix_mp "$start_mi" "$vol" in | uniq >"$fix_dir/$fix_story-start-in"
+	fix_mp "/proc/$cpid/mountinfo" "$vol" out >"$fix_dir/$fix_story-after-out"
+	fix_mp "/proc/$cpid/mountinfo" "$vol" in | uniq >"$fix_dir/$fix_story-after-in"
 	check "the container's mounts outside $vol as at start, one mount at $vol, none under it it lacked at start ($start -> $after)" \
 		sh -c 'cmp "$1" "$2" && [ "$3" = 1 ] && [ -z "$(comm -23 "$4" "$5")" ]' - \
-		"$fix_dir/docker-cp-start-out" "$fix_dir/docker-cp-after-out" \
+		"$fix_dir/$fix_story-start-out" "$fix_dir/$fix_story-after-out" \
 		"$(awk -v p="$vol" '$5 == p' "/proc/$cpid/mountinfo" | wc -l)" \
-		"$fix_dir/docker-cp-after-in" "$fix_dir/docker-cp-start-in"
+		"$fix_dir/$fix_story-after-in" "$fix_dir/$fix_story-start-in"
 	check "nothing in the container is shared or a slave any more" \
 		sh -c '! grep -qE " (shared|master):[0-9]+ " "/proc/$1/mountinfo"' - "$cpid"
 	k=0
@@ -122,7 +203,7 @@ fix_docker_cp() {
 		[ $k = 3 -a "$after" -gt 0 -a "$again" = "$after" ]
 	check "docker exec still works in it, its volume still the host's /" \
 		sh -c '[ "$(docker exec my-mount-max cat "$1/etc/hostname")" = "$(cat /etc/hostname)" ]' - "$vol"
-	echo "# docker cp loop: container mounts at start $start, at the failure $at_failure, before the plan $before, after the plan $after, after three docker cp $again"
+	echo "# docker cp loop ($2): container mounts at start $start, at the failure $at_failure, before the plan $before, after the plan $after, after three docker cp $again"
 	TAP_PREFIX=$fix_prefix
 }
 # fix_restart RUNTIME DIR WAY: rt_restart_loop's host (RT_KEEP) after its

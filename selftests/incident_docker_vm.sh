@@ -11,7 +11,8 @@
 # bind fails and falls back silently, the failed docker cp again under a
 # higher limit (what that step really needed), and docker cp into another
 # container, whose helper namespaces mntwatch hides unless --all; the
-# recovery plan on the full container (fix_vm.sh's fix_docker_cp). The
+# recovery plan on the full container (fix_vm.sh's fix_docker_cp), run by
+# sh -e, and on a second loop at a small limit by --apply. The
 # evidence stays in $MNTWATCH_OUT/docker-cp (vmtest.sh -o) or /tmp/docker-cp.
 
 . runtimes_lib.sh
@@ -21,6 +22,21 @@ ns_of() { readlink "/proc/$1/ns/mnt" | tr -dc 0-9; }
 
 # steps_col N COLUMN: steps.tsv's COLUMN (3: container, 4: host) at step N
 steps_col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$dir/steps.tsv"; }
+
+# fix_docker_apply DIR: the loop again from a fresh container at a limit it
+# reaches in three docker cp, and its plan through mntwatch fix --apply
+fix_docker_apply() {
+	t1=$(rt_now)
+	rmmod mntwatch && insmod "$MNTWATCH_KO" || { check "reload mntwatch.ko" false; return; }
+	if RT_KEEP=1 rt_docker_cp 300 10 "$1"; then
+		echo "# docker cp until ENOSPC at fs.mount-max=300: steps: $(awk 'NR > 1 { printf "%s%s", s, $3; s = " " }' "$1/steps.tsv")"
+		fix_docker_cp "$1" apply
+	else
+		check "a docker cp fails with ENOSPC at fs.mount-max=300 within 10 (steps.tsv: $(tr '\n\t' '; ' <"$1/steps.tsv"))" false
+	fi
+	rt_docker_cp_end
+	echo "# docker cp loop at fs.mount-max=300 and its plan by --apply: $(rt_since "$t1") s"
+}
 
 incident_docker() {
 	TAP_PREFIX="docker cp: "
@@ -177,9 +193,10 @@ incident_docker() {
 		[ $((pending + requested)) -le $((after - mounts)) ]
 	# the node given back with the container still full, at the limit it failed at
 	echo $limit >/proc/sys/fs/mount-max
-	fix_docker_cp "$dir"
+	fix_docker_cp "$dir" sh
 	rt_docker_cp_end
 	echo "# docker cp: $(rt_since "$t0") s with the docker exec and the docker cp again"
+	fix_docker_apply "$dir-apply"
 
 	# docker cp into a container: each leaves a namespace gone at once
 	docker run --name cpin -d busybox sleep 3d >/dev/null

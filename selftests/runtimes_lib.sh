@@ -211,13 +211,14 @@ rt_restart_loop() {
 		rt_cri_mounts="[{\"host_path\": \"$rt_shared\", \"container_path\": \"$rt_shared\", \"propagation\": 2},
 			{\"host_path\": \"$rt_shared\", \"container_path\": \"$rt_shared/inner\", \"propagation\": 2}]"
 		set -- crictl runp "$rt_dir/pod.json"
-		rt_cri_attempt=0 rt_cri_cid='' rt_cri_prev=''
+		rt_cri_attempt=0 rt_cri_cid=''
 		# as the kubelet restarts a container: a new one with the next
-		# attempt number; of the dead ones, the last is kept
+		# attempt number; the dead ones stay until the pod is removed
+		# (the kubelet's garbage collection keeps the last one, and
+		# comes a minute later: a crictl rm each would cost a client
+		# start per attempt)
 		rt_start() {
 			rt_cri_container "$rt_dir/container.json" "$rt_dir/pod.json" loop $rt_cri_attempt "$rt_cri_mounts" sleep 1
-			[ -z "$rt_cri_prev" ] || crictl rm "$rt_cri_prev" >/dev/null
-			rt_cri_prev=$rt_cri_cid
 			rt_cri_cid=$(crictl create "$(cat "$rt_dir/create.txt")" "$rt_dir/container.json" "$rt_dir/pod.json") ||
 				return 1
 			echo "$rt_cri_attempt $rt_cri_cid" >>"$rt_dir/attempts"
@@ -271,7 +272,7 @@ rt_restart_loop() {
 		crictl inspectp "$(cat "$rt_dir/create.txt")" >"$rt_dir/crictl-inspectp.json" 2>&1
 		crictl inspect "$rt_cri_cid" >"$rt_dir/crictl-inspect.json" 2>&1
 		crictl ps -a >"$rt_dir/crictl-ps.txt" 2>&1
-		crictl version >"$rt_dir/crictl-version.txt" 2>&1
+		cp /var/lib/containerd/io.containerd.metadata.v1.bolt/meta.db "$rt_dir/" 2>>"$rt_dir/errors"
 		;;
 	esac
 	grep " ${rt_shared}[ /]" /proc/1/mountinfo | head -n 50 >"$rt_dir/host-mountinfo-head"
@@ -309,11 +310,29 @@ rt_restart_loop_end() {
 # no hostname, which the kubelet sets only for a pod of its own network (runc
 # refuses one in the node's UTS namespace).
 
-# rt_cri_on: crictl on PATH (the test bed's client, unless one is there)
+# rt_cri_on: crictl on PATH (the test bed's client, unless one is there);
+# the test bed's with its server (crictl.py --serve) running, so that a call
+# costs no python start with grpc (seconds under TCG)
 rt_cri_on() {
-	command -v crictl >/dev/null 2>&1 && return 0
-	printf '#!/bin/sh\nexec python3 /opt/mntwatch/bin/crictl.py "$@"\n' >/usr/local/bin/crictl &&
-		chmod +x /usr/local/bin/crictl
+	if ! command -v crictl >/dev/null 2>&1; then
+		printf '#!/bin/sh\nexec python3 /opt/mntwatch/bin/crictl.py "$@"\n' >/usr/local/bin/crictl &&
+			chmod +x /usr/local/bin/crictl || return 1
+	fi
+	grep -q crictl.py "$(command -v crictl)" && [ ! -S /run/mntwatch-crictl.sock ] || return 0
+	python3 /opt/mntwatch/bin/crictl.py --serve /run/mntwatch-crictl.sock </dev/null >/tmp/crictl-serve.log 2>&1 &
+	echo $! >/run/mntwatch-crictl.pid
+	rt_wait=0
+	until [ -S /run/mntwatch-crictl.sock ] || [ $rt_wait -ge 200 ]; do
+		sleep 0.1
+		rt_wait=$((rt_wait + 1))
+	done
+}
+
+# rt_cri_off: the server rt_cri_on started stopped
+rt_cri_off() {
+	[ -f /run/mntwatch-crictl.pid ] || return 0
+	kill "$(cat /run/mntwatch-crictl.pid)" 2>/dev/null
+	rm -f /run/mntwatch-crictl.pid /run/mntwatch-crictl.sock
 }
 
 # rt_cri_pod FILE NAMESPACE NAME UID [privileged]: a pod sandbox config;
@@ -338,39 +357,36 @@ rt_cri_pod() {
 }
 
 # rt_cri_container FILE POD.json NAME ATTEMPT MOUNTS COMMAND...: a container
-# config for the pod of POD.json; MOUNTS: a JSON list of CRI mounts
+# config for the pod of POD.json; MOUNTS: a JSON list of CRI mounts (jq: a
+# python start costs a second under TCG, and the loop writes one per attempt)
 rt_cri_container() {
 	rt_cc_file=$1 rt_cc_pod=$2 rt_cc_name=$3 rt_cc_attempt=$4 rt_cc_mounts=$5
 	shift 5
-	python3 - "$rt_cc_pod" "$rt_cc_name" "$rt_cc_attempt" "$rt_cc_mounts" "$@" >"$rt_cc_file" <<-'PY'
-	import json, sys
-	pod, name, attempt = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3])
-	mounts, cmd = json.loads(sys.argv[4]), sys.argv[5:]
-	meta = pod["metadata"]
-	json.dump({
-	    "metadata": {"name": name, "attempt": attempt},
-	    "image": {"image": "docker.io/library/busybox:latest"},
-	    "command": cmd[:1], "args": cmd[1:],
-	    "log_path": f"{name}/{attempt}.log",
-	    "labels": {"io.kubernetes.container.name": name, "io.kubernetes.pod.name": meta["name"],
-	               "io.kubernetes.pod.namespace": meta["namespace"], "io.kubernetes.pod.uid": meta["uid"]},
-	    "annotations": {"io.kubernetes.container.restartCount": str(attempt),
-	                    "io.kubernetes.container.terminationMessagePath": "/dev/termination-log"},
-	    "mounts": mounts,
-	    "linux": {"security_context": {"privileged": any(m.get("propagation") == 2 for m in mounts),
-	              "namespace_options": pod["linux"]["security_context"]["namespace_options"]}},
-	}, sys.stdout, indent=2)
-	PY
+	jq -n --slurpfile pod "$rt_cc_pod" --arg name "$rt_cc_name" --argjson attempt "$rt_cc_attempt" \
+		--argjson mounts "$rt_cc_mounts" '$ARGS.positional as $cmd | $pod[0].metadata as $meta | {
+		metadata: { name: $name, attempt: $attempt },
+		image: { image: "docker.io/library/busybox:latest" },
+		command: $cmd[:1], args: $cmd[1:],
+		log_path: "\($name)/\($attempt).log",
+		labels: { "io.kubernetes.container.name": $name, "io.kubernetes.pod.name": $meta.name,
+			"io.kubernetes.pod.namespace": $meta.namespace, "io.kubernetes.pod.uid": $meta.uid },
+		annotations: { "io.kubernetes.container.restartCount": ($attempt | tostring),
+			"io.kubernetes.container.terminationMessagePath": "/dev/termination-log" },
+		mounts: $mounts,
+		linux: { security_context: { privileged: ($mounts | any(.propagation == 2)),
+			namespace_options: $pod[0].linux.security_context.namespace_options } } }' \
+		--args "$@" >"$rt_cc_file"
 }
 
 # rt_cri_state ID: the container's state as crictl inspect reports it
 rt_cri_state() { crictl inspect "$1" 2>/dev/null | jq -r .status.state; }
 
-# rt_cri_wait_exit ID: until the container has exited (10 s at most)
+# rt_cri_wait_exit ID: until the container has exited (10 s at most): its
+# process first (the pid its shim wrote into the task's bundle; with no
+# bundle the task is gone), with no client call per poll; then the CRI's word
 rt_cri_wait_exit() {
-	rt_wait_pid=$(crictl inspect "$1" 2>/dev/null | jq -r .info.pid)
+	rt_wait_pid=$(cat "/run/containerd/io.containerd.runtime.v2.task/k8s.io/$1/init.pid" 2>/dev/null)
 	rt_wait=0
-	# its process first, with no client started per poll; then the CRI's word
 	while [ -n "$rt_wait_pid" ] && [ -d "/proc/$rt_wait_pid" ] && [ $rt_wait -lt 100 ]; do
 		sleep 0.1
 		rt_wait=$((rt_wait + 1))

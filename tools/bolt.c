@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A read-only look into a bbolt (go.etcd.io/bbolt 1.3) database file, as
- * podman 4's libpod keeps its state (<graphroot>/libpod/bolt_state.db):
+ * podman 4's libpod keeps its state (<graphroot>/libpod/bolt_state.db)
+ * and containerd 1.6 its metadata (<root>/io.containerd.metadata.v1.bolt/
+ * meta.db):
  * pages of a B+tree, two meta pages naming the root bucket, buckets nested
  * in leaf values (inline when small). Every offset is checked against the
  * file: a torn or foreign file answers nothing.
@@ -132,11 +134,12 @@ static const unsigned char *bucket_page(const struct bolt *db,
 
 /*
  * The value of @path[depth - 1] in the bucket @path[0]/.../@path[depth - 2]
- * of the database @db (the file's bytes), as a string; false if any is
- * missing or the file is no bbolt database of version 2.
+ * of the database @file (its @len bytes): a pointer into @file and its
+ * length; false if any is missing, a bucket, or the file is no bbolt
+ * database of version 2.
  */
-bool mw_bolt_get(const char *file, size_t len, const char *const *path,
-		 int depth, char *val, size_t vlen)
+bool mw_bolt_value(const char *file, size_t len, const char *const *path,
+		   int depth, const char **val, size_t *vlen)
 {
 	struct bolt db = { (const unsigned char *)file, len, 0 };
 	uint64_t root0 = 0, root1 = 0, tx0 = 0, tx1 = 0;
@@ -158,7 +161,22 @@ bool mw_bolt_get(const char *file, size_t len, const char *const *path,
 		if (i < depth - 1)
 			p = flags & BUCKET_LEAF ? bucket_page(&db, v, n, &span) : NULL;
 	}
-	if (!p || !v || (flags & BUCKET_LEAF) || n >= vlen || memchr(v, 0, n))
+	if (!p || !v || (flags & BUCKET_LEAF))
+		return false;
+	*val = (const char *)v;
+	*vlen = n;
+	return true;
+}
+
+/* mw_bolt_value() as a string: false also if it holds a NUL or is too long */
+bool mw_bolt_get(const char *file, size_t len, const char *const *path,
+		 int depth, char *val, size_t vlen)
+{
+	const char *v;
+	size_t n;
+
+	if (!mw_bolt_value(file, len, path, depth, &v, &n) || n >= vlen ||
+	    memchr(v, 0, n))
 		return false;
 	memcpy(val, v, n);
 	val[n] = '\0';

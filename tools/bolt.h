@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A read-only look into a bbolt database file (bolt.c), as podman's
- * libpod keeps its state in one.
+ * libpod keeps its state in one, and containerd its metadata store.
  */
 #ifndef MNTWATCH_BOLT_H
 #define MNTWATCH_BOLT_H
@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+bool mw_bolt_value(const char *db, size_t len, const char *const *path,
+		   int depth, const char **val, size_t *vlen);
 bool mw_bolt_get(const char *db, size_t len, const char *const *path,
 		 int depth, char *val, size_t vlen);
 

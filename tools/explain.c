@@ -257,7 +257,14 @@ static void explain_call(FILE *out, const struct mw_case *c)
 	char label[2 * MW_NAME_LEN + 160];
 
 	print_call(out, c->ev);
-	if (target) {
+	if (target && !target->source && !strcmp(target->kind, "sandbox")) {
+		/* a CRI sandbox whose start failed is removed at once */
+		mw_sanitize(label, sizeof(label), target->id);
+		fprintf(out, "  Its target lies in the files of %s's pod sandbox %.12s (the pod id\n"
+			"  crictl would show), which no state file names now: a sandbox that failed\n"
+			"  to start is removed at once, its pod named only in %s's log.\n",
+			target->runtime, label, target->runtime);
+	} else if (target) {
 		mw_container_label(target, false, label, sizeof(label));
 		fprintf(out, "  Its target lies in the files of %s%s.\n", label,
 			target->source ? "" : ", which no state file of its runtime names now");

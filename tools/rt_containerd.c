@@ -4,7 +4,8 @@
  * <namespace>/<id>/config.json, with the CRI plugin's annotations in the
  * k8s.io namespace (oci_bundle.c); the CRI plugin's sandbox directories
  * under <root> and <state>; ctr's containers live in a cgroup
- * /<namespace>/<id> whose id may have any shape.
+ * /<namespace>/<id> whose id may have any shape. The CRI's attempt is only
+ * in containerd's metadata store (cri_meta.c), read once a run.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,11 +14,20 @@
 #include <string.h>
 #include <unistd.h>
 #include "cgroup.h"
+#include "cri_meta.h"
 #include "oci_bundle.h"
 #include "rootfs.h"
 #include "rt_ops.h"
 
 static const char *const task_dir = "io.containerd.runtime.v2.task";
+static const char *const meta_db = "io.containerd.metadata.v1.bolt/meta.db";
+
+/* containerd's meta.db as it was at its first use in this run */
+struct containerd_priv {
+	bool read;
+	char *db;		/* NULL: none, unreadable or over the bound */
+	size_t len;
+};
 
 static void containerd_locate(struct mw_runtimes *rt, struct mw_daemon *d)
 {
@@ -44,6 +54,49 @@ static void containerd_locate(struct mw_runtimes *rt, struct mw_daemon *d)
 	free(text);
 }
 
+/*
+ * The CRI's own record of @id in containerd's metadata (a container gone
+ * from disk has one until it is removed): its attempt, and its name in
+ * the pod spec and kind where nothing named them.
+ */
+static void cri_record(struct mw_daemon *d, const char *id,
+		       struct mw_container *c)
+{
+	struct containerd_priv *priv = d->priv;
+	struct mw_cri_meta m;
+	char path[MW_PATH_LEN];
+
+	if (!priv && !(priv = d->priv = calloc(1, sizeof(*priv))))
+		return;
+	if (!priv->read) {
+		snprintf(path, sizeof(path), "%s/%s", d->dir2, meta_db);
+		priv->db = mw_read_in(d->root, path, &priv->len);
+		priv->read = true;
+	}
+	if (!priv->db || !mw_cri_meta(priv->db, priv->len, id, &m))
+		return;
+	c->attempt = m.attempt;
+	c->has_attempt = true;
+	if (!c->kind[0])
+		mw_copy(c->kind, sizeof(c->kind), m.kind);
+	if (strcmp(m.kind, "container"))
+		return;
+	if (!c->kube_name[0])
+		mw_copy(c->kube_name, sizeof(c->kube_name), m.name);
+	if (!c->name[0])
+		mw_copy(c->name, sizeof(c->name), c->kube_name);
+}
+
+static void containerd_free(struct mw_daemon *d)
+{
+	struct containerd_priv *priv = d->priv;
+
+	if (priv)
+		free(priv->db);
+	free(priv);
+	d->priv = NULL;
+}
+
 /* The task @id of containerd's namespace @ns, from its bundle. */
 static bool task_lookup(struct mw_daemon *d, const char *ns, const char *id,
 			struct mw_container *c)
@@ -59,6 +112,8 @@ static bool task_lookup(struct mw_daemon *d, const char *ns, const char *id,
 	mw_copy(c->id, sizeof(c->id), id);
 	mw_copy(c->runtime, sizeof(c->runtime), "containerd");
 	mw_copy(c->ctr_namespace, sizeof(c->ctr_namespace), ns);
+	if (!strcmp(ns, "k8s.io"))
+		cri_record(d, id, c);
 	return true;
 }
 
@@ -183,6 +238,7 @@ static bool containerd_pod_by_uid(struct mw_runtimes *rt, struct mw_daemon *d,
 	if (dir)
 		closedir(dir);
 	if (found) {
+		cri_record(d, c->id, c);
 		mw_copy(c->pod_name, sizeof(c->pod_name), sb.pod_name);
 		mw_copy(c->pod_namespace, sizeof(c->pod_namespace), sb.pod_namespace);
 		mw_copy(c->sandbox, sizeof(c->sandbox), sb.id);
@@ -200,4 +256,5 @@ const struct mw_runtime_ops mw_rt_containerd = {
 	.by_path = containerd_by_path,
 	.by_cgroup = containerd_by_cgroup,
 	.pod_by_uid = containerd_pod_by_uid,
+	.free = containerd_free,
 };

@@ -19,13 +19,15 @@
 # Each holds debugfs/, proc/ (pid 1, containerd, its shims, the pods' pids:
 # comm, cgroup, cmdline, mountinfo, ns/mnt and exe as links), containerd's
 # files under its pid's root/ (the task bundles' config.json of every task
-# of k8s.io, the CRI plugin's container status files), crictl's own answers
+# of k8s.io, the CRI plugin's container status files, containerd's metadata
+# store meta.db), crictl's own answers
 # (crictl-inspect*.json, crictl-ps.txt, crictl-pods.txt, its errors) and
 # containerd's log. The tool's own output is in out/, not part of a fixture.
 out=${MNTWATCH_OUT:?}
 dbg=/sys/kernel/debug/mntwatch
 tasks=/run/containerd/io.containerd.runtime.v2.task/k8s.io
 cri_state=/var/lib/containerd/io.containerd.grpc.v1.cri
+meta_dir=/var/lib/containerd/io.containerd.metadata.v1.bolt
 . vmlib.sh
 . runtimes_lib.sh
 rt_cri_on
@@ -53,6 +55,8 @@ containerd_files() {
 		[ -f "$b/config.json" ] || continue
 		mkdir -p "$R$b" && cp "$b/config.json" "$R$b/config.json"
 	done
+	# the CRI's own record of each container and sandbox (the attempt)
+	mkdir -p "$R$meta_dir" && cp "$meta_dir/meta.db" "$R$meta_dir/meta.db"
 	for s in "$cri_state"/containers/*/status; do
 		[ -f "$s" ] && mkdir -p "$R$(dirname "$s")" && cp "$s" "$R$s"
 	done

@@ -275,6 +275,40 @@ if run "events -J on the real CRI restart loop" 0 $bin events -J --debugfs "$f/d
 		'.events[-1] | [.caller_runtime, .caller_pod]' \
 		"$(jq -c '.status.metadata | ["containerd", "\(.namespace)/\(.name)"]' "$f/crictl-inspectp.json")"
 fi
+# containerd keeps the CRI's attempt only in its metadata store (meta.db)
+f=$real/cri-pod
+if run "ns -J on the real CRI pod: attempts" 0 $bin -J --debugfs "$f/debugfs" --proc "$f/proc"; then
+	jq_is "ns -J: the container's and the sandbox's attempts from meta.db, as crictl inspect and inspectp report them (cri-pod)" \
+		'[.namespaces[] | select(.container_type != null) | [.container_type, .attempt]] | sort' \
+		"$(jq -sc '[["container", .[1].status.metadata.attempt], ["sandbox", .[0].status.metadata.attempt]]' "$f/crictl-inspectp.json" "$f/crictl-inspect.json")"
+fi
+f=$real/cri-loop
+if run "events -J on the real CRI restart loop: the failed container" 0 $bin events -J --debugfs "$f/debugfs" --proc "$f/proc"; then
+	jq_is "events -J: the failed container's name and attempt from meta.db, as crictl inspect reports them (cri-loop)" \
+		'.events[-1] | [.caller_container, .caller_name, .caller_attempt]' \
+		"$(jq -c '.status | [.id, .metadata.name, .metadata.attempt]' "$f/crictl-inspect.json")"
+fi
+if run "explain on the real CRI restart loop" 0 $bin explain --debugfs "$f/debugfs" --proc "$f/proc"; then
+	want=$(jq -rs '"The caller ran in containerd container \(.[1].status.metadata.name) (\(.[1].status.id[:12]), pod \(.[0].status.metadata.namespace)/\(.[0].status.metadata.name), restart attempt \(.[1].status.metadata.attempt)) then"' \
+		"$f/crictl-inspectp.json" "$f/crictl-inspect.json")
+	if grep -qF "$want" "$tmp/out"; then ok "explain: the failed container, its pod and attempt as crictl names them (cri-loop)"
+	else not_ok "explain: the failed container, its pod and attempt as crictl names them (cri-loop)" "want: $want" "$(grep 'caller ran' "$tmp/out")"; fi
+fi
+# a damaged meta.db: the names from the bundles stand, the attempt is unknown
+cp -r "$real/cri-pod" "$tmp/cri-pod"
+chmod -R u+w "$tmp/cri-pod"
+for bad in zero torn; do
+	db=$(find "$tmp/cri-pod/proc" -name meta.db)
+	case $bad in
+	zero) head -c 262144 /dev/zero >"$db" ;;
+	torn) head -c 4096 "$real/cri-pod/proc/${db#"$tmp/cri-pod/proc/"}" >"$db" ;;
+	esac
+	if run "ns -J with a $bad meta.db" 0 $bin -J --debugfs "$tmp/cri-pod/debugfs" --proc "$tmp/cri-pod/proc"; then
+		jq_is "ns -J: a $bad meta.db: names from the bundles, attempt unknown" \
+			'[.namespaces[] | select(.container_type != null) | [.container_type, .pod_name, .attempt]] | sort' \
+			'[["container","web-0",null],["sandbox","web-0",null]]'
+	fi
+done
 now=$(awk 'NR == 2 { print int($1) + 30 }' "$real/docker/debugfs/events")
 MNTWATCH_NOW=$now $bin check --debugfs "$real/docker/debugfs" --proc "$real/docker/proc" >"$tmp/out" 2>&1
 rc=$?

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cgroup.h"
+#include "cri_meta.h"
 #include "explain.h"
 #include "json.h"
 #include "loops.h"
@@ -1136,6 +1137,90 @@ static void matched(const struct mw_explain_in *in, char *buf, size_t len)
  * has an accounting bug, so the drifting and the wrapped counter are
  * written by hand against the processes of fixtures/proc.
  */
+/* containerd's meta.db in the CRI restart loop, and its failed container */
+#define CRI_LOOP_META "real/cri-loop/proc/180/root/var/lib/containerd/io.containerd.metadata.v1.bolt/meta.db"
+#define CRI_LOOP_FAILED "99631641bc10e9c1b9904d4ef7e5970bb4d9029364771f2da3e0ece32cee883b"
+#define CRI_LOOP_SANDBOX "f4df80c4816c0b6550e33cc9c614a26336fc7ffa0ffafc161fa9cc7e98ee62de"
+
+/* a protobuf Any of @json as containerd's metadata store keeps it */
+static size_t cri_any(char *buf, const char *json)
+{
+	static const char url[] = "github.com/containerd/cri/pkg/store/container/Metadata";
+	size_t n = 0, len = strlen(json);
+
+	buf[n++] = 0x0a;
+	buf[n++] = sizeof(url) - 1;
+	memcpy(buf + n, url, sizeof(url) - 1);
+	n += sizeof(url) - 1;
+	buf[n++] = 0x12;
+	buf[n++] = (char)(0x80 | (len & 0x7f));
+	buf[n++] = (char)(len >> 7);
+	memcpy(buf + n, json, len);
+	return n + len;
+}
+
+static void test_cri_meta(void)
+{
+	char any[4096], path[4096], *db;
+	struct mw_cri_meta m;
+	size_t n, len, i;
+	bool ok = true;
+
+	n = cri_any(any, "{\"Version\":\"v1\",\"Metadata\":{\"ID\":\"x\",\"Name\":\"loop_restart-loop_shop_u_3\","
+		    "\"Config\":{\"metadata\":{\"name\":\"loop\",\"attempt\":3},\"image\":{\"image\":\"b\"}},\"LogPath\":\"\"}}"
+		    "                                                                                ");
+	CHECK(mw_cri_meta_any(any, n, &m), "a whole record not read");
+	CHECK_STR(m.name, "loop");
+	CHECK_INT(m.attempt, 3);
+	/* Go's JSON leaves out an attempt of 0 */
+	n = cri_any(any, "{\"Version\":\"v1\",\"Metadata\":{\"Config\":{\"metadata\":{\"name\":\"web\"}}}}"
+		    "                                                                                          ");
+	CHECK(mw_cri_meta_any(any, n, &m) && m.attempt == 0, "attempt 0 omitted: not 0");
+	n = cri_any(any, "{\"Version\":\"v1\",\"Metadata\":{\"Config\":{\"metadata\":{\"name\":\"web\",\"attempt\":-1}}}}"
+		    "                                                                              ");
+	CHECK(!mw_cri_meta_any(any, n, &m), "a negative attempt taken");
+	n = cri_any(any, "{\"Version\":\"v1\",\"Metadata\":{\"Config\":{}}}"
+		    "                                                                                                    ");
+	CHECK(!mw_cri_meta_any(any, n, &m), "a record without Config.metadata taken");
+	CHECK(!mw_cri_meta_any(any, n - 20, &m), "a cut Any taken");
+	CHECK(!mw_cri_meta_any("\x12\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 12, &m), "an endless varint taken");
+	CHECK(!mw_cri_meta_any("\x0b\x01", 2, &m), "a group wire type taken");
+	CHECK(!mw_cri_meta_any("", 0, &m), "nothing taken");
+	report(ok, "cri_meta: the CRI's metadata in a protobuf Any: name and attempt, 0 when Go omits it; cut or odd bytes refused");
+
+	ok = true;
+	snprintf(path, sizeof(path), "%s/%s", fixtures, CRI_LOOP_META);
+	db = mw_read_file(path, &len);
+	CHECK(db, "no %s", path);
+	/* crictl inspect: loop, attempt 5; inspectp: restart-loop, attempt 0 */
+	CHECK(db && mw_cri_meta(db, len, CRI_LOOP_FAILED, &m), "the failed container not found");
+	CHECK_STR(m.name, "loop");
+	CHECK_STR(m.kind, "container");
+	CHECK_INT(m.attempt, 5);
+	CHECK(db && mw_cri_meta(db, len, CRI_LOOP_SANDBOX, &m), "the sandbox not found");
+	CHECK_STR(m.name, "restart-loop");
+	CHECK_STR(m.kind, "sandbox");
+	CHECK_INT(m.attempt, 0);
+	report(ok, "cri_meta: containerd 1.6.20's meta.db (cri-loop): the failed container loop at attempt 5, its sandbox at 0, as crictl inspect and inspectp say");
+
+	ok = true;
+	for (i = 0; db && i < len; i += 97) {
+		char saved = db[i];
+
+		/* every record read from a damaged file is still a whole one */
+		db[i] = (char)(saved ^ 0x5a);
+		if (mw_cri_meta(db, len, CRI_LOOP_FAILED, &m))
+			CHECK(m.attempt >= 0 && m.attempt < 100 && m.name[0], "byte %zu: attempt %" PRId64, i, m.attempt);
+		db[i] = saved;
+		if (i < 8192)
+			mw_cri_meta(db, i, CRI_LOOP_FAILED, &m);
+	}
+	CHECK(db && !mw_cri_meta(db, 4096, CRI_LOOP_FAILED, &m), "a cut meta.db named the container");
+	CHECK(db && !mw_cri_meta(db, len, "../" CRI_LOOP_FAILED, &m), "an id of no container named");
+	free(db);
+	report(ok, "cri_meta: a damaged or cut meta.db: no crash, no record unless whole");
+}
+
 static void test_audit(void)
 {
 	static const char *const want[] = { "ok", "drift:+3", "wrapped", NULL };
@@ -1322,6 +1407,7 @@ int main(int argc, char **argv)
 	test_explain_docker();
 	test_story_match();
 	test_audit();
+	test_cri_meta();
 	test_sysctl_conf();
 	test_fix_checks();
 	return failed ? 1 : 0;
