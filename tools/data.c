@@ -172,6 +172,29 @@ static int rows_from_census(const struct opts *o, struct data *d)
 }
 
 /*
+ * The module's row is the namespace as its last count_mounts() saw it; an
+ * unmount since (a fix that freed thousands) is no count. Where the module
+ * read the kernel's counters as we read the table, show those and today's
+ * limit, so that MOUNTS and USE% are the namespace now.
+ */
+static void rows_now(struct data *d)
+{
+	struct mw_ns *row;
+
+	for (row = d->ns; row < d->ns + d->nns; row++) {
+		if (row->now_mounts == MW_NONE || !strcmp(row->state, "gone"))
+			continue;
+		row->mounts = row->now_mounts;
+		row->pending = row->now_pending;
+		if (d->scan.mount_max > 0)
+			row->max = d->scan.mount_max;
+		row->use_permille = row->max > 0 ?
+			(row->mounts + row->pending) * 1000 / row->max : MW_NONE;
+	}
+	qsort(d->ns, d->nns, sizeof(*d->ns), cmp_rows);
+}
+
+/*
  * Each namespace's container as its runtime names it: the cgroup of its
  * lowest pid in a container says which runtime and id, the runtime's
  * state on disk the name, image and pod.
@@ -296,9 +319,11 @@ int mw_load(const struct opts *o, struct data *d, bool want_events,
 		return MW_EXIT_ERROR;
 	}
 	name_containers(o, d);
-	if (d->module)
+	if (d->module) {
 		mw_audit_namespaces(d->ns, d->nns, &d->scan, o->procdir,
 				    o->debugfs);
+		rows_now(d);
+	}
 	if (!d->module && !d->nns) {
 		mw_warnx("no mount namespace readable in %s", o->procdir);
 		return MW_EXIT_ERROR;
