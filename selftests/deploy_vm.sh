@@ -279,8 +279,8 @@ grep -e "^mntwatch_namespace_mounts{.*namespace=\"$cri_ns\"" -e "^mntwatch_names
 crictl stop -t 10 "$cri_metrics" >"$cri/stop.out" 2>&1
 check "stopped through the CRI (crictl stop, the kubelet's StopContainer with a grace period), it removes its file" \
 	sh -c 'cat "$1"; test ! -e "$2"' - "$cri/stop.out" "$DS_TEXTFILE/$DS_TEXTFILE_NAME"
-crictl stopp "$cri_pod" >/dev/null 2>&1
-crictl rmp "$cri_pod" >/dev/null 2>&1
+crictl rmp -f "$cri_pod" >/dev/null 2>&1
+rt_cri_off
 echo "# the DaemonSet's pod through the CRI: $(($(date +%s) - cri_t0)) s"
 podman rm -f e2e-loop e2e-sleeper >/dev/null 2>&1
 kill $exporter
