@@ -203,6 +203,10 @@ fix_docker_cp() {
 		[ $k = 3 -a "$after" -gt 0 -a "$again" = "$after" ]
 	check "docker exec still works in it, its volume still the host's /" \
 		sh -c '[ "$(docker exec my-mount-max cat "$1/etc/hostname")" = "$(cat /etc/hostname)" ]' - "$vol"
+	# no mount reached it since the plan: the module's last count is the failure's
+	same "mntwatch -J: the container's mounts as the kernel counts them now, its mountinfo lines + $(hidden_ancestors)" \
+		"$(mntwatch -J | jq -r ".namespaces[] | select(.ns == $(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)) | .mounts")" \
+		"$((again + $(hidden_ancestors)))"
 	echo "# docker cp loop ($2): container mounts at start $start, at the failure $at_failure, before the plan $before, after the plan $after, after three docker cp $again"
 	TAP_PREFIX=$fix_prefix
 }
