@@ -20,20 +20,53 @@
 # runs each call it is sent, with one channel per endpoint as the kubelet
 # keeps one; a call finding that SOCKET (CRICTL_SERVER) hands its command
 # line, directory and endpoint variable over, and prints what it returns.
-import argparse
-import base64
-import contextlib
-import datetime
-import io
 import json
 import os
-import re
 import socket
 import sys
-import time
+
+SERVER = os.environ.get("CRICTL_SERVER", "/run/mntwatch-crictl.sock")
+
+
+def recv_all(conn):
+    chunks = []
+    while True:
+        b = conn.recv(65536)
+        if not b:
+            return b"".join(chunks)
+        chunks.append(b)
+
+
+def forward(path):
+    """this call run by the server at PATH; False if none answers"""
+    try:
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect(path)
+    except OSError:
+        return False
+    with conn:
+        conn.sendall(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(),
+                                 "endpoint": os.environ.get("CONTAINER_RUNTIME_ENDPOINT", "")}).encode())
+        conn.shutdown(socket.SHUT_WR)
+        resp = json.loads(recv_all(conn))
+    sys.stdout.write(resp["out"])
+    sys.stderr.write(resp["err"])
+    sys.exit(resp["rc"])
+
+
+# a call the server runs needs no more than the above
+if __name__ == "__main__" and sys.argv[1:2] != ["--serve"]:
+    forward(SERVER)
+
+import argparse  # noqa: E402
+import base64  # noqa: E402
+import contextlib  # noqa: E402
+import datetime  # noqa: E402
+import io  # noqa: E402
+import re  # noqa: E402
+import time  # noqa: E402
 
 DEFAULT_ENDPOINT = "unix:///run/containerd/containerd.sock"
-SERVER = os.environ.get("CRICTL_SERVER", "/run/mntwatch-crictl.sock")
 grpc = json_format = FieldDescriptor = pb = api_pb2_grpc = None
 
 
@@ -307,15 +340,6 @@ def run(argv):
     ARGS.run(api_pb2_grpc.RuntimeServiceStub(CHANNELS[target]), ARGS)
 
 
-def recv_all(conn):
-    chunks = []
-    while True:
-        b = conn.recv(65536)
-        if not b:
-            return b"".join(chunks)
-        chunks.append(b)
-
-
 def serve(path):
     """each call sent to PATH run here, its output and exit status sent back"""
     load_grpc()
@@ -347,29 +371,11 @@ def serve(path):
             conn.sendall(json.dumps({"rc": rc, "out": out.getvalue(), "err": err.getvalue()}).encode())
 
 
-def forward(path):
-    """this call run by the server at PATH; False if none answers"""
-    try:
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        conn.connect(path)
-    except OSError:
-        return False
-    with conn:
-        conn.sendall(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(),
-                                 "endpoint": os.environ.get("CONTAINER_RUNTIME_ENDPOINT", "")}).encode())
-        conn.shutdown(socket.SHUT_WR)
-        resp = json.loads(recv_all(conn))
-    sys.stdout.write(resp["out"])
-    sys.stderr.write(resp["err"])
-    sys.exit(resp["rc"])
-
-
 def main():
     if sys.argv[1:2] == ["--serve"] and len(sys.argv) == 3:
         serve(sys.argv[2])
-    if not forward(SERVER):
-        load_grpc()
-        run(sys.argv[1:])
+    load_grpc()
+    run(sys.argv[1:])
 
 
 ARGS = None
