@@ -44,6 +44,9 @@ struct mw_daemon {
 	char dir[MW_CGPATH_LEN];	/* data-root, state, graphroot */
 	char dir2[MW_CGPATH_LEN];	/* runroot */
 	void *priv;			/* what the runtime read once */
+	char *db;			/* its state database (bbolt), */
+	size_t db_len;			/* read once a run: mw_daemon_db() */
+	bool db_read;
 	struct mw_version version;
 };
 

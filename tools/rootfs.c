@@ -54,6 +54,21 @@ int mw_open_in(const char *root, const char *path, int flags)
 	return fd;
 }
 
+/*
+ * The daemon's state database @path (libpod's bolt_state.db, containerd's
+ * meta.db), read at its first use in this run and kept for every container
+ * asked after; NULL if none, unreadable or over the bound.
+ */
+const char *mw_daemon_db(struct mw_daemon *d, const char *path, size_t *len)
+{
+	if (!d->db_read) {
+		d->db = mw_read_in(d->root, path, &d->db_len);
+		d->db_read = true;
+	}
+	*len = d->db_len;
+	return d->db;
+}
+
 char *mw_read_in(const char *root, const char *path, size_t *len)
 {
 	int fd = mw_open_in(root, path, O_RDONLY);

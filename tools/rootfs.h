@@ -14,6 +14,7 @@
 
 int mw_open_in(const char *root, const char *path, int flags);
 char *mw_read_in(const char *root, const char *path, size_t *len);
+const char *mw_daemon_db(struct mw_daemon *d, const char *path, size_t *len);
 DIR *mw_opendir_in(const char *root, const char *path);
 int mw_json_in(const char *root, const char *path, char **text,
 	       struct mw_json *doc);

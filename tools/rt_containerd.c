@@ -22,13 +22,6 @@
 static const char *const task_dir = "io.containerd.runtime.v2.task";
 static const char *const meta_db = "io.containerd.metadata.v1.bolt/meta.db";
 
-/* containerd's meta.db as it was at its first use in this run */
-struct containerd_priv {
-	bool read;
-	char *db;		/* NULL: none, unreadable or over the bound */
-	size_t len;
-};
-
 static void containerd_locate(struct mw_runtimes *rt, struct mw_daemon *d)
 {
 	char conf[MW_PATH_LEN] = "/etc/containerd/config.toml", *text;
@@ -62,18 +55,14 @@ static void containerd_locate(struct mw_runtimes *rt, struct mw_daemon *d)
 static void cri_record(struct mw_daemon *d, const char *id,
 		       struct mw_container *c)
 {
-	struct containerd_priv *priv = d->priv;
 	struct mw_cri_meta m;
 	char path[MW_PATH_LEN];
+	const char *db;
+	size_t len;
 
-	if (!priv && !(priv = d->priv = calloc(1, sizeof(*priv))))
-		return;
-	if (!priv->read) {
-		snprintf(path, sizeof(path), "%s/%s", d->dir2, meta_db);
-		priv->db = mw_read_in(d->root, path, &priv->len);
-		priv->read = true;
-	}
-	if (!priv->db || !mw_cri_meta(priv->db, priv->len, id, &m))
+	snprintf(path, sizeof(path), "%s/%s", d->dir2, meta_db);
+	db = mw_daemon_db(d, path, &len);
+	if (!db || !mw_cri_meta(db, len, id, &m))
 		return;
 	c->attempt = m.attempt;
 	c->has_attempt = true;
@@ -85,16 +74,6 @@ static void cri_record(struct mw_daemon *d, const char *id,
 		mw_copy(c->kube_name, sizeof(c->kube_name), m.name);
 	if (!c->name[0])
 		mw_copy(c->name, sizeof(c->name), c->kube_name);
-}
-
-static void containerd_free(struct mw_daemon *d)
-{
-	struct containerd_priv *priv = d->priv;
-
-	if (priv)
-		free(priv->db);
-	free(priv);
-	d->priv = NULL;
 }
 
 /* The task @id of containerd's namespace @ns, from its bundle. */
@@ -256,5 +235,4 @@ const struct mw_runtime_ops mw_rt_containerd = {
 	.by_path = containerd_by_path,
 	.by_cgroup = containerd_by_cgroup,
 	.pod_by_uid = containerd_pod_by_uid,
-	.free = containerd_free,
 };

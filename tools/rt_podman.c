@@ -48,11 +48,12 @@ static void podman_bundle(struct mw_daemon *d, const char *id,
 static void podman_pod(struct mw_daemon *d, const char *id,
 		       struct mw_container *c)
 {
-	char path[MW_PATH_LEN], pod[MW_ID_LEN], *db;
+	char path[MW_PATH_LEN], pod[MW_ID_LEN];
+	const char *db;
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/libpod/bolt_state.db", d->dir);
-	db = mw_read_in(d->root, path, &len);
+	db = mw_daemon_db(d, path, &len);
 	if (!db)
 		return;
 	if (!mw_bolt_get(db, len, (const char *const []){ "ctr", id, "pod" }, 3,
@@ -61,7 +62,6 @@ static void podman_pod(struct mw_daemon *d, const char *id,
 	if (pod[0] && mw_bolt_get(db, len, (const char *const []){ "allPods", pod },
 				  2, c->pod_name, sizeof(c->pod_name)))
 		mw_copy(c->sandbox, sizeof(c->sandbox), pod);
-	free(db);
 }
 
 static bool podman_lookup(struct mw_runtimes *rt, struct mw_daemon *d,

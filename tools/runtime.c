@@ -131,9 +131,11 @@ void mw_runtimes_free(struct mw_runtimes *rt)
 		free(rt->named[i]);
 	}
 	free(rt->named);
-	each_daemon(rt, d)
+	each_daemon(rt, d) {
 		if (d->ops && d->ops->free)
 			d->ops->free(d);
+		free(d->db);
+	}
 	memset(rt, 0, sizeof(*rt));
 }
 
