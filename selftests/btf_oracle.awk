@@ -1,7 +1,8 @@
 # Independent oracle for the module's BTF resolver: reads `bpftool btf dump
-# file F format raw` and prints the byte offset of TYPE.PATH, where PATH is
-# a dot-separated member path that may pass through anonymous members.
-# usage: bpftool ... | awk -v type=mnt_namespace -v path=ns.inum -f btf_oracle.awk
+# file F format raw` once and prints "TYPE.PATH OFFSET" for each query, the
+# byte offset of TYPE.PATH ("-" where there is none), where PATH is a
+# dot-separated member path that may pass through anonymous members.
+# usage: bpftool ... | awk -v queries="mnt_namespace.ns.inum mount.mnt_parent" -f btf_oracle.awk
 /^\[[0-9]+\] / {
 	id = substr($1, 2, length($1) - 2)
 	kind[id] = $2
@@ -36,17 +37,25 @@ function find(id, want,    m, r) {
 	}
 	return -1
 }
-END {
+# byte offset of TYPE.PATH, or "-"
+function offset(type, path,    id, start, n, parts, bits, cur, i, r) {
 	for (id in kind)
 		if (kind[id] == "STRUCT" && name[id] == type && nmem[id] > 0) { start = id; break }
-	if (!start) { print "-"; exit 1 }
+	if (!start) return "-"
 	n = split(path, parts, ".")
 	bits = 0; cur = start
 	for (i = 1; i <= n; i++) {
 		r = find(cur, parts[i])
-		if (r < 0) { print "-"; exit 1 }
+		if (r < 0) return "-"
 		bits += r
 		cur = strip(found_type)
 	}
-	print bits / 8
+	return bits / 8
+}
+END {
+	n = split(queries, q, " ")
+	for (i = 1; i <= n; i++) {
+		dot = index(q[i], ".")
+		print q[i], offset(substr(q[i], 1, dot - 1), substr(q[i], dot + 1))
+	}
 }

@@ -3,7 +3,7 @@
 #
 # make check: host unit tests, static checks, then the whole suite inside
 # qemu on every kernel line named on the command line (selftests/kernels.conf),
-# two lines at a time. Ends with one line "N passed, N failed"; a kernel that
+# two VMs at a time. Ends with one line "N passed, N failed"; a kernel that
 # cannot be fetched, built or booted is a failure, never a skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -36,11 +36,13 @@ count_tap() {
 # name this kernel really has.
 btf_test() {
 	local label=$1 btf=$2 expect_mounts=$3 out field offset where oracle status=0
+	declare -A oracles
 	out=$(build/bin/btf_resolve "$btf") || status=1
+	while read -r where oracle; do oracles[$where]=$oracle; done < <(bpftool btf dump file "$btf" format raw |
+		awk -v queries="$(awk '$1 != "count_mounts" { print $3 }' <<<"$out")" -f selftests/btf_oracle.awk)
 	while read -r field offset where; do
 		[ "$field" = count_mounts ] && continue
-		oracle=$(bpftool btf dump file "$btf" format raw |
-			awk -v type="${where%%.*}" -v path="${where#*.}" -f selftests/btf_oracle.awk)
+		oracle=${oracles[$where]:--}
 		if [ "$offset" != "$oracle" ]; then
 			echo "# $label: $field at $offset ($where), bpftool says $oracle"
 			status=1
@@ -108,29 +110,37 @@ status=$?
 sed 's/^/# /' "$logs/build-tests.log"
 result "build the tool and the static VM binaries" $status
 
-echo "# tools/mntwatch host tests"
-make -s -C tools test >"$logs/tools.log" 2>&1
+# the host tests of tools/mntwatch beside make image, the image the
+# DaemonSet runs (it also builds every line's module, so the suites' builds
+# find them done)
+make -s -C tools test >"$logs/tools.log" 2>&1 &
+tools_pid=$!
+image=failed
+make -s image >"$logs/image.log" 2>&1 && image=ok
+wait $tools_pid
 status=$?
+echo "# tools/mntwatch host tests"
 grep -v ' passed, ' "$logs/tools.log"
 count_tap "$logs/tools.log"
 result "tools/mntwatch host test run completed" $status
-
-# the image the DaemonSet runs (it also builds every line's module, so the
-# suites' builds find them done)
 echo "# make image, deploy/mntwatch-load, the image's build path"
-image=failed
-make -s image >"$logs/image.log" 2>&1 && image=ok
 grep -e '^image: ' -e 'rror' "$logs/image.log" | sed 's/^/# /'
 result "make image: the OCI archive with the tool, the loader and a module for every line" "$([ $image = ok ] && echo 0 || echo 1)"
 
-# The loader on fake nodes, (as root) the image's own gcc-12 building for the
-# lines the VMs' build path does not, and the runtimes root: one host thread
-# beside the first suites' VMs, which need only the root, and that only in
-# their runtimes step, minutes in. Its output goes to prepare.log, printed
-# and counted after the suites with the tests' own logs; "prepared" tells the
-# suites the root's state.
+# The runtimes root first (the runtimes boots wait for it), then the loader
+# on fake nodes, (as root) the image's own gcc-12 building for the lines the
+# VMs' build path does not, make install, the YAML and node_exporter: one
+# host thread beside the first VMs. Its output goes to prepare.log, printed
+# and counted after the VMs with the tests' own logs; "prepared" tells the
+# runtimes boots the root's state.
 prepare() {
 	local status
+	echo "# the Debian bookworm root with docker, podman and containerd (selftests/runtimes-root.sh)"
+	status=1
+	selftests/runtimes-root.sh >"$logs/runtimes-root.log" 2>&1 && status=0
+	sed 's/^/# /' "$logs/runtimes-root.log" | tail -n 20
+	tap "the runtimes root is built" $status
+	echo "$([ $status -eq 0 ] && echo ok || echo failed)" >"$logs/prepared"
 	selftests/loader_test.sh >"$logs/loader.log" 2>&1
 	status=$?
 	grep -v '^ok ' "$logs/loader.log" | sed 's/^not ok/# not ok/'
@@ -141,19 +151,18 @@ prepare() {
 		grep -v '^ok ' "$logs/image-test.log" | sed 's/^not ok/# not ok/'
 		tap "image tests completed" $status
 	fi
-	echo "# the Debian bookworm root with docker, podman and containerd (selftests/runtimes-root.sh)"
-	status=1
-	selftests/runtimes-root.sh >"$logs/runtimes-root.log" 2>&1 && status=0
-	sed 's/^/# /' "$logs/runtimes-root.log" | tail -n 20
-	tap "the runtimes root is built" $status
-	echo "$([ $status -eq 0 ] && echo ok || echo failed)" >"$logs/prepared"
+	# installing and deploying, printed with the results at the end
+	for t in install deploy exporter; do
+		selftests/${t}_test.sh >"$logs/$t.log" 2>&1
+		echo $? >"$logs/$t.status"
+	done
 }
 
 # One kernel line's suite: module build, sparse, the bench baseline, then
-# run_vm (kselftests, life cycle, tool), storm, churn and dkms in qemu. Its
-# output is one log whose ok/not ok lines are counted once it is done.
+# run_vm (kselftests, life cycle, tool), storm and churn, and dkms in qemu.
+# Its output is one log whose ok/not ok lines are counted once it is done.
 suite() {
-	local kver=$1 kdir rel status stress laps='' lap_t=$SECONDS
+	local kver=$1 kdir rel status laps='' lap_t=$SECONDS
 	# lap NAME: the seconds since the last lap, for the suite's time line
 	lap() { laps="$laps${laps:+, }$1 $((SECONDS - lap_t)) s"; lap_t=$SECONDS; }
 	kdir=$(selftests/fetch-kernel.sh "$kver") || { echo "not ok - fetch the Debian $kver kernel"; return; }
@@ -192,33 +201,12 @@ suite() {
 		-b build/bin/hold_open -b selftests/selfref_btf.sh -b "$kdir/btf" -s selftests/run_vm.sh 2>&1 | tr -d '\r'
 	tap "Debian $rel VM run completed" "${PIPESTATUS[0]}"
 	lap "run_vm boot"
-
-	# robustness: load/unload under mount and read storms, 20,000 namespaces of churn
-	for stress in storm churn; do
-		selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -b build/bin/ns_churn -b selftests/vmlib.sh -b build/bin/mntwatch \
-			-t 900 -s "selftests/$stress.sh" 2>&1 | tr -d '\r'
-		tap "Debian $rel $stress run completed" "${PIPESTATUS[0]}"
-		lap "$stress boot"
-	done
-	# the test bed with real container runtimes: docker, podman and containerd
-	# run busybox with the module loaded (selftests/runtimes_vm.sh), pods
-	# named as podman inspect names them (pods_vm.sh); then, in
-	# the same boot, the docker cp incident and the podman and ctr restart
-	# loops (incident_docker_vm.sh, incident_restart_vm.sh), pods through
-	# containerd's CRI (cri_vm.sh, crictl.py), then the
-	# DaemonSet's containers from the image (selftests/deploy_e2e.sh,
-	# deploy_vm.sh; the build path on 6.1)
-	while [ ! -s "$logs/prepared" ] && kill -0 "$prepare_pid" 2>/dev/null; do sleep 5; done
-	runtimes_root=$(cat "$logs/prepared" 2>/dev/null || echo failed)
-	if [ "$runtimes_root" = ok ] && [ "$image" = ok ]; then
-		E2E_BEFORE=selftests/runtimes_vm.sh selftests/deploy_e2e.sh "$kver" -m "build/$kver/mntwatch.ko" \
-			-b build/bin/mntwatch -b selftests/runtimes_lib.sh -b selftests/incident_docker_vm.sh \
-			-b selftests/incident_restart_vm.sh -b selftests/fix_vm.sh -b selftests/cri_vm.sh -b selftests/crictl.py \
-			-b selftests/pods_vm.sh -b "$(command -v jq)"
-	else
-		tap "Debian $rel runtimes VM run (runtimes root: $runtimes_root, image: $image)" 1
-	fi
-	lap "runtimes boot (with the wait for the root)"
+	# robustness: load/unload under mount and read storms, then 20,000
+	# namespaces of churn, in one boot
+	selftests/vmtest.sh -k "$kver" -m "build/$kver/mntwatch.ko" -b build/bin/ns_churn -b selftests/vmlib.sh \
+		-b build/bin/mntwatch -b selftests/storm.sh -b selftests/churn.sh -t 900 -s selftests/stress_vm.sh 2>&1 | tr -d '\r'
+	tap "Debian $rel storm and churn run completed" "${PIPESTATUS[0]}"
+	lap "storm and churn boot"
 	selftests/dkms_test.sh "$kver" >"$logs/dkms-$kver.log" 2>&1
 	status=$?
 	sed 's/^# //; s/^/# /' "$logs/dkms-$kver.log"
@@ -233,16 +221,62 @@ suite() {
 	tap "a warning fails the make check build for $rel, not the DKMS one" $status
 }
 
+# One kernel line's boot of the runtimes root: docker, podman and containerd
+# run busybox with the module loaded (selftests/runtimes_vm.sh), pods named
+# as podman inspect names them (pods_vm.sh); then, in the same boot, the
+# docker cp incident and the podman and ctr restart loops
+# (incident_docker_vm.sh, incident_restart_vm.sh), pods through containerd's
+# CRI (cri_vm.sh, crictl.py), then the DaemonSet's containers from the image
+# (selftests/deploy_e2e.sh, deploy_vm.sh; the build path on 6.1). It needs
+# the line's module and the image (make image) and the root (prepare).
+runtimes() {
+	local kver=$1 rel start=$SECONDS root
+	rel=$(cat "$(selftests/fetch-kernel.sh "$kver")/release") || { echo "not ok - fetch the Debian $kver kernel"; return; }
+	while [ ! -s "$logs/prepared" ] && kill -0 "$prepare_pid" 2>/dev/null; do sleep 5; done
+	root=$(cat "$logs/prepared" 2>/dev/null || echo failed)
+	if [ "$root" = ok ] && [ "$image" = ok ]; then
+		E2E_BEFORE=selftests/runtimes_vm.sh selftests/deploy_e2e.sh "$kver" -m "build/$kver/mntwatch.ko" \
+			-b build/bin/mntwatch -b selftests/runtimes_lib.sh -b selftests/incident_docker_vm.sh \
+			-b selftests/incident_restart_vm.sh -b selftests/fix_vm.sh -b selftests/cri_vm.sh -b selftests/crictl.py \
+			-b selftests/pods_vm.sh -b "$(command -v jq)"
+	else
+		tap "Debian $rel runtimes VM run (runtimes root: $root, image: $image)" 1
+	fi
+	echo "# $rel runtimes boot: $((SECONDS - start)) s"
+}
+
 tap() { if [ "$2" -eq 0 ]; then echo "ok - $1"; else echo "not ok - $1"; fi; }
 
-# two suites at a time: each VM is one host thread (tcg,thread=single)
-rm -f "$logs/prepared"
+# Two VMs at a time, each one host thread (tcg,thread=single): the runtimes
+# boots first, longest first (the lines of the build path, then the newest
+# kernels), then the suites. A slot that frees before the root is ready
+# takes a suite.
+echo "# host tests and make image: $SECONDS s"
+rm -f "$logs/prepared" "$logs"/*.status
 prepare >"$logs/prepare.log" 2>&1 &
 prepare_pid=$!
 jobs_max=${CHECK_JOBS:-2}
-for kver in ${lines[@]+"${lines[@]}"}; do
-	while [ "$(jobs -rp | grep -vcx "$prepare_pid")" -ge "$jobs_max" ]; do wait -n || true; done
-	suite "$kver" >"$logs/suite-$kver.log" 2>&1 &
+rt_todo=() suite_todo=()
+for ((i = ${#lines[@]} - 1; i >= 0; i--)); do
+	suite_todo+=("${lines[i]}")
+	if [[ " ${E2E_BUILD_LINES:-6.1} " == *" ${lines[i]} "* ]]; then
+		rt_todo=("${lines[i]}" ${rt_todo[@]+"${rt_todo[@]}"})
+	else
+		rt_todo+=("${lines[i]}")
+	fi
+done
+while [ ${#rt_todo[@]} -gt 0 ] || [ ${#suite_todo[@]} -gt 0 ]; do
+	if [ "$(jobs -rp | grep -vcx "$prepare_pid")" -ge "$jobs_max" ]; then
+		wait -n || true
+	elif [ ${#rt_todo[@]} -gt 0 ] && { [ -s "$logs/prepared" ] || ! kill -0 "$prepare_pid" 2>/dev/null; }; then
+		runtimes "${rt_todo[0]}" >"$logs/runtimes-${rt_todo[0]}.log" 2>&1 &
+		rt_todo=(${rt_todo[@]:1})
+	elif [ ${#suite_todo[@]} -gt 0 ]; then
+		suite "${suite_todo[0]}" >"$logs/suite-${suite_todo[0]}.log" 2>&1 &
+		suite_todo=(${suite_todo[@]:1})
+	else
+		sleep 5
+	fi
 done
 wait
 cat "$logs/prepare.log"
@@ -251,23 +285,20 @@ count_tap "$logs/loader.log"
 [ $image = ok ] && count_tap "$logs/image-test.log"
 [ -s "$logs/prepared" ] || result "prepare() ended before it told the suites" 1
 for kver in ${lines[@]+"${lines[@]}"}; do
-	cat "$logs/suite-$kver.log"
-	count_tap "$logs/suite-$kver.log"
+	for job in suite runtimes; do
+		cat "$logs/$job-$kver.log"
+		count_tap "$logs/$job-$kver.log"
+	done
 done
 
 echo "# installing and deploying (dkms, make install, deploy/kubernetes)"
-selftests/install_test.sh >"$logs/install.log" 2>&1
-status=$?
 sed 's/^/# /' "$logs/install.log"
-result "make install/uninstall into a DESTDIR (Debian 6.1 headers)" $status
-selftests/deploy_test.sh >"$logs/deploy.log" 2>&1
-status=$?
+result "make install/uninstall into a DESTDIR (Debian 6.1 headers)" "$(cat "$logs/install.status" 2>/dev/null || echo 1)"
 sed 's/^# //; s/^/# /' "$logs/deploy.log"
-result "deploy/kubernetes YAML parses, alerts use only metrics the tool emits" $status
-selftests/exporter_test.sh >"$logs/exporter.log" 2>&1
-status=$?
+result "deploy/kubernetes YAML parses, alerts use only metrics the tool emits" "$(cat "$logs/deploy.status" 2>/dev/null || echo 1)"
 sed 's/^# //; s/^/# /' "$logs/exporter.log"
-result "prometheus-node-exporter serves the mntwatch series that metrics --output wrote" $status
+result "prometheus-node-exporter serves the mntwatch series that metrics --output wrote" \
+	"$(cat "$logs/exporter.status" 2>/dev/null || echo 1)"
 
 echo "# make check's suite took $((SECONDS / 60)) min $((SECONDS % 60)) s"
 echo "$passed passed, $failed failed"
