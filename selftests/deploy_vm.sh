@@ -282,7 +282,7 @@ check "stopped through the CRI (crictl stop, the kubelet's StopContainer with a 
 crictl rmp -f "$cri_pod" >/dev/null 2>&1
 rt_cri_off
 echo "# the DaemonSet's pod through the CRI: $(($(date +%s) - cri_t0)) s"
-podman rm -f e2e-loop e2e-sleeper >/dev/null 2>&1
+podman rm -f -t 0 e2e-loop e2e-sleeper >/dev/null 2>&1
 kill $exporter
 
 # --- the build path: the node's headers mounted, no prebuilt module ---
