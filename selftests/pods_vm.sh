@@ -2,7 +2,8 @@
 # Pods named as Kubernetes and podman name them, sourced by runtimes_vm.sh
 # in the runtimes root (vmlib.sh loaded): a container started with the
 # annotations a kubelet's CRI leaves (podman run --annotation), one in a pod
-# of podman's own (podman pod create), one whose annotations hold ESC and
+# of podman's own (podman pod create), one in a pod of podman kube play
+# with its infra container, one whose annotations hold ESC and
 # CR (podman cuts a value at its newline). mntwatch's POD, POD-NS, POD-NAME, POD-UID, CTR-NAME and
 # ATTEMPT, in the table, in JSON and as metric labels, are compared with
 # podman inspect and podman pod inspect. Evidence, in mntwatch's --proc and
@@ -71,6 +72,42 @@ pods_pod=$(podman pod inspect -f '{{.Name}}' "$(podman inspect -f '{{.Pod}}' pod
 check "podman's own pod: POD and POD-NAME are podman pod inspect's name, POD-NS none" \
 	pods_same row "$(pods_row "$pods_member_ns" POD,POD-NS,POD-NAME,NAME)" "$pods_member_ns $pods_pod - $pods_pod pods-member"
 
+# A Pod of Kubernetes YAML as podman kube play runs it, with an infra
+# container (the sandbox image, as the CRI's). Debian's podman 4.3.1, built
+# on runc 1.1.5's libcontainer, gives a pod's own cgroup (cgroupfs, cgroup
+# v2) a device filter that denies every device, so no container of it can
+# open /dev/null (podman 5.0 sets SkipDevices, commit 6a727fdbee): the pod
+# is played stopped, its empty cgroup removed, then started.
+podman load -q -i /usr/local/share/mntwatch/pause-image.tar >/dev/null 2>&1
+mkdir -p /etc/containers/containers.conf.d
+printf '[engine]\ninfra_image = "localhost/pause:busybox"\n' >/etc/containers/containers.conf.d/90-pause.conf
+cat >"$pods_dir/kube.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-web
+  labels:
+    app: web
+spec:
+  containers:
+  - name: web
+    image: docker.io/library/busybox:latest
+    command: ["sleep", "3d"]
+YAML
+podman kube play --network none --start=false "$pods_dir/kube.yaml" >"$pods_dir/kube-play.txt" 2>&1
+rmdir "/sys/fs/cgroup$(podman pod inspect -f '{{.CgroupPath}}' kube-web)" 2>>"$pods_dir/kube-play.txt"
+podman pod start kube-web >>"$pods_dir/kube-play.txt" 2>&1
+podman pod inspect kube-web >"$pods_dir/kube-pod-inspect.json" 2>&1
+pods_kube_infra=$(podman pod inspect -f '{{.InfraContainerID}}' kube-web)
+for pods_c in kube-web-web "$pods_kube_infra"; do
+	pods_pod=$(podman pod inspect -f '{{.Name}}' "$(podman inspect -f '{{.Pod}}' "$pods_c")")
+	pods_name=$(podman inspect -f '{{.Name}}' "$pods_c")
+	podman inspect "$pods_c" >"$pods_dir/inspect-$pods_name.json" 2>&1
+	check "kube play: POD and POD-NAME of $pods_name are podman pod inspect's name ($pods_pod), POD-NS none" \
+		pods_same row "$(pods_row "$(pods_ns "$pods_c")" POD,POD-NS,POD-NAME,NAME,RUNTIME)" \
+		"$(pods_ns "$pods_c") $pods_pod - $pods_pod $pods_name podman"
+done
+
 pods_hostile_ns=$(pods_ns pods-hostile)
 for pods_o in "" "-o NS,POD,POD-NS,POD-NAME,CTR-NAME,NAME" metrics; do
 	# shellcheck disable=SC2086
@@ -100,9 +137,10 @@ pods_root=$pods_fx/proc/$(pgrep -x conmon | sort -n | head -n1)/root
 pods_store=/var/lib/containers/storage
 pods_keep "$pods_root" $pods_store/overlay-containers/containers.json
 pods_keep "$pods_root" $pods_store/libpod/bolt_state.db
-for pods_c in pods-web pods-member pods-hostile; do
+for pods_c in pods-web pods-member pods-hostile kube-web-web "$pods_kube_infra"; do
 	pods_keep "$pods_root" "$pods_store/overlay-containers/$(podman inspect -f '{{.Id}}' "$pods_c")/userdata/config.json"
 done
 mntwatch -J >"$pods_dir/mntwatch-ns.json" 2>&1
-podman rm -f pods-web pods-member pods-hostile >/dev/null 2>&1
-podman pod rm -f shop-pod >/dev/null 2>&1
+podman rm -f -t 0 pods-web pods-member pods-hostile >/dev/null 2>&1
+podman pod rm -f -t 0 shop-pod kube-web >/dev/null 2>&1
+rm -f /etc/containers/containers.conf.d/90-pause.conf

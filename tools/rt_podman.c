@@ -40,10 +40,11 @@ static void podman_bundle(struct mw_daemon *d, const char *id,
 
 /*
  * The podman pod a container joined (podman pod create, kube play): libpod
- * keeps it in <graphroot>/libpod/bolt_state.db, the bucket ctr/<id> naming
- * the pod's id, allPods mapping ids to names (podman 4.3's
- * boltdb_state.go); the bundle's io.kubernetes.cri-o.SandboxID says the id
- * too.
+ * keeps it in <graphroot>/libpod/bolt_state.db, the key pod-id of bucket
+ * ctr/<id> naming the pod's id, allPods mapping ids to names (podman 4.3's
+ * boltdb_state_internal.go). The bundle's io.kubernetes.cri-o.SandboxID is
+ * the pod's id only in a pod without an infra container; in one with, it is
+ * the infra container's.
  */
 static void podman_pod(struct mw_daemon *d, const char *id,
 		       struct mw_container *c)
@@ -56,7 +57,7 @@ static void podman_pod(struct mw_daemon *d, const char *id,
 	db = mw_daemon_db(d, path, &len);
 	if (!db)
 		return;
-	if (!mw_bolt_get(db, len, (const char *const []){ "ctr", id, "pod" }, 3,
+	if (!mw_bolt_get(db, len, (const char *const []){ "ctr", id, "pod-id" }, 3,
 			 pod, sizeof(pod)))
 		mw_copy(pod, sizeof(pod), c->sandbox);
 	if (pod[0] && mw_bolt_get(db, len, (const char *const []){ "allPods", pod },

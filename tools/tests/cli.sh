@@ -339,12 +339,15 @@ pods=$real/pods
 pods_args=(--debugfs "$pods/debugfs" --proc "$pods/proc")
 if run "ns -J on the real podman pods" 0 $bin -J "${pods_args[@]}"; then
 	cp "$tmp/out" "$tmp/pods.json"
-	for c in pods-web pods-member pods-hostile; do
-		ins=$pods/inspect-$c.json
+	# the CRI's annotations, a pod of podman pod create, one of kube play with
+	# its infra container
+	for ins in "$pods"/inspect-*.json; do
+		c=$(jq -r '.[0].Name' "$ins")
 		ns=$(readlink "$pods/proc/$(jq '.[0].State.Pid' "$ins")/ns/mnt" | tr -dc 0-9)
-		want=$(jq -c --argjson ns "${ns:-0}" --slurpfile pod "$pods/pod-inspect.json" '.[0] | .Config.Annotations as $a |
+		want=$(jq -c --argjson ns "${ns:-0}" --slurpfile pod "$pods/pod-inspect.json" \
+			--slurpfile kube "$pods/kube-pod-inspect.json" '.[0] | .Config.Annotations as $a | .Pod as $p |
 			[$ns, .Id, $a["io.kubernetes.cri.sandbox-namespace"],
-			 ($a["io.kubernetes.cri.sandbox-name"] // (if .Pod == $pod[0].Id then $pod[0].Name else null end)),
+			 ($a["io.kubernetes.cri.sandbox-name"] // ([$pod[0], $kube[0]] | map(select(.Id == $p)) | first | .Name?)),
 			 $a["io.kubernetes.cri.sandbox-uid"], $a["io.kubernetes.cri.container-name"],
 			 ($a["io.kubernetes.container.restartCount"] | if . then tonumber else null end),
 			 ($a["io.kubernetes.cri.container-name"] // .Name)]' "$ins")
