@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Namespace churn, run inside the VM (selftests/vmtest.sh -b build/bin/ns_churn):
-# with ns_max=1024, create and destroy CHURN_COUNT (default 20,000) mount
-# namespaces, one tmpfs mount each, and check that the table stays bounded, its
-# memory fixed, that dead namespaces' rows turn gone and that a new namespace
-# whose nsfs id is reused gets a fresh row. Every result is one TAP line.
+# with ns_max=1024, create and destroy CHURN_COUNT (default 10,000: the table
+# taken over about ten times) mount namespaces, one tmpfs mount each, and
+# check that the table stays bounded, its memory fixed, that dead namespaces'
+# rows turn gone and that a new namespace whose nsfs id is reused gets a
+# fresh row. Every result is one TAP line.
 dbg=/sys/kernel/debug/mntwatch
-total=${CHURN_COUNT:-20000}
+total=${CHURN_COUNT:-10000}
 batch=1000
 workers=2
 ns_max=1024
@@ -29,7 +30,7 @@ echo "# at load: table_max $(stat_of table_max) memory_bytes $mem0 symbol_free $
 check "table_max is $ns_max" [ "$(stat_of table_max)" = $ns_max ]
 
 # an elder: checked once before the churn, alive throughout. Rows of dead
-# namespaces are reused first, so its row must outlive the 20,000 newer ones.
+# namespaces are reused first, so its row must outlive the 10,000 newer ones.
 mkdir -p /tmp/elder
 unshare -m sh -c 'mount -t tmpfs elder /tmp/elder || exit 1
 	stat -L -c %i /proc/self/ns/mnt >/tmp/elder.tmp && mv /tmp/elder.tmp /tmp/elder.id

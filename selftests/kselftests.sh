@@ -24,6 +24,14 @@ src=$("$top/selftests/fetch-kernel.sh" selftests "$line") || die "no selftests s
 kdir=$("$top/selftests/fetch-kernel.sh" "$line") || die "no kernel for $line"
 out=$top/build/kselftests/$line
 st=$src/tools/testing/selftests
+# a build of the same sources, script and compiler is reused, as make would
+key=$({ sha256sum "$0"; cat "$kdir/release"; gcc --version | head -n 1
+	find "$st/mount" "$st/mount_setattr" "$st/move_mount_set_group" "$st/filesystems" "$st"/*.h \
+		-type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -c1-16)
+if [ -s "$out/kselftests.tar" ] && [ "$(cat "$out/key" 2>/dev/null)" = "$key" ]; then
+	cat "$out/built.txt"
+	exit 0
+fi
 rm -rf "$out"
 mkdir -p "$out/usr/include" "$out/bin"
 
@@ -64,7 +72,7 @@ for d in "${dirs[@]}"; do
 		grep -q -- '-lcap' "$st/$d/Makefile" && libs+=(-lcap)
 		bin=$out/bin/${d//\//.}.$p
 		if gcc "${flags[@]}" -I"$st/$d" -o "$bin" "${srcs[@]}" "${libs[@]}" >"$bin.log" 2>&1; then
-			echo "built $d/$p"
+			echo "built $d/$p" | tee -a "$out/built.txt"
 		else
 			echo "not built $d/$p: $(grep -m1 'error' "$bin.log" || tail -n 1 "$bin.log")"
 			status=1
@@ -74,4 +82,5 @@ for d in "${dirs[@]}"; do
 done
 [ -n "$(ls "$out/bin")" ] || die "no test program built for $line"
 tar -C "$out/bin" -cf "$out/kselftests.tar" .
+[ $status -eq 0 ] && echo "$key" >"$out/key"
 exit $status
