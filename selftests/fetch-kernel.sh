@@ -114,13 +114,22 @@ extract_vmlinux() {
 # "RELEASE VERSION" of the newest cloud kernel of line $1 that has headers,
 # from the lists as they are now (sid drops old versions: resolved each fetch).
 resolve_newest() {
-	local line=$1 pkg rel ver best='' bestver=''
+	local line=$1 rels rel pkg ver best='' bestver=''
+	local -A newest
 	papt_refresh
-	for pkg in $(papt apt-cache pkgnames linux-headers- 2>/dev/null |
-		grep -E "^linux-headers-${line//./\\.}\.[0-9.]+\+deb[0-9]+-cloud-amd64\$"); do
-		rel=${pkg#linux-headers-}
-		ver=$(newest_version "$pkg")
-		[ -n "$ver" ] && [ "$(newest_version "linux-image-$rel")" = "$ver" ] || continue
+	rels=$(papt apt-cache pkgnames linux-headers- 2>/dev/null |
+		grep -E "^linux-headers-${line//./\\.}\.[0-9.]+\+deb[0-9]+-cloud-amd64\$" | sed 's/^linux-headers-//')
+	# one apt-cache for every candidate's headers and image: each start reads
+	# the four suites' lists, about 2 s
+	while read -r pkg ver; do
+		if [ -z "${newest[$pkg]:-}" ] || dpkg --compare-versions "$ver" gt "${newest[$pkg]}"; then
+			newest[$pkg]=$ver
+		fi
+	done < <([ -z "$rels" ] || papt apt-cache madison $(sed 's/^/linux-headers-/; p; s/^linux-headers-/linux-image-/' <<<"$rels") 2>/dev/null |
+		awk '{ print $1, $3 }')
+	for rel in $rels; do
+		ver=${newest[linux-headers-$rel]:-}
+		[ -n "$ver" ] && [ "${newest[linux-image-$rel]:-}" = "$ver" ] || continue
 		if [ -z "$best" ] || dpkg --compare-versions "$ver" gt "$bestver"; then
 			best=$rel bestver=$ver
 		fi

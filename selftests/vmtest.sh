@@ -131,7 +131,9 @@ for b in ${bins[@]+"${bins[@]}"}; do
 	chmod +x "$t/opt/mntwatch/bin/$(basename "$b")"
 	if readelf -l "$b" 2>/dev/null | grep -q 'program interpreter'; then
 		need ldd libc-bin
-		for lib in $(ldd "$b" | grep -o '/[^ ]*'); do copy_same "$lib"; done
+		deps=$(ldd "$b") || die "ldd $b failed"
+		! grep 'not found' <<<"$deps" || die "$b lacks a shared library on this host"
+		for lib in $(grep -o '/[^ ]*' <<<"$deps"); do copy_same "$lib"; done
 	fi
 done
 [ -z "$ko" ] || cp "$ko" "$t/opt/mntwatch/mntwatch.ko"
@@ -151,6 +153,15 @@ fi
 cat >"$t/disks.sh" <<'EOF'
 load_modules() {
 	while read -r ko; do insmod "$ko" || echo "init: insmod $ko failed"; done </lib/modules/load-order
+}
+# lost: the files of /manifest (the initramfs's own, as the host packed them)
+# missing under /newroot, one line each; fails if any is
+lost() {
+	n=0
+	while read -r f; do
+		[ -e "/newroot/$f" ] || [ -L "/newroot/$f" ] || { echo "init: lost $f"; n=$((n + 1)); }
+	done </manifest
+	[ $n -eq 0 ]
 }
 disk() {
 	i=0
@@ -185,6 +196,8 @@ if [ ! -e /.tmpfs-root ]; then
 	for f in /*; do [ "\$f" = /newroot ] || [ "\$f" = /dev ] || cp -a "\$f" /newroot/; done
 	mkdir -p /newroot/dev
 	mount --move /dev /newroot/dev
+	. /disks.sh
+	lost || { echo "init: files of the initramfs missing after the copy"; sleep 0.5; poweroff -f; }
 	touch /newroot/.tmpfs-root
 	exec switch_root /newroot /init
 	echo "init: switch_root failed"
@@ -248,6 +261,7 @@ if [ -d /hostlib ]; then
 	done
 	cd /
 fi
+lost || fail "files of the initramfs missing after the copy"
 [ -x /newroot/usr/bin/tini ] || fail "the root has no /usr/bin/tini (docker.io's)"
 umount /proc /sys
 mount --move /dev /newroot/dev
@@ -256,8 +270,20 @@ fail "switch_root failed"
 EOF
 fi
 chmod 755 "$t/init"
-(cd "$t" && find . | "$bb" cpio -o -H newc -R 0:0 2>/dev/null | gzip -1) >"$tmp/initramfs.cpio.gz" ||
-	die "could not pack the initramfs"
+# what init must find in the new root: a file lost on the way is named there,
+# not met later as a missing library
+if [ "$root" = busybox ]; then
+	(cd "$t" && find . ! -type d) >"$tmp/manifest"
+else
+	{
+		(cd "$t" && find ./opt/mntwatch "./lib/modules/$modrel" ! -type d)
+		[ ! -d "$t/hostlib" ] || (cd "$t/hostlib" && find . ! -type d)
+	} >"$tmp/manifest"
+fi
+mv "$tmp/manifest" "$t/manifest"
+(cd "$t" && find . | "$bb" cpio -o -H newc -R 0:0 2>"$tmp/cpio.err" | gzip -1) >"$tmp/initramfs.cpio.gz" ||
+	die "could not pack the initramfs: $(head -n1 "$tmp/cpio.err")"
+! grep -v '^[0-9]* blocks$' "$tmp/cpio.err" || die "busybox cpio complained while packing the initramfs"
 
 disks=()
 mem=1024
@@ -285,7 +311,7 @@ timeout -k 5 "$tmo" qemu-system-x86_64 -accel "${VMTEST_ACCEL:-tcg,thread=single
 	/^MNTWATCH-VM-EXIT=/ || /\] reboot: Power down$/ { next }
 	/^\[ *[0-9]+\.[0-9]+\]/ {
 		# kernel line: keep it once the script runs or once something went wrong
-		if (/Oops|BUG|WARNING|Call Trace|Kernel panic|RIP:|general protection/) alert = 1
+		if (/Oops|BUG|WARNING|Call Trace|Kernel panic|RIP:|general protection|Initramfs unpacking failed/) alert = 1
 		if (started || alert) { print; fflush() }
 		next
 	}
