@@ -226,6 +226,9 @@ rt_cri_on
 cri=$out/cri-ds
 mkdir -p "$cri"
 cri_t0=$(date +%s)
+# the kubelet's init container on a node without the module: insmod from a
+# container containerd made, with the YAML's privileges and mounts
+check "rmmod mntwatch: the CRI's init container starts from a node without it" rmmod mntwatch
 ds_cri_pod "$cri/pod.json"
 ds_cri_load "$cri/load.json"
 ds_cri_metrics "$cri/metrics.json"
@@ -248,8 +251,10 @@ say_run "CRI: the init container" "$cri_rc" "$cri/load.out"
 check "crictl inspect: the init container load exited in the pod crictl runp made" \
 	same "$(cat "$cri/load-create.err"; jq -r '[.status.metadata.name, .status.state, .info.sandboxID] | join(" ")' "$cri/load-inspect.json")" \
 	"load CONTAINER_EXITED $cri_pod"
-unchanged "the loader run through the CRI (the init container, crictl create and start) finds it loaded: exit 0, nothing to do, the same module" \
-	"$cri_rc" "$cri/load.out"
+check "the loader run through the CRI (the init container, crictl create and start) loads the image's module for $rel: exit 0, build id $E2E_BUILD_ID" \
+	sh -c '[ "$1" = 0 ] && grep -qx "mntwatch-load: loaded mntwatch $2 on $3 (prebuilt for $3)" "$4" &&
+		[ "$(cat /sys/module/mntwatch/version)" = "$2" ] && [ "$5" = "$6" ]' - \
+	"$cri_rc" "$E2E_VERSION" "$rel" "$cri/load.out" "$(loaded_build_id)" "$E2E_BUILD_ID"
 check "the init container as containerd's OCI spec has it: the YAML's mounts (host path, read-only, propagation), the node's pid namespace, a read-only root, user 0" \
 	cri_spec "$cri/load.json" "$cri/load-inspect.json"
 cri_metrics=$(crictl create "$cri_pod" "$cri/metrics.json" "$cri/pod.json" 2>"$cri/metrics-create.err")

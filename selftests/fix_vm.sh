@@ -29,6 +29,20 @@ fix_run() {
 	esac
 }
 
+# fix_given_back [NS]: after the plan ran, mntwatch fix (for the last
+# failure, or NS's) has nothing left to do, check counts the failure given
+# back, and the metrics know no fix left for the namespace the plan acted in
+fix_given_back() {
+	mntwatch fix $1 >/tmp/fix-after.out 2>&1
+	rc=$?
+	ns=$(mntwatch fix -J $1 | jq -r .namespace)
+	mntwatch check >/tmp/fix-check.out 2>&1
+	mntwatch metrics | grep "^mntwatch_namespace_fix_known{namespace=\"$ns\"" >/tmp/fix-metric.out
+	cat /tmp/fix-after.out /tmp/fix-check.out /tmp/fix-metric.out
+	[ "$rc" = 1 ] && grep -q '^# nothing left to do: ' /tmp/fix-after.out && [ -n "$ns" ] &&
+		grep -q ', [1-9][0-9]* given back since' /tmp/fix-check.out && ! grep -q ' 1$' /tmp/fix-metric.out
+}
+
 # fix_mp FILE PATH in|out: the mountpoints of mountinfo FILE at or under
 # PATH (in), or elsewhere (out), sorted
 fix_mp() {
@@ -56,6 +70,7 @@ fix_sysctl() {
 		sh -c 'cat "$1"; grep -q "$2" "$1"' - "$fix_dir/$fix_story-fails.txt" "$want"
 	check "mntwatch fix's plan restores $key=$default, run by $fix_way" \
 		fix_run "$fix_story" "$fix_way" "sysctl -w $key=$default"
+	check "after it, mntwatch fix has nothing left to do, check counts it given back, metrics no fix left" fix_given_back
 	after=$(rt_count 1)
 	same "$key is the kernel's default again" "$(cat "$proc")" "$default"
 	check "$conf no longer lowers it: sysctl --system leaves $default" \
@@ -145,6 +160,7 @@ fix_big_namespace() {
 		same "fs.mount-max is $room" "$(cat /proc/sys/fs/mount-max)" $room
 		check "$conf sets $room, and sysctl --system leaves it" \
 			sh -c 'cat "$1"; grep -qx "fs.mount-max = $2" "$1" && sysctl -q --system && [ "$(cat /proc/sys/fs/mount-max)" = "$2" ]' - $conf $room
+		check "after it, mntwatch fix has nothing left to do, check counts it given back, metrics no fix left" fix_given_back $ns
 		after=$(rt_count $hold)
 		nsenter -t $hold -m mount --bind $dir $dir/0 >"$fix_dir/big-$way-works.txt" 2>&1
 		check "the failed mount works now" sh -c 'cat "$1"; [ "$2" = 0 ]' - "$fix_dir/big-$way-works.txt" $?
@@ -179,6 +195,7 @@ fix_docker_cp() {
 	before=$(rt_count "$cpid")
 	check "mntwatch fix's plan for the container's namespace makes its / private, run by $2" \
 		fix_run "$fix_story" "$2" "mount -N /proc/$cpid/ns/mnt --make-rprivate /" "$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)"
+	check "after it, mntwatch fix has nothing left to do, check counts it given back, metrics no fix left" fix_given_back "$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)"
 	check "the plan unstacked $vol through the container's pid, with the node's umount" \
 		grep -q "nsenter -t $cpid -p -- umount -N /proc/$cpid/ns/mnt -l $vol; done\$" "$fix_dir/$fix_story.sh"
 	after=$(rt_count "$cpid")
@@ -222,6 +239,7 @@ fix_restart() {
 	at_failure=$(rt_count 1)
 	check "mntwatch fix's plan collapses $shared and makes it private, run by $3" \
 		fix_run "$1-restart" "$3" "mount --make-rprivate $shared"
+	check "after it, mntwatch fix has nothing left to do, check counts it given back, metrics no fix left" fix_given_back
 	after=$(rt_count 1)
 	# at most: a mount of an earlier scenario's container may have gone since
 	check "the host's namespace is back to its mounts before the loop ($before -> $after), $shared one mount, nothing under it" \

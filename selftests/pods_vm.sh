@@ -98,14 +98,20 @@ podman kube play --network none --start=false "$pods_dir/kube.yaml" >"$pods_dir/
 rmdir "/sys/fs/cgroup$(podman pod inspect -f '{{.CgroupPath}}' kube-web)" 2>>"$pods_dir/kube-play.txt"
 podman pod start kube-web >>"$pods_dir/kube-play.txt" 2>&1
 podman pod inspect kube-web >"$pods_dir/kube-pod-inspect.json" 2>&1
-pods_kube_infra=$(podman pod inspect -f '{{.InfraContainerID}}' kube-web)
+pods_kube_infra=$(jq -r .InfraContainerID "$pods_dir/kube-pod-inspect.json")
+# one podman inspect a container (each podman call costs about a second here)
 for pods_c in kube-web-web "$pods_kube_infra"; do
-	pods_pod=$(podman pod inspect -f '{{.Name}}' "$(podman inspect -f '{{.Pod}}' "$pods_c")")
-	pods_name=$(podman inspect -f '{{.Name}}' "$pods_c")
-	podman inspect "$pods_c" >"$pods_dir/inspect-$pods_name.json" 2>&1
+	podman inspect "$pods_c" >"$pods_dir/kube-inspect.json" 2>&1
+	read -r pods_name pods_pod pods_pid <<EOF_INSPECT
+$(jq -r --slurpfile pod "$pods_dir/kube-pod-inspect.json" '.[0] |
+	[.Name, (if .Pod == $pod[0].Id then $pod[0].Name else "not-kube-web:" + .Pod end), .State.Pid] |
+	join(" ")' "$pods_dir/kube-inspect.json")
+EOF_INSPECT
+	mv "$pods_dir/kube-inspect.json" "$pods_dir/inspect-$pods_name.json"
+	pods_c_ns=$(readlink "/proc/$pods_pid/ns/mnt" | tr -dc 0-9)
 	check "kube play: POD and POD-NAME of $pods_name are podman pod inspect's name ($pods_pod), POD-NS none" \
-		pods_same row "$(pods_row "$(pods_ns "$pods_c")" POD,POD-NS,POD-NAME,NAME,RUNTIME)" \
-		"$(pods_ns "$pods_c") $pods_pod - $pods_pod $pods_name podman"
+		pods_same row "$(pods_row "$pods_c_ns" POD,POD-NS,POD-NAME,NAME,RUNTIME)" \
+		"$pods_c_ns $pods_pod - $pods_pod $pods_name podman"
 done
 
 pods_hostile_ns=$(pods_ns pods-hostile)

@@ -28,14 +28,17 @@ refused() {	# refused PARAM DMESG_PATTERN [ERRNO_TEXT]
 # the kernel's own mount selftests, without the module and then with it
 if kselftests_vm.sh; then kself=0; else kself=1; fi
 check "the kernel's mount selftests are the same with the module (exit status)" [ $kself -eq 0 ]
+check "the VM's programs and libraries are all there after the kernel's mount selftests" root_kept
 check "insmod mntwatch.ko" insmod "$MNTWATCH_KO"
 check "debugfs files are root-only and read-only" \
 	sh -c "[ \"\$(stat -c '%a %U' $dbg/namespaces $dbg/events $dbg/status $dbg/growth | sort -u)\" = '400 root' ]"
 if mntwatch_test; then kselftest=0; else kselftest=1; fi
 check "kselftests exit status" [ $kselftest -eq 0 ]
+check "the VM's programs and libraries are all there after mntwatch_test" root_kept
 check "probes missed nothing" sh -c "grep -qx 'count_nmissed 0' $dbg/status && grep -qx 'attach_nmissed 0' $dbg/status"
 if restart_vm.sh; then restart=0; else restart=1; fi
 check "restart loop exit status" [ $restart -eq 0 ]
+check "the VM's programs and libraries are all there after restart_vm.sh" root_kept
 check "no declined check was followed by ENOSPC (verdict_mismatch 0)" grep -qx 'verdict_mismatch 0' $dbg/status
 check "checks that fit were declined" [ "$(stat_of count_declined)" -gt 0 ]
 
@@ -238,13 +241,17 @@ no_btf() {
 	[ "$(cat /tmp/nobtf | tr '\n' ' ')" = "btf - symbol_alloc_ns - symbol_copy_ns - " ]
 }
 check "offsets= for every field (no BTF read): the namespace probes stay off" no_btf
+check "the VM's programs and libraries are all there after the life cycle and the wrong offsets" root_kept
 
 if tool_vm.sh; then tool=0; else tool=1; fi
 check "tools/mntwatch tests exit status" [ $tool -eq 0 ]
+check "the VM's programs and libraries are all there after tool_vm.sh" root_kept
 if loops_vm.sh; then loops=0; else loops=1; fi
 check "tools/mntwatch loops and census tests exit status" [ $loops -eq 0 ]
+check "the VM's programs and libraries are all there after loops_vm.sh" root_kept
 if trace_vm.sh; then trace=0; else trace=1; fi
 check "tracepoint tests exit status" [ $trace -eq 0 ]
+check "the VM's programs and libraries are all there after trace_vm.sh" root_kept
 
 check "kernel log has no oops, BUG or WARNING" \
 	sh -c "! dmesg | grep -E 'Oops|BUG|WARNING|refcount|sleeping function called from invalid context|Call Trace'"

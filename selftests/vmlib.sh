@@ -19,6 +19,21 @@ check() {
 	fi
 }
 
+# root_kept: the VM's programs and libraries (/manifest, as vmtest.sh packed
+# them) are all still there; names each one gone. Two run_vm boots lost one
+# library each (libjq.so.1 on 6.1, libopencsd_c_api.so.1 on 5.10) that was
+# there at boot: run_vm.sh checks after each part which one takes it.
+root_kept() {
+	[ -r /manifest ] || { echo "no /manifest: not a vmtest.sh root"; return 1; }
+	grep -E '^\./(lib|lib64|usr|bin|sbin|opt)/' /manifest | {
+		gone=0
+		while read -r f; do
+			[ -e "/$f" ] || [ -L "/$f" ] || { echo "gone: ${f#.}"; gone=1; }
+		done
+		[ $gone = 0 ]
+	}
+}
+
 # value KEY FILE: the value of FILE's "KEY value" line
 value() { awk -v k="$1" '$1 == k { print $2 }' "$2" 2>/dev/null; }
 

@@ -98,11 +98,15 @@ static int audit_bugs(const struct data *d, bool print)
 	return bugs;
 }
 
-/* Of the namespaces that failed recently, for how many mntwatch fix has a proven plan. */
+/*
+ * Of the namespaces that failed recently, for how many mntwatch fix has a
+ * proven plan, and how many its plan finds given back already (a failure
+ * stays recent after the fix: the node is fixed, not fixable).
+ */
 static void print_fix(const struct opts *o, struct data *d, int nrecent)
 {
 	struct mw_plan *plan = malloc(sizeof(*plan));
-	int i, known = 0;
+	int i, known = 0, given_back = 0;
 
 	if (!plan)
 		return;
@@ -110,14 +114,19 @@ static void print_fix(const struct opts *o, struct data *d, int nrecent)
 		const struct mw_ns *ns = &d->ns[i];
 
 		if (ns->last_fail_us == MW_NONE ||
-		    d->now_us - ns->last_fail_us > o->recent_s * 1000000)
+		    d->now_us - ns->last_fail_us > o->recent_s * 1000000 ||
+		    !mw_fix_plan_of(o->procdir, d, ns->ns, plan) || !plan->known)
 			continue;
-		known += mw_fix_plan_of(o->procdir, d, ns->ns, plan) &&
-			 plan->known;
+		if (plan->nsteps)
+			known++;
+		else
+			given_back++;
 	}
 	free(plan);
 	printf(", a fix is known for %d of the %d (mntwatch fix)", known,
 	       nrecent);
+	if (given_back)
+		printf(", %d given back since", given_back);
 }
 
 static int cmd_check(const struct opts *o)

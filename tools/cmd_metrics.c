@@ -218,9 +218,10 @@ static void write_health(FILE *out, const char *procdir, const struct data *d)
 }
 
 /*
- * Whether mntwatch fix has a proven plan, for each namespace the last
- * failure of a failing namespace would be given back in (a restart loop's:
- * the host's); alerts can tell a node a person can fix from one to look at.
+ * Whether mntwatch fix has proven commands left, for each namespace the
+ * last failure of a failing namespace would be given back in (a restart
+ * loop's: the host's); alerts can tell a node a person can fix from one to
+ * look at, and from one already given back.
  */
 static void write_fix_known(FILE *out, const char *procdir, struct data *d)
 {
@@ -240,12 +241,12 @@ static void write_fix_known(FILE *out, const char *procdir, struct data *d)
 		if (j < n || !row || !strcmp(row->state, "gone"))
 			continue;
 		if (!n)
-			fprintf(out, "# HELP mntwatch_namespace_fix_known 1 if mntwatch fix has a plan a test has run for the namespace's last ENOSPC, 0 if not.\n"
+			fprintf(out, "# HELP mntwatch_namespace_fix_known 1 if mntwatch fix has commands a test has run for the namespace's last ENOSPC, 0 if not (none known, or given back since).\n"
 				"# TYPE mntwatch_namespace_fix_known gauge\n");
 		done[n++] = plan->ns;
 		ns_series(out, "mntwatch_namespace_fix_known", plan->ns,
 			  mw_who_now(&d->scan, d->ns, d->nns, plan->ns));
-		fprintf(out, "} %d\n", plan->known);
+		fprintf(out, "} %d\n", plan->known && plan->nsteps);
 	}
 	free(plan);
 	free(done);

@@ -448,6 +448,14 @@ else not_ok "fix | sh -e on the lowered limit" "$(cat "$tmp/out")" "mount-max $(
 run "fix after the plan ran: nothing left" 1 $bin fix --debugfs "$w/debugfs" --proc "$w/proc" &&
 	{ [ "$(tail -n1 "$tmp/out")" = "# nothing left to do: fs.mount-max is 100000 or more now, and no file read at boot lowers it" ] &&
 		ok "fix after the plan ran: exit 1, nothing left to do" || not_ok "fix after the plan ran" "$(cat "$tmp/out")"; }
+lowered_now=$(awk 'NR == 2 { print int($1) + 30 }' "$w/debugfs/events")
+MNTWATCH_NOW=$lowered_now check_rc "check after the plan ran: no fix left for the failure, given back since" 2 \
+	', a fix is known for 0 of the 1 (mntwatch fix), 1 given back since |' --debugfs "$w/debugfs" --proc "$w/proc"
+if MNTWATCH_NOW=$lowered_now run "metrics after the plan ran" 0 $bin metrics --debugfs "$w/debugfs" --proc "$w/proc"; then
+	if grep -qx 'mntwatch_namespace_fix_known{namespace="4026531841"} 0' "$tmp/out"; then
+		ok "metrics after the plan ran: mntwatch_namespace_fix_known 0 for the host given back"
+	else not_ok "metrics after the plan ran" "$(grep fix_known "$tmp/out")"; fi
+fi
 # --apply: the same steps, each checked, run and re-read; a step that fails stops it
 rm -r "$w" && cp -r $fx/lowered "$w"
 if in_node $bin fix --apply --debugfs "$w/debugfs" >"$tmp/out" 2>"$tmp/err" &&
