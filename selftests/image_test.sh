@@ -124,6 +124,9 @@ r=$work/root
 in_root() { chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 missing=$(cd "$r" && find usr -type f \( -perm -u+x -o -name '*.so*' \) | while read -r f; do
 	head -c 4 "$f" | grep -q ELF || continue
+	# a static program (busybox, mntwatch) has none to find, and ld.so
+	# --list on one segfaults
+	case $f in *.so*) ;; *) readelf -l "$f" | grep -q 'program interpreter' || continue ;; esac
 	in_root /lib64/ld-linux-x86-64.so.2 --list "/$f" 2>&1 | grep 'not found' | sed "s|^|/$f: |"
 done)
 [ -z "$missing" ] && ok "every program and library in the image finds its libraries" ||

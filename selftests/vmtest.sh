@@ -29,6 +29,8 @@
 # runtimes). -o DIR: the script may write files under $MNTWATCH_OUT; when it
 # ends they are written as a tar to a second virtio disk (VMTEST_OUT_MB,
 # default 1024) and unpacked into DIR on the host.
+# The guest's init checks that every file packed (a manifest) reached its
+# new root and names any that did not, before the script runs.
 # Kernel oops/panic ends the VM. Extra kernel arguments can be
 # given in VMTEST_APPEND (e.g. panic_on_warn=1). VMTEST_SMP sets the vCPUs (default 2),
 # VMTEST_ACCEL the accelerator. The default runs the vCPUs in turns on one host
