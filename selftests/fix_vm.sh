@@ -31,15 +31,17 @@ fix_run() {
 
 # fix_given_back [NS]: after the plan ran, mntwatch fix (for the last
 # failure, or NS's) has nothing left to do, check counts the failure given
-# back, and the metrics know no fix left for the namespace the plan acted in
+# back, and the metrics know no fix left for the namespace the plan acted in.
+# check runs it in the caller's shell: its variables are its own (the
+# caller's ns is the namespace it fills and fixes again)
 fix_given_back() {
 	mntwatch fix $1 >/tmp/fix-after.out 2>&1
-	rc=$?
-	ns=$(mntwatch fix -J $1 | jq -r .namespace)
+	fix_after_rc=$?
+	fix_after_ns=$(mntwatch fix -J $1 | jq -r .namespace)
 	mntwatch check >/tmp/fix-check.out 2>&1
-	mntwatch metrics | grep "^mntwatch_namespace_fix_known{namespace=\"$ns\"" >/tmp/fix-metric.out
+	mntwatch metrics | grep "^mntwatch_namespace_fix_known{namespace=\"$fix_after_ns\"" >/tmp/fix-metric.out
 	cat /tmp/fix-after.out /tmp/fix-check.out /tmp/fix-metric.out
-	[ "$rc" = 1 ] && grep -q '^# nothing left to do: ' /tmp/fix-after.out && [ -n "$ns" ] &&
+	[ "$fix_after_rc" = 1 ] && grep -q '^# nothing left to do: ' /tmp/fix-after.out && [ -n "$fix_after_ns" ] &&
 		grep -q ', [1-9][0-9]* given back since' /tmp/fix-check.out && ! grep -q ' 1$' /tmp/fix-metric.out
 }
 
@@ -192,10 +194,11 @@ fix_docker_cp() {
 	start_mi=$1/step-0/container-mountinfo
 	start=$(wc -l <"$start_mi")
 	at_failure=$(awk -v s="$(cat "$1/failed-step")" '$1 == s { print $3 }' "$1/steps.tsv")
+	fix_cns=$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)
 	before=$(rt_count "$cpid")
 	check "mntwatch fix's plan for the container's namespace makes its / private, run by $2" \
-		fix_run "$fix_story" "$2" "mount -N /proc/$cpid/ns/mnt --make-rprivate /" "$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)"
-	check "after it, mntwatch fix has nothing left to do, check counts it given back, metrics no fix left" fix_given_back "$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)"
+		fix_run "$fix_story" "$2" "mount -N /proc/$cpid/ns/mnt --make-rprivate /" "$fix_cns"
+	check "after it, mntwatch fix has nothing left to do, check counts it given back, metrics no fix left" fix_given_back "$fix_cns"
 	check "the plan unstacked $vol through the container's pid, with the node's umount" \
 		grep -q "nsenter -t $cpid -p -- umount -N /proc/$cpid/ns/mnt -l $vol; done\$" "$fix_dir/$fix_story.sh"
 	after=$(rt_count "$cpid")
@@ -223,7 +226,7 @@ fix_docker_cp() {
 		sh -c '[ "$(docker exec my-mount-max cat "$1/etc/hostname")" = "$(cat /etc/hostname)" ]' - "$vol"
 	# no mount reached it since the plan: the module's last count is the failure's
 	same "mntwatch -J: the container's mounts as the kernel counts them now, its mountinfo lines + $(hidden_ancestors)" \
-		"$(mntwatch -J | jq -r ".namespaces[] | select(.ns == $(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)) | .mounts")" \
+		"$(mntwatch -J | jq -r ".namespaces[] | select(.ns == $fix_cns) | .mounts")" \
 		"$((again + $(hidden_ancestors)))"
 	echo "# docker cp loop ($2): container mounts at start $start, at the failure $at_failure, before the plan $before, after the plan $after, after three docker cp $again"
 	TAP_PREFIX=$fix_prefix
